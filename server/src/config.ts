@@ -1,0 +1,121 @@
+// The only reader of process.env. Parsed once with zod into a frozen, typed config; a bad value
+// stops the boot with one line naming the variable.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce
+  .number({ error: 'must be a TCP port number (1-65535)' })
+  .int({ error: 'must be a TCP port number (1-65535)' })
+  .min(1, { error: 'must be a TCP port number (1-65535)' })
+  .max(65535, { error: 'must be a TCP port number (1-65535)' });
+
+function urlWithScheme(schemes: string[]) {
+  return z.string().refine(
+    (value) => {
+      try {
+        const u = new URL(value);
+        return schemes.includes(u.protocol.replace(/:$/, '')) && u.host !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+  );
+}
+
+/** Every variable the server reads. `.env.example` lists them all (a test keeps the two in step). */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  PUBLIC_URL: urlWithScheme(['http', 'https']).default('http://localhost:3000'),
+  MONGODB_URL: urlWithScheme(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27117/colloquy'),
+  REDIS_URL: urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6479'),
+  REDIS_PREFIX: z.string().default('colloquy:'),
+  TYPESENSE_URL: urlWithScheme(['http', 'https']).optional(),
+  TYPESENSE_API_KEY: z.string().optional(),
+  SEARCH_DATA_DIR: z.string().default('.colloquy/dev/search'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  GRAPHIQL: bool.optional(),
+  SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  REPUTATION_RULES: z.string().optional(),
+  STACKEXCHANGE_DUMP_DIR: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  mongodbUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  typesense: { url: string; apiKey: string } | undefined;
+  searchDataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean;
+  graphiql: boolean;
+  sessionTtlMs: number;
+  shutdownTimeoutMs: number;
+  readinessTimeoutMs: number;
+  rateLimitPerMinute: number;
+  reputationRules: string | undefined;
+  stackExchangeDumpDir: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+/** Parses an environment (process.env by default). Throws ConfigError naming the first bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // Empty strings count as unset, as in most .env tooling.
+  const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const raw = env[variable];
+    throw new ConfigError(variable, `${issue.message}${raw !== undefined ? ` (got "${raw}")` : ''}`);
+  }
+  const e = parsed.data;
+  if (e.TYPESENSE_URL && !e.TYPESENSE_API_KEY) {
+    throw new ConfigError('TYPESENSE_API_KEY', 'is required when TYPESENSE_URL is set');
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    mongodbUrl: e.MONGODB_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    typesense: e.TYPESENSE_URL ? { url: e.TYPESENSE_URL, apiKey: e.TYPESENSE_API_KEY! } : undefined,
+    searchDataDir: e.SEARCH_DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV === 'development',
+    sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    reputationRules: e.REPUTATION_RULES,
+    stackExchangeDumpDir: e.STACKEXCHANGE_DUMP_DIR,
+  });
+}

@@ -1,0 +1,54 @@
+import type { Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Logger } from './infra/logger.js';
+import type { Metrics } from './infra/metrics.js';
+
+export type Role = 'MEMBER' | 'STAFF' | 'MODERATOR' | 'ADMIN';
+export type TokenScope = 'read' | 'write';
+
+/** Who is asking. `null` in the context means an anonymous visitor. */
+export interface Viewer {
+  id: string;
+  handle: string;
+  role: Role;
+  /** how the request authenticated; API tokens carry scopes */
+  via: 'session' | 'token';
+  scopes: readonly TokenScope[];
+  sessionId?: string;
+}
+
+/** Long-lived dependencies shared by every request of one app instance. */
+export interface AppDeps {
+  config: Readonly<Config>;
+  log: Logger;
+  redis: Redis;
+  metrics: Metrics;
+  /** extension points registered by feature modules (search, queues …) */
+  services: AppServices;
+}
+
+// Feature modules add their long-lived services here through declaration merging.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AppServices {}
+
+export interface Context {
+  requestId: string;
+  viewer: Viewer | null;
+  deps: AppDeps;
+  log: Logger;
+  req: Request;
+  res: Response;
+  /** per-request memo for DataLoaders and other request-scoped caches */
+  cache: Map<string, unknown>;
+}
+
+/** A per-request value, created on first use (DataLoaders live here: never global). */
+export function requestScoped<T>(ctx: Pick<Context, 'cache'>, key: string, create: () => T): T {
+  let value = ctx.cache.get(key) as T | undefined;
+  if (value === undefined) {
+    value = create();
+    ctx.cache.set(key, value);
+  }
+  return value;
+}

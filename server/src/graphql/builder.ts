@@ -1,0 +1,50 @@
+// The one Pothos builder. It defines no types: feature modules register their own.
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type { Context } from '../context.js';
+import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
+import { isAtLeast } from '../lib/roles.js';
+
+export interface AuthScopes {
+  loggedIn: boolean;
+  /** the viewer may write (a session, or an API token with the write scope) */
+  writer: boolean;
+  staff: boolean;
+  moderator: boolean;
+  admin: boolean;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: AuthScopes;
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: true;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    ID: { Input: string; Output: string | number };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, DataloaderPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  defaultInputFieldRequiredness: true,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      loggedIn: ctx.viewer !== null,
+      writer: ctx.viewer !== null && (ctx.viewer.via === 'session' || ctx.viewer.scopes.includes('write')),
+      staff: ctx.viewer?.role === 'STAFF' || ctx.viewer?.role === 'ADMIN',
+      moderator: isAtLeast(ctx.viewer?.role, 'MODERATOR'),
+      admin: isAtLeast(ctx.viewer?.role, 'ADMIN'),
+    }),
+    unauthorizedError: (_parent, context) =>
+      context.viewer === null ? new UnauthenticatedError() : new ForbiddenError(),
+  },
+  errors: { defaultTypes: [] },
+  relay: {
+    clientMutationId: 'optional',
+    cursorType: 'String',
+  },
+});

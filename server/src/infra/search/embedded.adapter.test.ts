@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allowedTypos, createEmbeddedSearch, deletionKeys, tokenize, typoDistance } from './embedded.adapter.js';
+import { makeDoc, makeQuery, oid, searchConformanceSuite } from './search.conformance.js';
+import type { SearchDocument } from './search.port.js';
+
+const root = mkdtempSync(join(tmpdir(), 'colloquy-search-'));
+let counter = 0;
+const freshDir = () => join(root, `index-${++counter}`);
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+searchConformanceSuite('embedded (file)', async () => createEmbeddedSearch({ dir: freshDir() }));
+searchConformanceSuite('embedded (:memory:)', async () => createEmbeddedSearch({ dir: ':memory:' }));
+
+describe('embedded search: several processes on one directory', () => {
+  it('a reader sees what a writer indexes, and both survive a reopen', async () => {
+    const dir = freshDir();
+    const writer = createEmbeddedSearch({ dir });
+    const reader = createEmbeddedSearch({ dir });
+    await writer.init();
+    await reader.init();
+    try {
+      await writer.upsert([makeDoc({ id: oid(1), title: 'Shared kookaburra index', tags: ['birds'] })]);
+      let page = await reader.query(makeQuery({ terms: ['kookaburra'], facets: true }));
+      expect(page.hits.map((h) => h.id)).toEqual([oid(1)]);
+      expect(page.facets.tags).toEqual([{ value: 'birds', count: 1 }]);
+
+      await writer.upsert([makeDoc({ id: oid(1), title: 'Shared kookaburra index, edited', version: 2 })]);
+      expect((await reader.versions([oid(1)])).get(oid(1))).toBe(2);
+      // typo vocabulary written by one process is used by the other
+      expect((await reader.query(makeQuery({ terms: ['kookabura'] }))).total).toBe(1);
+
+      await writer.remove([oid(1)]);
+      expect(await reader.count()).toBe(0);
+      await writer.upsert([makeDoc({ id: oid(2), title: 'Persistent galah post' })]);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+    const reopened = createEmbeddedSearch({ dir });
+    try {
+      expect((await reopened.query(makeQuery({ terms: ['galah'] }))).total).toBe(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('a reindex in one process is seen by the other, whose cached statements keep working', async () => {
+    const dir = freshDir();
+    const a = createEmbeddedSearch({ dir });
+    const b = createEmbeddedSearch({ dir });
+    try {
+      await a.init();
+      await a.upsert([makeDoc({ id: oid(1), title: 'Before the swap' })]);
+      expect((await b.query(makeQuery({ terms: ['before'] }))).total).toBe(1);
+      await b.upsert([makeDoc({ id: oid(5), title: 'Written by b before' })]);
+
+      async function* source(): AsyncIterable<SearchDocument[]> {
+        yield [makeDoc({ id: oid(2), title: 'After the swap' })];
+        // a write from the other process while the build runs reaches the new index too
+        await b.upsert([makeDoc({ id: oid(3), title: 'Written during the rebuild' })]);
+        yield [makeDoc({ id: oid(4), title: 'Another rebuilt post' })];
+      }
+      await a.reindex(source(), 2);
+
+      expect((await b.query(makeQuery({ terms: ['before'] }))).total).toBe(0);
+      expect((await b.query(makeQuery({ terms: ['after'] }))).total).toBe(1);
+      expect((await b.query(makeQuery({ terms: ['rebuild'] }))).total).toBe(1);
+      expect(await b.count()).toBe(3);
+      await b.upsert([makeDoc({ id: oid(6), title: 'Written by b after' })]);
+      expect((await a.query(makeQuery({ terms: ['written'] }))).hits.map((h) => h.id).sort()).toEqual([oid(3), oid(6)]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses a second concurrent reindex', async () => {
+    const dir = freshDir();
+    const a = createEmbeddedSearch({ dir });
+    const b = createEmbeddedSearch({ dir });
+    try {
+      await a.init();
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      async function* slow(): AsyncIterable<SearchDocument[]> {
+        yield [makeDoc({ id: oid(1), title: 'one' })];
+        await gate;
+      }
+      const first = a.reindex(slow(), 1);
+      await new Promise((r) => setTimeout(r, 20));
+      await expect(b.reindex((async function* () {})(), 0)).rejects.toThrow(/already running/);
+      release();
+      await first;
+      expect(await b.count()).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a failed reindex leaves the live index untouched', async () => {
+    const port = createEmbeddedSearch({ dir: freshDir() });
+    try {
+      await port.upsert([makeDoc({ id: oid(1), title: 'Survivor post' })]);
+      async function* broken(): AsyncIterable<SearchDocument[]> {
+        yield [makeDoc({ id: oid(2), title: 'Never visible' })];
+        throw new Error('source failed');
+      }
+      await expect(port.reindex(broken(), 2)).rejects.toThrow('source failed');
+      expect(await port.count()).toBe(1);
+      expect((await port.query(makeQuery({ terms: ['survivor'] }))).total).toBe(1);
+      // a later reindex works
+      await port.reindex((async function* () {
+        yield [makeDoc({ id: oid(3), title: 'Replacement post' })];
+      })(), 1);
+      expect((await port.query(makeQuery({ terms: ['replacement'] }))).total).toBe(1);
+    } finally {
+      await port.close();
+    }
+  });
+});
+
+describe('embedded search: query details', () => {
+  it('treats FTS5 syntax in user input as plain words', async () => {
+    const port = createEmbeddedSearch({ dir: ':memory:' });
+    try {
+      await port.upsert([makeDoc({ id: oid(1), title: 'Quotes "and" NEAR OR stars * here', body: 'column:filter (parens)' })]);
+      for (const term of ['"', 'NEAR', 'OR', '*', 'AND', 'column:filter', '(parens)', '^x', 'title:quotes', '-']) {
+        await expect(port.query(makeQuery({ terms: [term] }))).resolves.toBeDefined();
+      }
+      expect((await port.query(makeQuery({ terms: ['column:filter'] }))).total).toBe(1);
+      expect((await port.query(makeQuery({ phrases: ['"and" near'] }))).total).toBe(1);
+    } finally {
+      await port.close();
+    }
+  });
+
+  it('folds diacritics and case', async () => {
+    const port = createEmbeddedSearch({ dir: ':memory:' });
+    try {
+      await port.upsert([makeDoc({ id: oid(1), title: 'Résumé parsing in Zürich' })]);
+      expect((await port.query(makeQuery({ terms: ['resume'] }))).total).toBe(1);
+      expect((await port.query(makeQuery({ terms: ['ZURICH'] }))).total).toBe(1);
+    } finally {
+      await port.close();
+    }
+  });
+});
+
+describe('embedded search: helpers', () => {
+  it('tokenizes like the index', () => {
+    expect(tokenize('Using C++ and C# with Node.js — naïve café!')).toEqual(['using', 'c++', 'and', 'c#', 'with', 'node', 'js', 'naive', 'cafe']);
+  });
+
+  it('computes Damerau–Levenshtein distance with transpositions', () => {
+    expect(typoDistance('pooling', 'poolnig', 2)).toBe(1);
+    expect(typoDistance('fault', 'fualt', 2)).toBe(1);
+    expect(typoDistance('configuration', 'confgiuraton', 2)).toBe(2);
+    expect(typoDistance('abc', 'xyz', 1)).toBe(2);
+    expect(typoDistance('same', 'same', 1)).toBe(0);
+  });
+
+  it('deletion keys of words within the distance intersect', () => {
+    const pairs: Array<[string, string, number]> = [
+      ['pooling', 'poolnig', 1],
+      ['segmentation', 'segmnetaton', 2],
+      ['configuration', 'confgiuraton', 2],
+      ['javascript', 'jvascript', 1],
+      ['typescript', 'tpyescript', 1],
+      ['closures', 'xlosures', 1],
+    ];
+    for (const [a, b, d] of pairs) {
+      const keys = new Set(deletionKeys(a, d));
+      expect(deletionKeys(b, d).some((k) => keys.has(k))).toBe(true);
+    }
+  });
+
+  it('allows typos by word length', () => {
+    expect(allowedTypos('taks')).toBe(0);
+    expect(allowedTypos('fualt')).toBe(1);
+    expect(allowedTypos('closrues')).toBe(2);
+    expect(allowedTypos('c++')).toBe(0);
+    expect(allowedTypos('12345')).toBe(0);
+  });
+});
