@@ -1,13 +1,20 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 // Three tiers, run one after another by scripts/test.ts (npm test):
 //   unit         pure functions and policies, beside the code (server/src/**/*.test.ts)
 //   integration  GraphQL over HTTP against createApp() with the real FerretDB and Redis
 //   e2e          playwright-core driving Debian's Chromium against the running stack
 export default defineConfig({
+  // one copy of graphql-js: Vite would otherwise load its ESM build for our code while the
+  // Pothos and yoga packages load the CommonJS one ("Duplicate graphql modules")
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql/index.js') }] },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['server/src/**/*.test.ts', 'scripts/**/*.test.ts'],
@@ -15,6 +22,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
@@ -28,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

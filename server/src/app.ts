@@ -106,7 +106,8 @@ export function createApp(deps: AppDeps): AppHandle {
     const start = process.hrtime.bigint();
     res.on('close', () => {
       inFlight--;
-      const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : req.path === '/' ? '/' : 'other');
+      const path = req.originalUrl.split('?')[0] ?? '';
+      const route = path.startsWith('/graphql') ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
       deps.metrics.httpDuration.observe(
         { method: req.method, route: String(route), status: String(res.statusCode) },
         Number(process.hrtime.bigint() - start) / 1e9,

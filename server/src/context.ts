@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import type { Logger } from './infra/logger.js';
 import type { Metrics } from './infra/metrics.js';
+import type { SearchPort } from './infra/search/search.port.js';
+import type { Clock } from './lib/clock.js';
+import type { ReputationRules } from './modules/reputation/reputation.rules.js';
 
 export type Role = 'MEMBER' | 'STAFF' | 'MODERATOR' | 'ADMIN';
 export type TokenScope = 'read' | 'write';
@@ -24,13 +27,22 @@ export interface AppDeps {
   log: Logger;
   redis: Redis;
   metrics: Metrics;
-  /** extension points registered by feature modules (search, queues …) */
   services: AppServices;
 }
 
-// Feature modules add their long-lived services here through declaration merging.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AppServices {}
+/** Domain events other parts react to (search sync, notifications). */
+export interface DomainEvents {
+  /** posts whose searchable state changed (created, edited, voted, accepted, closed, deleted) */
+  postsChanged(postIds: string[]): Promise<void>;
+}
+
+/** Long-lived services of one process. */
+export interface AppServices {
+  clock: Clock;
+  reputationRules: ReputationRules;
+  events: DomainEvents;
+  search: SearchPort;
+}
 
 export interface Context {
   requestId: string;

@@ -1,19 +1,44 @@
-// Builds the long-lived dependencies (connections, metrics) shared by api, worker and scripts.
+// Builds the long-lived dependencies (connections, services) shared by api, worker and scripts.
 import type { Config } from './config.js';
-import type { AppDeps } from './context.js';
+import type { AppDeps, DomainEvents } from './context.js';
 import { createLogger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
 import { connectMongo, disconnectMongo } from './infra/mongo.js';
 import { createRedis } from './infra/redis.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { loadReputationRules } from './modules/reputation/reputation.rules.js';
+import { createInlineEvents, createQueuedEvents, createSearchPort } from './modules/search/search.sync.js';
 
-export async function createDeps(config: Readonly<Config>, name: string): Promise<AppDeps & { close(): Promise<void> }> {
+export interface DepsOptions {
+  /** how domain events reach the search index: a queue (api + worker) or in-process */
+  events?: 'queue' | 'inline';
+  clock?: Clock;
+}
+
+export type ClosableDeps = AppDeps & { close(): Promise<void> };
+
+export async function createDeps(config: Readonly<Config>, name: string, options: DepsOptions = {}): Promise<ClosableDeps> {
   const log = createLogger(config.logLevel, name);
+  const reputationRules = loadReputationRules(config.reputationRules);
   await connectMongo(config.mongodbUrl, log);
   const redis = createRedis(config.redisUrl, log);
-  const deps: AppDeps = { config, log, redis, metrics: createMetrics(), services: {} };
+  const search = await createSearchPort(config);
+  await search.init();
+  let events: DomainEvents & { close?: () => Promise<void> };
+  if (options.events === 'inline') events = createInlineEvents(search, log);
+  else events = createQueuedEvents(createRedis(config.redisUrl, log, { forQueues: true }), config);
+  const deps: AppDeps = {
+    config,
+    log,
+    redis,
+    metrics: createMetrics(),
+    services: { clock: options.clock ?? systemClock, reputationRules, events, search },
+  };
   return {
     ...deps,
     async close() {
+      await events.close?.().catch(() => undefined);
+      await search.close().catch(() => undefined);
       redis.disconnect();
       await disconnectMongo();
     },

@@ -46,5 +46,18 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'optional',
     cursorType: 'String',
+    nodesOnConnection: true,
   },
 });
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    nullable: true,
+    description: 'Total number of items (where cheap to count)',
+    resolve: async (parent) => {
+      const total = (parent as { totalCount?: number | (() => Promise<number>) }).totalCount;
+      if (total === undefined) return null;
+      return typeof total === 'function' ? total() : total;
+    },
+  }),
+);

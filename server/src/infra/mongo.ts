@@ -14,6 +14,8 @@ export async function connectMongo(url: string, log: Logger): Promise<typeof mon
     serverSelectionTimeoutMS: 5_000,
     heartbeatFrequencyMS: 2_000,
     maxPoolSize: 20,
+    // command events let tests count round trips (no cost without listeners)
+    monitorCommands: true,
   });
   log.info({ db: mongoose.connection.name }, 'mongodb connected');
   return mongoose;

@@ -149,19 +149,39 @@ const MAX_OFFSET = 10_000;
 const MAX_BODY = 100_000;
 /** a build whose heartbeat is older than this is considered abandoned */
 const BUILD_STALE_MS = 120_000;
+/** the change log keeps this many entries (a reader further behind reloads everything) */
+const CHANGE_LOG_KEEP = 100_000;
+
+// Relevance ranking budget. FTS5's bm25() costs a few microseconds per matching row, so ranking
+// is exact (every match scored) up to these sizes; see rankByRelevance for larger results.
+/** at most this many filtered matches: score each one by a rowid probe */
+const RANK_PROBE_LIMIT = 120;
+/** at most this many text matches: score them all in one pass */
+const RANK_FULL_LIMIT = 2_500;
+/** broad results: score this many candidates from each tier */
+const RANK_WINDOW = 400;
 
 type Suffix = '' | '_new';
 
 interface TableNames {
   docs: string;
   fts: string;
+  /** title and tags only: small doclists, for cheap relevance tiers and similar titles */
+  ftsTitle: string;
   tags: string;
   vocab: string;
   vocabDel: string;
 }
 
 function names(suffix: Suffix): TableNames {
-  return { docs: `docs${suffix}`, fts: `fts${suffix}`, tags: `doc_tags${suffix}`, vocab: `vocab${suffix}`, vocabDel: `vocab_del${suffix}` };
+  return {
+    docs: `docs${suffix}`,
+    fts: `fts${suffix}`,
+    ftsTitle: `fts_title${suffix}`,
+    tags: `doc_tags${suffix}`,
+    vocab: `vocab${suffix}`,
+    vocabDel: `vocab_del${suffix}`,
+  };
 }
 
 /** Tables of one set. Secondary indexes are created separately (after a bulk load for a build). */
@@ -187,6 +207,7 @@ function createTablesSql(t: TableNames, gen: string): string {
     );
     CREATE UNIQUE INDEX IF NOT EXISTS ix_${gen}_docs_id ON ${t.docs}(id);
     CREATE VIRTUAL TABLE IF NOT EXISTS ${t.fts} USING fts5(title, tags, body, tokenize = "${TOKENIZER}", prefix = '2 3');
+    CREATE VIRTUAL TABLE IF NOT EXISTS ${t.ftsTitle} USING fts5(title, tags, tokenize = "${TOKENIZER}", prefix = '2 3');
     CREATE TABLE IF NOT EXISTS ${t.tags} (rid INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (rid, tag)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS ${t.vocab} (id INTEGER PRIMARY KEY, term TEXT NOT NULL, len INTEGER NOT NULL);
     CREATE UNIQUE INDEX IF NOT EXISTS ix_${gen}_vocab_term ON ${t.vocab}(term);
@@ -197,13 +218,14 @@ function createTablesSql(t: TableNames, gen: string): string {
 function createIndexesSql(t: TableNames, gen: string): string {
   return `
     CREATE INDEX IF NOT EXISTS ix_${gen}_docs_created ON ${t.docs}(created_at);
-    CREATE INDEX IF NOT EXISTS ix_${gen}_docs_score ON ${t.docs}(score, created_at);
-    CREATE INDEX IF NOT EXISTS ix_${gen}_docs_activity ON ${t.docs}(last_activity_at);
-    CREATE INDEX IF NOT EXISTS ix_${gen}_docs_author ON ${t.docs}(author_id);
-    CREATE INDEX IF NOT EXISTS ix_${gen}_docs_question ON ${t.docs}(question_id);
     CREATE INDEX IF NOT EXISTS ix_${gen}_tags_tag ON ${t.tags}(tag, rid);
   `;
 }
+
+/** the attribute columns the in-memory cache loads (filters, sorts, facets) */
+const ATTR_COLUMNS =
+  'rid, type, space, author_id, score, answer_count, is_answered, has_accepted, is_accepted, is_closed, created_at, last_activity_at';
+type AttrRow = [number, string, string, string, number, number, number, number, number, number, number, number];
 
 interface DocRow {
   rid: number;
@@ -246,10 +268,14 @@ interface Writer {
   readText: Database.Statement<[number], TextRow>;
   insertText: Database.Statement<[number, string, string, string], unknown>;
   deleteText: Database.Statement<[number], unknown>;
+  insertTitle: Database.Statement<[number, string, string], unknown>;
+  deleteTitle: Database.Statement<[number], unknown>;
   insertTag: Database.Statement<[number, string], unknown>;
   deleteTags: Database.Statement<[number], unknown>;
   insertTerm: Database.Statement<[string, number], unknown>;
   insertKey: Database.Statement<[string, number | bigint], unknown>;
+  /** appends to the change log (live set only: readers refresh their caches from it) */
+  logChange: Database.Statement<[number], Database.RunResult> | null;
   /** words known to be in this set's vocabulary (skips repeated INSERT OR IGNOREs) */
   knownTerms: Set<string>;
 }
@@ -261,7 +287,7 @@ function clean(text: string, max = Number.POSITIVE_INFINITY): string {
   return out.length > max ? out.slice(0, max) : out;
 }
 
-function normaliseTags(tags: string[]): string[] {
+function normaliseTags(tags: readonly string[]): string[] {
   const out: string[] = [];
   for (const tag of tags) {
     const t = tag.trim().toLowerCase().replace(/\s+/g, '-');
@@ -280,6 +306,134 @@ function clampInt(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.trunc(value)));
 }
 
+/** Parses SQLite's group_concat of integer rowids ("3,17,42") without creating strings. */
+function parseRowids(list: string | null | undefined): Int32Array {
+  if (!list) return new Int32Array(0);
+  let n = 1;
+  for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) === 44) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  let v = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = v;
+      v = 0;
+    } else {
+      v = v * 10 + (c - 48);
+    }
+  }
+  out[k] = v;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The in-memory attribute cache
+//
+// Filters, sorts and facets need a few small attributes of every matching document. Reading them
+// from SQLite costs about a microsecond per row, far too slow for queries matching most of the
+// index, so each process keeps them in typed arrays indexed by rowid. The cache follows writes
+// of every process through the `changes` log (rowids touched, in commit order) and reloads
+// entirely when a reindex swaps in a new generation.
+
+const F_PRESENT = 1;
+const F_ANSWER = 2;
+const F_ANSWERED = 4;
+const F_HAS_ACCEPTED = 8;
+const F_ACCEPTED = 16;
+const F_CLOSED = 32;
+
+class Interner {
+  readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+}
+
+const NO_TAGS = new Int32Array(0);
+
+class AttributeCache {
+  gen = '';
+  seq = -1;
+  maxRid = 0;
+  flags = new Uint8Array(0);
+  score = new Int32Array(0);
+  answers = new Int32Array(0);
+  created = new Float64Array(0);
+  activity = new Float64Array(0);
+  space = new Int32Array(0);
+  author = new Int32Array(0);
+  tags: Int32Array[] = [];
+  readonly spaces = new Interner();
+  readonly authors = new Interner();
+  readonly tagNames = new Interner();
+
+  reset(gen: string, seq: number): void {
+    this.gen = gen;
+    this.seq = seq;
+    this.maxRid = 0;
+    this.flags = new Uint8Array(0);
+    this.tags = [];
+    this.grow(1024);
+  }
+
+  private grow(minCapacity: number): void {
+    if (minCapacity < this.flags.length) return;
+    const cap = Math.max(minCapacity + 1, Math.ceil(this.flags.length * 1.5), 1024);
+    const copy = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(cap);
+      next.set(old);
+      return next;
+    };
+    this.flags = copy(this.flags, (n) => new Uint8Array(n));
+    this.score = copy(this.score, (n) => new Int32Array(n));
+    this.answers = copy(this.answers, (n) => new Int32Array(n));
+    this.created = copy(this.created, (n) => new Float64Array(n));
+    this.activity = copy(this.activity, (n) => new Float64Array(n));
+    this.space = copy(this.space, (n) => new Int32Array(n));
+    this.author = copy(this.author, (n) => new Int32Array(n));
+  }
+
+  set(row: AttrRow): void {
+    const [rid, type, space, author, score, answers, answered, hasAccepted, accepted, closed, created, activity] = row;
+    this.grow(rid);
+    this.flags[rid] =
+      F_PRESENT |
+      (type === 'answer' ? F_ANSWER : 0) |
+      (answered ? F_ANSWERED : 0) |
+      (hasAccepted ? F_HAS_ACCEPTED : 0) |
+      (accepted ? F_ACCEPTED : 0) |
+      (closed ? F_CLOSED : 0);
+    this.score[rid] = score;
+    this.answers[rid] = answers;
+    this.created[rid] = created;
+    this.activity[rid] = activity;
+    this.space[rid] = this.spaces.id(space);
+    this.author[rid] = this.authors.id(author);
+    if (rid > this.maxRid) this.maxRid = rid;
+  }
+
+  setTags(rid: number, tags: string | null): void {
+    this.tags[rid] = tags ? Int32Array.from(tags.split(' '), (t) => this.tagNames.id(t)) : NO_TAGS;
+  }
+
+  delete(rid: number): void {
+    if (rid < this.flags.length) this.flags[rid] = 0;
+    this.tags[rid] = NO_TAGS;
+  }
+
+  tagsOf(rid: number): Int32Array {
+    return this.tags[rid] ?? NO_TAGS;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort {
@@ -290,6 +444,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   let liveWriter: Writer | null = null;
   let liveGen: string | null = null;
   let buildWriter: { gen: string; writer: Writer } | null = null;
+  const attrs = new AttributeCache();
 
   function open(): Database.Database {
     if (closed) throw new Error('the embedded search index is closed');
@@ -305,7 +460,6 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     conn.pragma('cache_size = -65536');
     conn.pragma('temp_store = MEMORY');
     conn.pragma('mmap_size = 268435456');
-    conn.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     db = conn;
     return conn;
   }
@@ -327,6 +481,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     if (initialised) return conn;
     conn
       .transaction(() => {
+        conn.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+        conn.exec(`CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, rid INTEGER NOT NULL)`);
         // the first process creates generation 0; after a reindex the live set has other index names
         const exists = conn.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs'`).get();
         if (!exists) {
@@ -341,7 +497,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     return conn;
   }
 
-  function makeWriter(t: TableNames): Writer {
+  function makeWriter(t: TableNames, live: boolean): Writer {
     const conn = open();
     return {
       names: t,
@@ -360,10 +516,13 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       readText: conn.prepare(`SELECT title, tags, body FROM ${t.fts} WHERE rowid = ?`),
       insertText: conn.prepare(`INSERT INTO ${t.fts} (rowid, title, tags, body) VALUES (?, ?, ?, ?)`),
       deleteText: conn.prepare(`DELETE FROM ${t.fts} WHERE rowid = ?`),
+      insertTitle: conn.prepare(`INSERT INTO ${t.ftsTitle} (rowid, title, tags) VALUES (?, ?, ?)`),
+      deleteTitle: conn.prepare(`DELETE FROM ${t.ftsTitle} WHERE rowid = ?`),
       insertTag: conn.prepare(`INSERT OR IGNORE INTO ${t.tags} (rid, tag) VALUES (?, ?)`),
       deleteTags: conn.prepare(`DELETE FROM ${t.tags} WHERE rid = ?`),
       insertTerm: conn.prepare(`INSERT OR IGNORE INTO ${t.vocab} (term, len) VALUES (?, ?)`),
       insertKey: conn.prepare(`INSERT OR IGNORE INTO ${t.vocabDel} (key, term_id) VALUES (?, ?)`),
+      logChange: live ? conn.prepare(`INSERT INTO changes (rid) VALUES (?)`) : null,
       knownTerms: new Set(),
     };
   }
@@ -382,7 +541,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const gen = readMeta('live_gen') ?? '0';
     if (!liveWriter || liveGen !== gen) {
       // first use, or another process swapped in a new generation: fresh statements and caches
-      liveWriter = makeWriter(names(''));
+      liveWriter = makeWriter(names(''), true);
       liveGen = gen;
     }
     const build = currentBuild();
@@ -390,7 +549,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       buildWriter = null;
       return [liveWriter];
     }
-    if (!buildWriter || buildWriter.gen !== build.gen) buildWriter = { gen: build.gen, writer: makeWriter(names('_new')) };
+    if (!buildWriter || buildWriter.gen !== build.gen) buildWriter = { gen: build.gen, writer: makeWriter(names('_new'), false) };
     return [liveWriter, buildWriter.writer];
   }
 
@@ -408,10 +567,17 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     if (w.knownTerms.size > 2_000_000) w.knownTerms.clear();
   }
 
-  /** Writes one document into a table set unless the set holds a newer version. Returns whether it wrote. */
-  function writeDoc(w: Writer, doc: SearchDocument, words: Set<string> | null): boolean {
+  function logChange(w: Writer, rid: number): void {
+    if (!w.logChange) return;
+    const seq = Number(w.logChange.run(rid).lastInsertRowid);
+    // trim the log now and then; readers further behind than what is kept reload everything
+    if (seq % 4096 === 0) stmt(`DELETE FROM changes WHERE seq <= ?`).run(seq - CHANGE_LOG_KEEP);
+  }
+
+  /** Writes one document into a table set unless the set holds a newer version. */
+  function writeDoc(w: Writer, doc: SearchDocument, words: Set<string> | null): void {
     const existing = w.findDoc.get(doc.id);
-    if (existing && existing.version > doc.version) return false;
+    if (existing && existing.version > doc.version) return;
     const title = clean(doc.title, 1000);
     const tags = normaliseTags(doc.tags);
     const tagText = tags.join(' ');
@@ -438,10 +604,12 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     if (existing) {
       rid = existing.rid;
       w.updateDoc.run(...values, rid);
+      // a vote or a new answer changes no text: leave the full-text index alone then
       const old = w.readText.get(rid);
       textChanged = !old || old.title !== title || old.tags !== tagText || old.body !== body;
       if (textChanged) {
         w.deleteText.run(rid);
+        w.deleteTitle.run(rid);
         w.deleteTags.run(rid);
       }
     } else {
@@ -449,20 +617,23 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     }
     if (textChanged) {
       w.insertText.run(rid, title, tagText, body);
+      w.insertTitle.run(rid, title, tagText);
       for (const tag of tags) w.insertTag.run(rid, tag);
       if (words) {
-        for (const token of tokenize(`${title} ${body}`)) if (VOCAB_WORD.test(token)) words.add(token);
+        for (const token of tokenize(`${title} ${tagText} ${body}`)) if (VOCAB_WORD.test(token)) words.add(token);
       }
     }
-    return true;
+    logChange(w, rid);
   }
 
   function removeDoc(w: Writer, id: string): void {
     const existing = w.findDoc.get(id);
     if (!existing) return;
     w.deleteText.run(existing.rid);
+    w.deleteTitle.run(existing.rid);
     w.deleteTags.run(existing.rid);
     w.deleteDoc.run(existing.rid);
+    logChange(w, existing.rid);
   }
 
   /** keeps, per id, the document with the highest version (a batch may repeat an id) */
@@ -476,11 +647,51 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   }
 
   // -------------------------------------------------------------------------------------------
+  // Attribute cache refresh (call inside a read transaction, so it matches what queries see)
+
+  function reloadAttrs(gen: string): void {
+    // the log's high-water mark (sqlite_sequence survives the log being emptied by a swap)
+    const seq = stmt<[], { s: number }>(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS s`).get()?.s ?? 0;
+    attrs.reset(gen, seq);
+    for (const row of stmt(`SELECT ${ATTR_COLUMNS} FROM docs`).raw().iterate()) attrs.set(row as AttrRow);
+    for (const row of stmt(`SELECT rid, group_concat(tag, ' ') FROM doc_tags GROUP BY rid`).raw().iterate()) {
+      const [rid, tags] = row as [number, string];
+      attrs.setTags(rid, tags);
+    }
+  }
+
+  function refreshAttrs(): void {
+    const gen = readMeta('live_gen') ?? '0';
+    if (attrs.gen !== gen || attrs.seq < 0) return reloadAttrs(gen);
+    const changed = stmt<[number], { seq: number; rid: number }>(`SELECT seq, rid FROM changes WHERE seq > ? ORDER BY seq LIMIT 20001`).all(
+      attrs.seq,
+    );
+    if (changed.length === 0) return;
+    const oldest = stmt<[], { s: number | null }>(`SELECT min(seq) AS s FROM changes`).get()?.s ?? 0;
+    // too far behind (the log was trimmed past us) or too many changes: reload everything
+    if (changed.length > 20_000 || oldest > attrs.seq + 1) return reloadAttrs(gen);
+    const seen = new Set<number>();
+    for (const { rid } of changed) {
+      if (seen.has(rid)) continue;
+      seen.add(rid);
+      const row = stmt<[number]>(`SELECT ${ATTR_COLUMNS} FROM docs WHERE rid = ?`).raw().get(rid) as AttrRow | undefined;
+      if (!row) {
+        attrs.delete(rid);
+        continue;
+      }
+      attrs.set(row);
+      const tags = stmt<[number], { t: string | null }>(`SELECT group_concat(tag, ' ') AS t FROM doc_tags WHERE rid = ?`).get(rid);
+      attrs.setTags(rid, tags?.t ?? null);
+    }
+    attrs.seq = changed[changed.length - 1]!.seq;
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Query building
 
-  /** Is the word in the live index, and in how many documents? */
-  function docFrequency(word: string): number {
-    return stmt<[string], { doc: number }>(`SELECT doc FROM fts_vocab WHERE term = ?`).get(word)?.doc ?? 0;
+  /** Is the word in the live full-text index? (a one-row probe, cheap even for common words) */
+  function inIndex(word: string): boolean {
+    return stmt<[string]>(`SELECT rowid FROM fts WHERE fts MATCH ? LIMIT 1`).get(ftsString(word)) !== undefined;
   }
 
   /** Vocabulary words within the allowed typo distance of `word`, most frequent first. */
@@ -491,21 +702,42 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       `SELECT DISTINCT v.term FROM vocab_del k JOIN vocab v ON v.id = k.term_id
        WHERE k.key IN (SELECT value FROM json_each(?)) AND v.len BETWEEN ? AND ?`,
     ).all(JSON.stringify(keys), len - maxTypos, len + maxTypos);
-    const scored: Array<{ term: string; distance: number; docs: number }> = [];
+    const close: Array<{ term: string; distance: number; docs: number }> = [];
     for (const { term } of rows) {
       if (term === word) continue;
       const distance = typoDistance(word, term, maxTypos);
-      if (distance > maxTypos) continue;
-      // the vocabulary may keep words of deleted documents: only words the index still holds count
-      const docs = docFrequency(term);
-      if (docs > 0) scored.push({ term, distance, docs });
+      if (distance <= maxTypos) close.push({ term, distance, docs: 0 });
     }
-    scored.sort((a, b) => a.distance - b.distance || b.docs - a.docs || (a.term < b.term ? -1 : 1));
-    return scored.slice(0, MAX_TYPO_EXPANSIONS).map((s) => s.term);
+    if (close.length > MAX_TYPO_EXPANSIONS) {
+      // keep the closest, most common words (fts5vocab knows in how many documents each one is)
+      const df = stmt<[string], { doc: number }>(`SELECT doc FROM fts_vocab WHERE term = ?`);
+      for (const c of close) c.docs = df.get(c.term)?.doc ?? 0;
+    }
+    close.sort((a, b) => a.distance - b.distance || b.docs - a.docs || (a.term < b.term ? -1 : 1));
+    // the vocabulary may keep words of deleted documents: only words the index still holds count
+    const out: string[] = [];
+    for (const c of close) {
+      if (out.length >= MAX_TYPO_EXPANSIONS) break;
+      if (c.docs > 0 || inIndex(c.term)) out.push(c.term);
+    }
+    return out;
+  }
+
+  /** Is `word` a known word? Our vocabulary first (indexed, cheap); fts5vocab settles the rest. */
+  function knownWord(word: string): boolean {
+    if (stmt<[string]>(`SELECT 1 FROM vocab WHERE term = ?`).get(word) !== undefined) return inIndex(word);
+    return (stmt<[string], { doc: number }>(`SELECT doc FROM fts_vocab WHERE term = ?`).get(word)?.doc ?? 0) > 0;
+  }
+
+  interface TextQuery {
+    /** the full MATCH expression: phrases and terms (with prefix and typo alternatives) */
+    expr: string;
+    /** its parts, each one phrase or one term's alternatives */
+    parts: string[];
   }
 
   /** The FTS5 MATCH expression for the query's text, or null when it has no text to match. */
-  function matchExpression(q: SearchQuery): string | null {
+  function textQuery(q: SearchQuery): TextQuery | null {
     const parts: string[] = [];
     for (const phrase of q.phrases.slice(0, MAX_PHRASES)) {
       if (tokenize(phrase).length > 0) parts.push(ftsString(phrase));
@@ -521,84 +753,240 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       if (tokens.length === 1) {
         const word = tokens[0]!;
         const typos = allowedTypos(word);
-        if (typos > 0 && docFrequency(word) === 0) {
+        if (typos > 0 && !knownWord(word)) {
           for (const candidate of typoCandidates(word, typos)) alternatives.push(ftsString(candidate));
         }
       }
       parts.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
     });
-    return parts.length > 0 ? parts.join(' AND ') : null;
+    return parts.length > 0 ? { expr: parts.join(' AND '), parts } : null;
   }
 
-  /** SQL conditions on `d` (docs) for the query's filters. */
-  function filterSql(q: SearchQuery): { where: string[]; params: unknown[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const list = (values: readonly unknown[]) => {
-      params.push(...values);
-      return values.map(() => '?').join(', ');
-    };
+  /** A predicate over cached attributes for the query's filters; null when nothing can match. */
+  function compileFilter(q: SearchQuery): ((rid: number) => boolean) | null {
+    const a = attrs;
+    const tagIds: number[] = [];
     for (const tag of normaliseTags(q.tags)) {
-      where.push(`d.rid IN (SELECT rid FROM doc_tags WHERE tag = ?)`);
-      params.push(tag);
+      const id = a.tagNames.ids.get(tag);
+      if (id === undefined) return null;
+      tagIds.push(id);
     }
-    const excluded = normaliseTags(q.excludedTags);
-    if (excluded.length > 0) where.push(`d.rid NOT IN (SELECT rid FROM doc_tags WHERE tag IN (${list(excluded)}))`);
-    if (q.authorIds && q.authorIds.length > 0) where.push(`d.author_id IN (${list(q.authorIds)})`);
+    const excluded = new Set<number>();
+    for (const tag of normaliseTags(q.excludedTags)) {
+      const id = a.tagNames.ids.get(tag);
+      if (id !== undefined) excluded.add(id);
+    }
+    const idsOf = (interner: Interner, values: readonly string[] | undefined): Set<number> | null | 'none' => {
+      if (!values || values.length === 0) return null;
+      const set = new Set<number>();
+      for (const v of values) {
+        const id = interner.ids.get(v);
+        if (id !== undefined) set.add(id);
+      }
+      return set.size > 0 ? set : 'none';
+    };
+    const authors = idsOf(a.authors, q.authorIds);
+    const spaces = idsOf(a.spaces, q.spaces);
+    if (authors === 'none' || spaces === 'none') return null;
+
+    // flag tests: (flags & mask) === want
+    let mask = F_PRESENT;
+    let want = F_PRESENT;
+    const require = (bit: number, on: boolean) => {
+      mask |= bit;
+      if (on) want |= bit;
+    };
     let type = q.type;
     // answers:N is about questions; isaccepted:yes|no is about answers (as on Stack Overflow)
     if (q.answers !== undefined) {
-      where.push(q.answers <= 0 ? `d.answer_count = 0` : `d.answer_count >= ?`);
-      if (q.answers > 0) params.push(Math.trunc(q.answers));
-      if (type === undefined) type = 'question';
-      else if (type !== 'question') where.push('0');
+      if (type === 'answer') return null;
+      type = 'question';
     }
     if (q.isAccepted !== undefined) {
-      where.push(`d.is_accepted = ?`);
-      params.push(q.isAccepted ? 1 : 0);
-      if (type === undefined) type = 'answer';
-      else if (type !== 'answer') where.push('0');
+      if (type === 'question') return null;
+      type = 'answer';
+      require(F_ACCEPTED, q.isAccepted);
     }
-    if (type) {
-      where.push(`d.type = ?`);
-      params.push(type);
-    }
-    if (q.minScore !== undefined) {
-      where.push(`d.score >= ?`);
-      params.push(Math.trunc(q.minScore));
-    }
-    if (q.hasAccepted !== undefined) {
-      where.push(`d.has_accepted = ?`);
-      params.push(q.hasAccepted ? 1 : 0);
-    }
-    if (q.isClosed !== undefined) {
-      where.push(`d.is_closed = ?`);
-      params.push(q.isClosed ? 1 : 0);
-    }
-    if (q.spaces && q.spaces.length > 0) where.push(`d.space IN (${list(q.spaces)})`);
-    if (q.createdFrom !== undefined) {
-      where.push(`d.created_at >= ?`);
-      params.push(Math.trunc(q.createdFrom));
-    }
-    if (q.createdTo !== undefined) {
-      where.push(`d.created_at < ?`);
-      params.push(Math.trunc(q.createdTo));
-    }
-    return { where, params };
+    if (type) require(F_ANSWER, type === 'answer');
+    if (q.hasAccepted !== undefined) require(F_HAS_ACCEPTED, q.hasAccepted);
+    if (q.isClosed !== undefined) require(F_CLOSED, q.isClosed);
+    const answers = q.answers === undefined ? undefined : Math.max(0, Math.trunc(q.answers));
+    const minScore = q.minScore === undefined ? undefined : Math.trunc(q.minScore);
+    const from = q.createdFrom;
+    const to = q.createdTo;
+
+    return (rid: number): boolean => {
+      if ((a.flags[rid]! & mask) !== want) return false;
+      if (minScore !== undefined && a.score[rid]! < minScore) return false;
+      if (answers !== undefined && (answers === 0 ? a.answers[rid]! !== 0 : a.answers[rid]! < answers)) return false;
+      if (from !== undefined && a.created[rid]! < from) return false;
+      if (to !== undefined && a.created[rid]! >= to) return false;
+      if (spaces && !spaces.has(a.space[rid]!)) return false;
+      if (authors && !authors.has(a.author[rid]!)) return false;
+      if (tagIds.length > 0 || excluded.size > 0) {
+        const tags = a.tagsOf(rid);
+        for (const t of tagIds) if (!tags.includes(t)) return false;
+        for (const t of tags) if (excluded.has(t)) return false;
+      }
+      return true;
+    };
   }
 
-  function orderSql(sort: SearchQuery['sort'], hasText: boolean): string {
+  /** "a ranks before b" for the non-relevance orders (and relevance without text) */
+  function comparator(sort: SearchQuery['sort']): (a: number, b: number) => number {
+    const s = attrs;
     switch (sort) {
       case 'newest':
-        return `d.created_at DESC, d.rid DESC`;
-      case 'votes':
-        return `d.score DESC, d.created_at DESC, d.rid DESC`;
+        return (a, b) => s.created[b]! - s.created[a]! || b - a;
       case 'activity':
-        return `d.last_activity_at DESC, d.rid DESC`;
+        return (a, b) => s.activity[b]! - s.activity[a]! || b - a;
+      case 'votes':
       case 'relevance':
       default:
-        return hasText ? `r ASC, d.score DESC, d.created_at DESC, d.rid DESC` : `d.score DESC, d.created_at DESC, d.rid DESC`;
+        return (a, b) => s.score[b]! - s.score[a]! || s.created[b]! - s.created[a]! || b - a;
     }
+  }
+
+  /** The first k ids in comparator order (a bounded heap instead of sorting everything). */
+  function topK(ids: ArrayLike<number>, k: number, cmp: (a: number, b: number) => number): number[] {
+    const n = ids.length;
+    if (k <= 0 || n === 0) return [];
+    if (n <= 4 * k || n <= 2048) return Array.from(ids).sort(cmp).slice(0, k);
+    // max-heap on "worst first" holding the best k seen so far
+    const heap: number[] = [];
+    const worse = (i: number, j: number) => cmp(heap[i]!, heap[j]!) > 0;
+    const swap = (i: number, j: number) => {
+      const t = heap[i]!;
+      heap[i] = heap[j]!;
+      heap[j] = t;
+    };
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && worse(l, m)) m = l;
+        if (r < heap.length && worse(r, m)) m = r;
+        if (m === i) return;
+        swap(i, m);
+        i = m;
+      }
+    };
+    for (let x = 0; x < n; x++) {
+      const id = ids[x]!;
+      if (heap.length < k) {
+        heap.push(id);
+        for (let i = heap.length - 1; i > 0; ) {
+          const p = (i - 1) >> 1;
+          if (!worse(i, p)) break;
+          swap(i, p);
+          i = p;
+        }
+      } else if (cmp(id, heap[0]!) < 0) {
+        heap[0] = id;
+        down(0);
+      }
+    }
+    return heap.sort(cmp);
+  }
+
+  /** bm25 (lower is better, as FTS5 returns it) for a set of rows, by whatever means is cheapest. */
+  function rankByRelevance(text: TextQuery, ftsExpr: string, matchCount: number, matches: Int32Array, needed: number): number[] {
+    const s = attrs;
+    const tie = comparator('votes');
+    const byRank = (rank: Map<number, number>) => (a: number, b: number) => rank.get(a)! - rank.get(b)! || tie(a, b);
+
+    // few filtered matches: probe each one
+    if (matches.length <= RANK_PROBE_LIMIT) {
+      const probe = stmt<[string, number], { r: number }>(
+        `SELECT ${BM25} AS r FROM fts WHERE fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
+      );
+      const rank = new Map<number, number>();
+      for (const rid of matches) rank.set(rid, probe.get(text.expr, rid)?.r ?? 0);
+      return Array.from(matches).sort(byRank(rank)).slice(0, needed);
+    }
+    const wanted = new Uint8Array(s.maxRid + 1);
+    for (const rid of matches) wanted[rid] = 1;
+    const scored = (expr: string, window: number | null): Map<number, number> => {
+      const rows = stmt<[string], [number, number]>(
+        `SELECT rowid, ${BM25} FROM fts WHERE fts MATCH ?${window ? ` ORDER BY rowid DESC LIMIT ${window}` : ''}`,
+      )
+        .raw()
+        .all(expr) as [number, number][];
+      const rank = new Map<number, number>();
+      for (const [rid, r] of rows) if (wanted[rid]) rank.set(rid, r);
+      return rank;
+    };
+    // all text matches are few enough to score in one pass: exact ranking
+    if (matchCount <= RANK_FULL_LIMIT) {
+      const rank = scored(ftsExpr, null);
+      return topK(matches, needed, byRank(rank));
+    }
+    // Broad results (thousands of matches): scoring all would cost tens of milliseconds, so rank
+    // in tiers, best evidence first: (1) the most recent RANK_WINDOW matches that have a query
+    // word in the title or tags, by bm25; (2) the most recent RANK_WINDOW of all matches, by bm25;
+    // (3) everything else by votes. Typesense (production) ranks the whole result exactly.
+    const out: number[] = [];
+    const used = new Set<number>();
+    const take = (ids: number[]) => {
+      for (const id of ids) {
+        if (out.length >= needed) return;
+        if (!used.has(id)) {
+          used.add(id);
+          out.push(id);
+        }
+      }
+    };
+    const titled = scored(`${ftsExpr} AND {title tags} : (${text.parts.join(' OR ')})`, RANK_WINDOW);
+    take([...titled.keys()].sort(byRank(titled)));
+    if (out.length < needed) {
+      const recent = scored(ftsExpr, RANK_WINDOW);
+      take([...recent.keys()].sort(byRank(recent)));
+    }
+    if (out.length < needed) take(topK(matches, needed, tie));
+    return out;
+  }
+
+  function facetCounts(matches: ArrayLike<number>): SearchResultPage['facets'] {
+    const s = attrs;
+    const tagCounts = new Int32Array(s.tagNames.names.length);
+    const spaceCounts = new Int32Array(s.spaces.names.length);
+    let answers = 0;
+    let answered = 0;
+    let accepted = 0;
+    let closedCount = 0;
+    for (let i = 0; i < matches.length; i++) {
+      const rid = matches[i]!;
+      const f = s.flags[rid]!;
+      if (f & F_ANSWER) answers++;
+      if (f & F_ANSWERED) answered++;
+      if (f & F_HAS_ACCEPTED) accepted++;
+      if (f & F_CLOSED) closedCount++;
+      spaceCounts[s.space[rid]!]!++;
+      for (const t of s.tagsOf(rid)) tagCounts[t]!++;
+    }
+    const top = (counts: Int32Array, labels: string[], n: number): FacetCount[] => {
+      const out: FacetCount[] = [];
+      for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out.push({ value: labels[i]!, count: counts[i]! });
+      return out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, n);
+    };
+    const byCount = (list: FacetCount[]) =>
+      list.filter((f) => f.count > 0).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    const total = matches.length;
+    return {
+      tags: top(tagCounts, s.tagNames.names, 20),
+      space: top(spaceCounts, s.spaces.names, 20),
+      type: byCount([
+        { value: 'question', count: total - answers },
+        { value: 'answer', count: answers },
+      ]),
+      status: byCount([
+        { value: 'answered', count: answered },
+        { value: 'unanswered', count: total - answered },
+        { value: 'accepted', count: accepted },
+        { value: 'closed', count: closedCount },
+      ]),
+    };
   }
 
   function toDocument(row: DocRow, text: TextRow): SearchDocument {
@@ -664,41 +1052,55 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     };
   }
 
-  function facetCounts(from: string, params: unknown[]): { total: number; facets: SearchResultPage['facets'] } {
-    const rows = stmt<unknown[], { k: string; v: string | null; c: number }>(
-      `WITH m AS MATERIALIZED (SELECT d.rid, d.space, d.type, d.is_answered, d.has_accepted, d.is_closed ${from})
-       SELECT 'total' AS k, NULL AS v, count(*) AS c FROM m
-       UNION ALL SELECT 'answered', NULL, total(is_answered) FROM m
-       UNION ALL SELECT 'accepted', NULL, total(has_accepted) FROM m
-       UNION ALL SELECT 'closed', NULL, total(is_closed) FROM m
-       UNION ALL SELECT 'type', type, count(*) FROM m GROUP BY type
-       UNION ALL SELECT * FROM (SELECT 'space', space, count(*) AS c FROM m GROUP BY space ORDER BY c DESC, space LIMIT 20)
-       UNION ALL SELECT * FROM (SELECT 'tags', t.tag, count(*) AS c FROM m JOIN doc_tags t ON t.rid = m.rid
-                                GROUP BY t.tag ORDER BY c DESC, t.tag LIMIT 20)`,
-    ).all(...params);
-    const facets: SearchResultPage['facets'] = { tags: [], space: [], type: [], status: [] };
-    let total = 0;
-    const status: Record<string, number> = {};
-    for (const r of rows) {
-      const c = Number(r.c);
-      if (r.k === 'total') total = c;
-      else if (r.k === 'answered' || r.k === 'accepted' || r.k === 'closed') status[r.k] = c;
-      else if (r.v !== null && c > 0) (facets[r.k as 'tags' | 'space' | 'type'] as FacetCount[]).push({ value: r.v, count: c });
+  function runQuery(q: SearchQuery): SearchResultPage {
+    refreshAttrs();
+    const limit = clampInt(q.limit, 1, 100);
+    const offset = clampInt(q.offset, 0, MAX_OFFSET);
+    const empty: SearchResultPage = { total: 0, hits: [], facets: { tags: [], space: [], type: [], status: [] } };
+    const text = textQuery(q);
+    const keep = compileFilter(q);
+    if (!keep) return empty;
+
+    // the candidate rows: every document, or the full-text matches; then the filters
+    let ftsExpr = '';
+    let matchCount = 0;
+    let matches: Int32Array;
+    if (text) {
+      // required tags also narrow the full-text match (the cache then checks them exactly)
+      const tagParts = normaliseTags(q.tags)
+        .filter((t) => tokenize(t).length > 0)
+        .map((t) => `{tags} : ${ftsString(t)}`);
+      ftsExpr = [text.expr, ...tagParts].join(' AND ');
+      const all = parseRowids(stmt<[string], { ids: string | null }>(`SELECT group_concat(rowid) AS ids FROM fts WHERE fts MATCH ?`).get(ftsExpr)?.ids);
+      matchCount = all.length;
+      let n = 0;
+      for (let i = 0; i < all.length; i++) if (keep(all[i]!)) all[n++] = all[i]!;
+      matches = all.subarray(0, n);
+    } else {
+      const all = new Int32Array(attrs.maxRid);
+      let n = 0;
+      for (let rid = 1; rid <= attrs.maxRid; rid++) if (keep(rid)) all[n++] = rid;
+      matches = all.subarray(0, n);
     }
-    status.unanswered = total - (status.answered ?? 0);
-    facets.status = ['answered', 'unanswered', 'accepted', 'closed']
-      .map((value) => ({ value, count: status[value] ?? 0 }))
-      .filter((f) => f.count > 0)
-      .sort((a, b) => b.count - a.count);
-    facets.type.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-    return { total, facets };
+
+    const needed = offset + limit;
+    const ordered =
+      text && q.sort === 'relevance'
+        ? rankByRelevance(text, ftsExpr, matchCount, matches, needed)
+        : topK(matches, needed, comparator(q.sort));
+    const hits: SearchHit[] = [];
+    for (const rid of ordered.slice(offset)) {
+      const hit = loadHit(rid, text?.expr ?? null);
+      if (hit) hits.push(hit);
+    }
+    return { total: matches.length, hits, facets: q.facets ? facetCounts(matches) : empty.facets };
   }
 
   // -------------------------------------------------------------------------------------------
   // Reindex
 
   function dropSet(conn: Database.Database, t: TableNames): void {
-    for (const table of [t.fts, t.docs, t.tags, t.vocab, t.vocabDel]) conn.exec(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of [t.fts, t.ftsTitle, t.docs, t.tags, t.vocab, t.vocabDel]) conn.exec(`DROP TABLE IF EXISTS ${table}`);
   }
 
   async function reindex(
@@ -721,7 +1123,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       })
       .immediate();
     statements.clear();
-    const writer = makeWriter(next);
+    const writer = makeWriter(next, false);
     buildWriter = { gen, writer };
     const heartbeat = conn.prepare(`UPDATE meta SET value = ? WHERE key = 'build'`);
     const stillOurs = (): void => {
@@ -748,6 +1150,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       // secondary indexes after the bulk load, then merge the FTS segments for fast queries
       conn.transaction(() => conn.exec(createIndexesSql(next, gen))).immediate();
       conn.transaction(() => conn.prepare(`INSERT INTO ${next.fts}(${next.fts}) VALUES ('optimize')`).run()).immediate();
+      conn.transaction(() => conn.prepare(`INSERT INTO ${next.ftsTitle}(${next.ftsTitle}) VALUES ('optimize')`).run()).immediate();
       // the swap: one transaction, so every reader sees either the old set or the new one
       conn
         .transaction(() => {
@@ -756,11 +1159,14 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
           dropSet(conn, live);
           conn.exec(`ALTER TABLE ${next.docs} RENAME TO ${live.docs}`);
           conn.exec(`ALTER TABLE ${next.fts} RENAME TO ${live.fts}`);
+          conn.exec(`ALTER TABLE ${next.ftsTitle} RENAME TO ${live.ftsTitle}`);
           conn.exec(`ALTER TABLE ${next.tags} RENAME TO ${live.tags}`);
           conn.exec(`ALTER TABLE ${next.vocab} RENAME TO ${live.vocab}`);
           conn.exec(`ALTER TABLE ${next.vocabDel} RENAME TO ${live.vocabDel}`);
           conn.prepare(`UPDATE meta SET value = ? WHERE key = 'live_gen'`).run(gen);
           conn.prepare(`DELETE FROM meta WHERE key = 'build'`).run();
+          // readers reload their caches for the new generation: the old log is of no use
+          conn.exec(`DELETE FROM changes`);
         })
         .immediate();
       onProgress?.({ done, total: Math.max(total, done) });
@@ -825,58 +1231,40 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     },
 
     async query(q) {
-      ensureInit();
-      const limit = clampInt(q.limit, 1, 100);
-      const offset = clampInt(q.offset, 0, MAX_OFFSET);
-      const match = matchExpression(q);
-      const { where, params } = filterSql(q);
-      const conditions = match ? [`fts MATCH ?`, ...where] : where;
-      const allParams = match ? [match, ...params] : params;
-      const from = match
-        ? `FROM fts JOIN docs d ON d.rid = fts.rowid WHERE ${conditions.join(' AND ')}`
-        : `FROM docs d${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
-      const rank = match && q.sort === 'relevance' ? `, ${BM25} AS r` : '';
-
-      const page = stmt<unknown[], { rid: number }>(
-        `SELECT d.rid${rank} ${from} ORDER BY ${orderSql(q.sort, rank !== '')} LIMIT ? OFFSET ?`,
-      ).all(...allParams, limit, offset);
-
-      let total: number;
-      let facets: SearchResultPage['facets'] = { tags: [], space: [], type: [], status: [] };
-      if (q.facets) {
-        ({ total, facets } = facetCounts(from, allParams));
-      } else if (page.length < limit && (offset === 0 || page.length > 0)) {
-        total = offset + page.length; // the page is the last one: no need to count
-      } else {
-        total = stmt<unknown[], { n: number }>(`SELECT count(*) AS n ${from}`).get(...allParams)?.n ?? 0;
-      }
-
-      const hits: SearchHit[] = [];
-      for (const { rid } of page) {
-        const hit = loadHit(rid, match);
-        if (hit) hits.push(hit);
-      }
-      return { total, hits, facets };
+      const conn = ensureInit();
+      // one read transaction: the cache refresh, the matches and the hits come from one snapshot
+      return conn.transaction(runQuery)(q);
     },
 
     async similar(title, limit) {
-      ensureInit();
+      const conn = ensureInit();
       const words: string[] = [];
       for (const token of tokenize(title)) {
         if (token.length >= 2 && !STOP_WORDS.has(token) && !words.includes(token)) words.push(token);
       }
       if (words.length === 0) return [];
       const match = `title : (${words.slice(0, 12).map(ftsString).join(' OR ')})`;
-      const rows = stmt<[string, number], { rid: number }>(
-        `SELECT d.rid, bm25(fts, 1.0, 0.0, 0.0) AS r FROM fts JOIN docs d ON d.rid = fts.rowid
-         WHERE fts MATCH ? AND d.type = 'question' ORDER BY r ASC, d.score DESC, d.rid DESC LIMIT ?`,
-      ).all(match, clampInt(limit, 1, 50));
-      const hits: SearchHit[] = [];
-      for (const { rid } of rows) {
-        const hit = loadHit(rid, match);
-        if (hit) hits.push(hit);
-      }
-      return hits;
+      const n = clampInt(limit, 1, 50);
+      return conn.transaction(() => {
+        refreshAttrs();
+        // rank by bm25 on the title; a title made of very common words matches a lot, so score
+        // at most the most recent RANK_FULL_LIMIT matches
+        const rows = stmt<[string], [number, number]>(
+          `SELECT rowid, bm25(fts, 1.0, 0.0, 0.0) FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ${RANK_FULL_LIMIT}`,
+        )
+          .raw()
+          .all(match) as [number, number][];
+        const tie = comparator('votes');
+        const rank = new Map<number, number>();
+        for (const [rid, r] of rows) if ((attrs.flags[rid]! & (F_PRESENT | F_ANSWER)) === F_PRESENT) rank.set(rid, r);
+        const best = topK([...rank.keys()], n, (a, b) => rank.get(a)! - rank.get(b)! || tie(a, b));
+        const hits: SearchHit[] = [];
+        for (const rid of best) {
+          const hit = loadHit(rid, match);
+          if (hit) hits.push(hit);
+        }
+        return hits;
+      })();
     },
 
     async versions(ids) {

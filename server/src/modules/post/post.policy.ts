@@ -1,0 +1,80 @@
+// Pure authorization rules for questions and answers, shared by services (enforcement),
+// `viewerCan*` fields (hints) and node visibility.
+import type { Viewer } from '../../context.js';
+import { isAtLeast } from '../../lib/roles.js';
+
+export interface PostFacts {
+  authorId: { toString(): string };
+  type: 'question' | 'answer';
+  deletedAt?: Date | null;
+  answerCount?: number;
+  closedAt?: Date | null;
+}
+
+const isAuthor = (viewer: Viewer, post: PostFacts) => viewer.id === post.authorId.toString();
+export const canWrite = (viewer: Viewer | null): viewer is Viewer =>
+  viewer !== null && (viewer.via === 'session' || viewer.scopes.includes('write'));
+export const isModerator = (viewer: Viewer | null) => isAtLeast(viewer?.role, 'MODERATOR');
+export const isStaff = (viewer: Viewer | null) => viewer?.role === 'STAFF' || viewer?.role === 'ADMIN';
+
+/** Deleted posts are visible to their author and to moderators only. */
+export function canSeePost(viewer: Viewer | null, post: PostFacts): boolean {
+  if (!post.deletedAt) return true;
+  return viewer !== null && (isAuthor(viewer, post) || isModerator(viewer));
+}
+
+export function canEditPost(viewer: Viewer | null, post: PostFacts): boolean {
+  if (!canWrite(viewer) || post.deletedAt) return false;
+  return isAuthor(viewer, post) || isModerator(viewer);
+}
+
+/** Authors delete their question while it has no answers; moderators always. */
+export function canDeletePost(viewer: Viewer | null, post: PostFacts): boolean {
+  if (!canWrite(viewer) || post.deletedAt) return false;
+  if (isModerator(viewer)) return true;
+  if (!isAuthor(viewer, post)) return false;
+  return post.type === 'answer' || (post.answerCount ?? 0) === 0;
+}
+
+/** Anyone signed in may vote, never on their own post, never on deleted posts. */
+export function canVote(viewer: Viewer | null, post: PostFacts): boolean {
+  return canWrite(viewer) && !post.deletedAt && !isAuthor(viewer, post);
+}
+
+export function canAnswer(viewer: Viewer | null, question: PostFacts): boolean {
+  return canWrite(viewer) && !question.deletedAt && !question.closedAt;
+}
+
+export function canComment(viewer: Viewer | null, post: PostFacts): boolean {
+  return canWrite(viewer) && !post.deletedAt;
+}
+
+/** Only the asker accepts (and unaccepts). */
+export function canAccept(viewer: Viewer | null, question: PostFacts, answer?: PostFacts): boolean {
+  if (!canWrite(viewer) || question.deletedAt || answer?.deletedAt) return false;
+  return isAuthor(viewer, question);
+}
+
+/** Vendor engineers (STAFF) and admins verify answers. */
+export function canVerify(viewer: Viewer | null, answer: PostFacts): boolean {
+  return canWrite(viewer) && isStaff(viewer) && !answer.deletedAt;
+}
+
+export function canClose(viewer: Viewer | null, question: PostFacts): boolean {
+  return canWrite(viewer) && isModerator(viewer) && !question.deletedAt;
+}
+
+export interface CommentFacts {
+  authorId: { toString(): string };
+  deletedAt?: Date | null;
+}
+
+export function canEditComment(viewer: Viewer | null, comment: CommentFacts): boolean {
+  return canWrite(viewer) && !comment.deletedAt && (viewer.id === comment.authorId.toString() || isModerator(viewer));
+}
+
+export const canDeleteComment = canEditComment;
+
+export function canSeeComment(viewer: Viewer | null, comment: CommentFacts): boolean {
+  return !comment.deletedAt || isModerator(viewer) || viewer?.id === comment.authorId.toString();
+}

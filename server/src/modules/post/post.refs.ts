@@ -1,0 +1,29 @@
+import type { Context } from '../../context.js';
+import { builder } from '../../graphql/builder.js';
+import { NotFoundError } from '../../lib/errors.js';
+import type { PostDoc } from './post.model.js';
+import { canSeePost } from './post.policy.js';
+import { findPostsByIds } from './post.repository.js';
+
+/**
+ * Questions and answers load through the same batch; what a viewer may not see (deleted
+ * posts of others, wrong type) is NOT_FOUND — the same rule for `question(id)` and `node(id)`.
+ */
+function postLoader(type: 'question' | 'answer') {
+  return async (ids: readonly string[], ctx: Pick<Context, 'viewer'>) => {
+    const docs = await findPostsByIds(ids);
+    return docs.map((d) => (d && d.type === type && canSeePost(ctx.viewer, d) ? d : new NotFoundError(type === 'question' ? 'The question' : 'The answer')));
+  };
+}
+
+export const QuestionRef = builder.loadableNodeRef<PostDoc, string, string>('Question', {
+  id: { resolve: (p) => p._id.toHexString() },
+  load: (ids, ctx) => postLoader('question')(ids, ctx),
+  sort: (p) => p._id.toHexString(),
+});
+
+export const AnswerRef = builder.loadableNodeRef<PostDoc, string, string>('Answer', {
+  id: { resolve: (p) => p._id.toHexString() },
+  load: (ids, ctx) => postLoader('answer')(ids, ctx),
+  sort: (p) => p._id.toHexString(),
+});

@@ -1,0 +1,491 @@
+// Questions and answers: ask, answer, edit (with revisions), delete, accept, verify, close.
+// No multi-document transactions: every use case is a short sequence of idempotent
+// single-document writes, ordered so that a crash leaves a state `npm run verify -- --repair`
+// fixes (counters are recomputed from their facts).
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Context, Viewer } from '../../context.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { renderMarkdown } from '../../lib/markdown.js';
+import { op } from '../../lib/mongo-ops.js';
+import { parseInput } from '../../lib/validate.js';
+import { appliedDelta, applyReputation } from '../reputation/reputation.service.js';
+import { RevisionModel } from '../revision/revision.model.js';
+import { servicesOf } from '../services.js';
+import { SpaceModel } from '../space/space.model.js';
+import { resolveTagNames, adjustTagCounts } from '../tag/tag.service.js';
+import { requireWriter } from '../user/user.service.js';
+import { UserModel } from '../user/user.model.js';
+import { reverseVotesOf } from '../vote/vote.service.js';
+import { PostModel, type PostDoc } from './post.model.js';
+import {
+  canAccept,
+  canAnswer,
+  canClose,
+  canDeletePost,
+  canEditPost,
+  canSeePost,
+  canVerify,
+  isModerator,
+} from './post.policy.js';
+import { toObjectId } from './post.repository.js';
+
+const title = z
+  .string()
+  .trim()
+  .min(15, { error: 'must be at least 15 characters' })
+  .max(150, { error: 'must be at most 150 characters' });
+const body = z
+  .string()
+  .refine((s) => s.trim().length >= 30, { error: 'must be at least 30 characters' })
+  .refine((s) => s.length <= 30_000, { error: 'must be at most 30,000 characters' });
+const tags = z
+  .array(z.string())
+  .min(1, { error: 'add at least one tag' })
+  .max(5, { error: 'use at most 5 tags' });
+const editSummary = z.string().trim().max(300, { error: 'must be at most 300 characters' }).optional();
+
+async function loadPost(id: string | Types.ObjectId, type: 'question' | 'answer', field: string, viewer: Viewer | null): Promise<PostDoc> {
+  const objectId = toObjectId(id);
+  const post = objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null;
+  if (!post || post.type !== type || !canSeePost(viewer, post)) {
+    throw new NotFoundError(type === 'question' ? 'The question' : 'The answer');
+  }
+  void field;
+  return post;
+}
+
+export const loadQuestion = (id: string | Types.ObjectId, viewer: Viewer | null) => loadPost(id, 'question', 'questionId', viewer);
+export const loadAnswer = (id: string | Types.ObjectId, viewer: Viewer | null) => loadPost(id, 'answer', 'answerId', viewer);
+
+function changedPosts(ctx: Context, ...ids: Array<Types.ObjectId | null | undefined>) {
+  const list = ids.filter((id): id is Types.ObjectId => !!id).map((id) => id.toHexString());
+  return servicesOf(ctx).events.postsChanged(list).catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed (the sweep will catch up)'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// questions
+
+const askInput = z
+  .object({
+    spaceId: z.string().optional(),
+    spaceSlug: z.string().optional(),
+    title,
+    body,
+    tags,
+  })
+  .refine((v) => v.spaceId || v.spaceSlug, { error: 'choose a space', path: ['spaceSlug'] });
+
+export async function askQuestion(ctx: Context, raw: { spaceId?: string | null; spaceSlug?: string | null; title: string; body: string; tags: string[] }) {
+  const viewer = requireWriter(ctx);
+  const input = parseInput(askInput, { ...raw, spaceId: raw.spaceId ?? undefined, spaceSlug: raw.spaceSlug ?? undefined });
+  const space = input.spaceId
+    ? await SpaceModel.findById(toObjectId(input.spaceId)).lean()
+    : await SpaceModel.findOne({ slug: input.spaceSlug!.toLowerCase() }).lean();
+  if (!space) throw new ValidationError('no such space', input.spaceId ? 'spaceId' : 'spaceSlug');
+  const tagNames = await resolveTagNames(input.tags);
+  const now = servicesOf(ctx).clock.now();
+  const _id = new Types.ObjectId();
+  const authorId = new Types.ObjectId(viewer.id);
+  // revision 1 first: a crash before the post exists leaves an orphan revision, never a post without history
+  await RevisionModel.create({ postId: _id, number: 1, authorId, title: input.title, body: input.body, tags: tagNames, changed: ['title', 'body', 'tags'], summary: '' , createdAt: now });
+  await PostModel.create({
+    _id,
+    type: 'question',
+    spaceId: space._id,
+    questionId: _id,
+    authorId,
+    title: input.title,
+    tags: tagNames,
+    body: input.body,
+    bodyHTML: renderMarkdown(input.body),
+    lastActivityAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await SpaceModel.updateOne({ _id: space._id }, { $inc: { questionCount: 1 } });
+  await adjustTagCounts(tagNames, []);
+  await UserModel.updateOne({ _id: authorId }, { $inc: { questionCount: 1 } });
+  await changedPosts(ctx, _id);
+  return (await PostModel.findById(_id).lean()) as PostDoc;
+}
+
+const updateQuestionInput = z.object({
+  questionId: z.string(),
+  title: title.optional(),
+  body: body.optional(),
+  tags: tags.optional(),
+  editSummary,
+});
+
+interface EditResult {
+  post: PostDoc;
+}
+
+/** Appends a revision and applies it to the post. Concurrent edits: one wins, the other gets CONFLICT. */
+async function applyEdit(
+  ctx: Context,
+  post: PostDoc,
+  next: { title?: string; body?: string; tags?: string[] },
+  summary: string,
+  rollbackOf: number | null = null,
+): Promise<EditResult> {
+  const viewer = ctx.viewer!;
+  const changed: string[] = [];
+  if (next.title !== undefined && next.title !== post.title) changed.push('title');
+  if (next.body !== undefined && next.body !== post.body) changed.push('body');
+  if (next.tags !== undefined && next.tags.join(' ') !== post.tags.join(' ')) changed.push('tags');
+  if (changed.length === 0) return { post };
+  const now = servicesOf(ctx).clock.now();
+  const number = post.revisionCount + 1;
+  const state = {
+    title: changed.includes('title') ? next.title! : post.title,
+    body: changed.includes('body') ? next.body! : post.body,
+    tags: changed.includes('tags') ? next.tags! : post.tags,
+  };
+  try {
+    await RevisionModel.create({
+      postId: post._id,
+      number,
+      authorId: new Types.ObjectId(viewer.id),
+      title: state.title,
+      body: state.body,
+      tags: state.tags,
+      changed,
+      summary,
+      rollbackOf,
+      createdAt: now,
+    });
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
+    throw error;
+  }
+  const set: Record<string, unknown> = {
+    revisionCount: number,
+    lastEditedAt: now,
+    lastEditorId: new Types.ObjectId(viewer.id),
+    lastActivityAt: now,
+  };
+  if (changed.includes('title')) set.title = state.title;
+  if (changed.includes('body')) {
+    set.body = state.body;
+    set.bodyHTML = renderMarkdown(state.body);
+  }
+  if (changed.includes('tags')) set.tags = state.tags;
+  const updated = (await PostModel.findOneAndUpdate(
+    { _id: post._id, revisionCount: post.revisionCount },
+    { $set: set, $inc: { version: 1 } },
+    { new: true },
+  ).lean()) as PostDoc | null;
+  if (!updated) {
+    await RevisionModel.deleteOne({ postId: post._id, number });
+    throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
+  }
+  if (changed.includes('tags')) await adjustTagCounts(state.tags.filter((t) => !post.tags.includes(t)), post.tags.filter((t) => !state.tags.includes(t)));
+  if (post.type === 'answer' && post.questionId) {
+    await PostModel.updateOne({ _id: post.questionId }, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
+  }
+  await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
+  return { post: updated };
+}
+
+export async function updateQuestion(ctx: Context, raw: z.input<typeof updateQuestionInput>) {
+  requireWriter(ctx);
+  const input = parseInput(updateQuestionInput, raw);
+  const question = await loadQuestion(input.questionId, ctx.viewer);
+  if (!canEditPost(ctx.viewer, question)) throw new ForbiddenError('You cannot edit this question.');
+  const tagNames = input.tags ? await resolveTagNames(input.tags) : undefined;
+  return (await applyEdit(ctx, question, { title: input.title, body: input.body, tags: tagNames }, input.editSummary ?? '')).post;
+}
+
+/** Soft delete. Reverses the reputation the post earned; counters follow. */
+async function deletePost(ctx: Context, post: PostDoc) {
+  const now = servicesOf(ctx).clock.now();
+  const deleted = (await PostModel.findOneAndUpdate(
+    { _id: post._id, deletedAt: null },
+    { $set: { deletedAt: now, deletedById: new Types.ObjectId(ctx.viewer!.id) }, $inc: { version: 1 } },
+    { new: true },
+  ).lean()) as PostDoc | null;
+  if (!deleted) throw new NotFoundError(post.type === 'question' ? 'The question' : 'The answer');
+  await reverseVotesOf(ctx, deleted, now);
+  if (post.type === 'question') {
+    if (post.acceptedAnswerId) await reverseAccept(ctx, post, post.acceptedAnswerId, now);
+    await SpaceModel.updateOne({ _id: post.spaceId }, { $inc: { questionCount: -1 } });
+    await adjustTagCounts([], post.tags);
+    await UserModel.updateOne({ _id: post.authorId }, { $inc: { questionCount: -1 } });
+  } else {
+    const question = (await PostModel.findById(post.questionId).lean()) as PostDoc | null;
+    if (question?.acceptedAnswerId?.equals(post._id)) {
+      await PostModel.updateOne({ _id: question._id, acceptedAnswerId: post._id }, { $set: { acceptedAnswerId: null, acceptedAt: null } });
+      await reverseAccept(ctx, question, post._id, now);
+    }
+    if (question?.verifiedAnswerId?.equals(post._id)) {
+      await PostModel.updateOne({ _id: question._id }, { $set: { verifiedAnswerId: null } });
+    }
+    await PostModel.updateOne({ _id: post.questionId }, { $inc: { answerCount: -1, version: 1 } });
+    await refreshAnswered(post.questionId!);
+    await UserModel.updateOne({ _id: post.authorId }, { $inc: { answerCount: -1 } });
+  }
+  await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
+  return deleted;
+}
+
+export async function deleteQuestion(ctx: Context, questionId: string) {
+  requireWriter(ctx);
+  const question = await loadQuestion(questionId, ctx.viewer);
+  if (!canDeletePost(ctx.viewer, question)) {
+    throw new ForbiddenError(
+      question.answerCount > 0 && !isModerator(ctx.viewer) && question.authorId.toHexString() === ctx.viewer?.id
+        ? 'A question with answers can only be deleted by a moderator.'
+        : 'You cannot delete this question.',
+    );
+  }
+  return deletePost(ctx, question);
+}
+
+// ---------------------------------------------------------------------------------------------
+// answers
+
+const answerInput = z.object({ questionId: z.string(), body });
+
+export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>) {
+  const viewer = requireWriter(ctx);
+  const input = parseInput(answerInput, raw);
+  const question = await loadQuestion(input.questionId, viewer);
+  if (!canAnswer(viewer, question)) throw new ForbiddenError(question.closedAt ? 'This question is closed.' : 'You cannot answer this question.');
+  const now = servicesOf(ctx).clock.now();
+  const _id = new Types.ObjectId();
+  const authorId = new Types.ObjectId(viewer.id);
+  await RevisionModel.create({ postId: _id, number: 1, authorId, body: input.body, changed: ['body'], createdAt: now });
+  await PostModel.create({
+    _id,
+    type: 'answer',
+    spaceId: question.spaceId,
+    questionId: question._id,
+    authorId,
+    body: input.body,
+    bodyHTML: renderMarkdown(input.body),
+    lastActivityAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await PostModel.updateOne({ _id: question._id }, { $inc: { answerCount: 1, version: 1 }, $set: { lastActivityAt: now } });
+  await UserModel.updateOne({ _id: authorId }, { $inc: { answerCount: 1 } });
+  await changedPosts(ctx, _id, question._id);
+  return (await PostModel.findById(_id).lean()) as PostDoc;
+}
+
+const updateAnswerInput = z.object({ answerId: z.string(), body, editSummary });
+
+export async function updateAnswer(ctx: Context, raw: z.input<typeof updateAnswerInput>) {
+  requireWriter(ctx);
+  const input = parseInput(updateAnswerInput, raw);
+  const answer = await loadAnswer(input.answerId, ctx.viewer);
+  if (!canEditPost(ctx.viewer, answer)) throw new ForbiddenError('You cannot edit this answer.');
+  return (await applyEdit(ctx, answer, { body: input.body }, input.editSummary ?? '')).post;
+}
+
+export async function deleteAnswer(ctx: Context, answerId: string) {
+  requireWriter(ctx);
+  const answer = await loadAnswer(answerId, ctx.viewer);
+  if (!canDeletePost(ctx.viewer, answer)) throw new ForbiddenError('You cannot delete this answer.');
+  return deletePost(ctx, answer);
+}
+
+/** isAnswered = an accepted answer or an answer with a positive score (recomputed from facts). */
+export async function refreshAnswered(questionId: Types.ObjectId): Promise<void> {
+  const question = await PostModel.findById(questionId).select('acceptedAnswerId isAnswered').lean();
+  if (!question) return;
+  const positive = await PostModel.exists({ type: 'answer', questionId, deletedAt: null, score: op.gt(0) });
+  const isAnswered = !!question.acceptedAnswerId || !!positive;
+  if (isAnswered !== question.isAnswered) {
+    await PostModel.updateOne({ _id: questionId }, { $set: { isAnswered }, $inc: { version: 1 } });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// acceptance and verification
+
+/** Reverses exactly the reputation that acceptance number `question.acceptGen` awarded. */
+async function reverseAccept(ctx: Context, question: Pick<PostDoc, '_id' | 'authorId' | 'acceptGen'>, answerId: Types.ObjectId, at: Date) {
+  const rules = servicesOf(ctx).reputationRules;
+  const acceptKey = `accept:${question._id.toHexString()}:${question.acceptGen}`;
+  const answer = await PostModel.findById(answerId).select('authorId').lean();
+  for (const [role, userId] of [
+    ['answerer', answer?.authorId],
+    ['acceptor', question.authorId],
+  ] as const) {
+    if (!userId) continue;
+    const applied = await appliedDelta(`${acceptKey}:${role}`);
+    if (applied === 0) continue;
+    await applyReputation(rules, {
+      key: `${acceptKey}:${role}:undo`,
+      userId,
+      nominal: -applied,
+      reason: 'ACCEPT_REVERSED',
+      subjectId: answerId,
+      subjectType: 'Answer',
+      at,
+    });
+  }
+}
+
+export async function acceptAnswer(ctx: Context, answerId: string) {
+  const viewer = requireWriter(ctx);
+  const answer = await loadAnswer(answerId, viewer);
+  const question = await loadQuestion(answer.questionId!, viewer);
+  if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can accept an answer.');
+  if (question.acceptedAnswerId?.equals(answer._id)) return { question, answer };
+  const now = servicesOf(ctx).clock.now();
+  const updated = (await PostModel.findOneAndUpdate(
+    { _id: question._id, acceptedAnswerId: question.acceptedAnswerId ?? null },
+    { $set: { acceptedAnswerId: answer._id, acceptedAt: now, isAnswered: true, lastActivityAt: now }, $inc: { version: 1, acceptGen: 1 } },
+    { new: true },
+  ).lean()) as PostDoc | null;
+  if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
+  const rules = servicesOf(ctx).reputationRules;
+  if (question.acceptedAnswerId) await reverseAccept(ctx, question, question.acceptedAnswerId, now);
+  const acceptKey = `accept:${question._id.toHexString()}:${updated.acceptGen}`;
+  const selfAnswer = answer.authorId.equals(question.authorId);
+  if (!selfAnswer) {
+    await applyReputation(rules, {
+      key: `${acceptKey}:answerer`,
+      userId: answer.authorId,
+      nominal: rules.answerAccepted,
+      reason: 'ANSWER_ACCEPTED',
+      subjectId: answer._id,
+      subjectType: 'Answer',
+      at: now,
+    });
+    await applyReputation(rules, {
+      key: `${acceptKey}:acceptor`,
+      userId: question.authorId,
+      nominal: rules.acceptorBonus,
+      reason: 'ACCEPTED_ANSWER',
+      subjectId: answer._id,
+      subjectType: 'Answer',
+      at: now,
+    });
+  }
+  await PostModel.updateOne({ _id: answer._id }, { $inc: { version: 1 } });
+  if (question.acceptedAnswerId) await PostModel.updateOne({ _id: question.acceptedAnswerId }, { $inc: { version: 1 } });
+  await changedPosts(ctx, question._id, answer._id, question.acceptedAnswerId);
+  return { question: updated, answer: (await PostModel.findById(answer._id).lean()) as PostDoc };
+}
+
+export async function unacceptAnswer(ctx: Context, answerId: string) {
+  const viewer = requireWriter(ctx);
+  const answer = await loadAnswer(answerId, viewer);
+  const question = await loadQuestion(answer.questionId!, viewer);
+  if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can unaccept an answer.');
+  if (!question.acceptedAnswerId?.equals(answer._id)) return { question, answer };
+  const now = servicesOf(ctx).clock.now();
+  const updated = await PostModel.findOneAndUpdate(
+    { _id: question._id, acceptedAnswerId: answer._id },
+    { $set: { acceptedAnswerId: null, acceptedAt: null }, $inc: { version: 1 } },
+    { new: true },
+  ).lean();
+  if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
+  await reverseAccept(ctx, question, answer._id, now);
+  await refreshAnswered(question._id);
+  await PostModel.updateOne({ _id: answer._id }, { $inc: { version: 1 } });
+  await changedPosts(ctx, question._id, answer._id);
+  return { question: (await PostModel.findById(question._id).lean()) as PostDoc, answer: (await PostModel.findById(answer._id).lean()) as PostDoc };
+}
+
+/** A staff member vouches for an answer: recorded with who and when, separate from acceptance. */
+export async function setVerified(ctx: Context, answerId: string, verified: boolean) {
+  const viewer = requireWriter(ctx);
+  const answer = await loadAnswer(answerId, viewer);
+  if (!canVerify(viewer, answer)) throw new ForbiddenError('Only staff members can verify answers.');
+  const now = servicesOf(ctx).clock.now();
+  if (verified) {
+    await PostModel.updateOne(
+      { _id: answer._id },
+      { $set: { verifiedById: new Types.ObjectId(viewer.id), verifiedAt: now }, $inc: { version: 1 } },
+    );
+    await PostModel.updateOne({ _id: answer.questionId }, { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } });
+  } else {
+    await PostModel.updateOne({ _id: answer._id }, { $set: { verifiedById: null, verifiedAt: null }, $inc: { version: 1 } });
+    await PostModel.updateOne({ _id: answer.questionId, verifiedAnswerId: answer._id }, { $set: { verifiedAnswerId: null }, $inc: { version: 1 } });
+  }
+  await changedPosts(ctx, answer._id, answer.questionId);
+  return (await PostModel.findById(answer._id).lean()) as PostDoc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// closing, revisions, views
+
+const closeInput = z.object({
+  questionId: z.string(),
+  reason: z.enum(['DUPLICATE', 'OFF_TOPIC', 'NEEDS_DETAILS', 'NEEDS_FOCUS', 'OPINION_BASED', 'RESOLVED', 'OTHER']),
+  duplicateOfId: z.string().optional(),
+});
+
+export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput>) {
+  requireWriter(ctx);
+  const input = parseInput(closeInput, raw);
+  const question = await loadQuestion(input.questionId, ctx.viewer);
+  if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can close questions.');
+  let duplicateOfId: Types.ObjectId | null = null;
+  if (input.reason === 'DUPLICATE') {
+    if (!input.duplicateOfId) throw new ValidationError('name the question this duplicates', 'duplicateOfId');
+    const original = await loadQuestion(input.duplicateOfId, ctx.viewer).catch(() => {
+      throw new ValidationError('no such question', 'duplicateOfId');
+    });
+    if (original._id.equals(question._id)) throw new ValidationError('a question cannot duplicate itself', 'duplicateOfId');
+    duplicateOfId = original._id;
+  }
+  const now = servicesOf(ctx).clock.now();
+  await PostModel.updateOne(
+    { _id: question._id },
+    { $set: { closedAt: now, closedById: new Types.ObjectId(ctx.viewer!.id), closeReason: input.reason, duplicateOfId }, $inc: { version: 1 } },
+  );
+  await changedPosts(ctx, question._id);
+  return (await PostModel.findById(question._id).lean()) as PostDoc;
+}
+
+export async function reopenQuestion(ctx: Context, questionId: string) {
+  requireWriter(ctx);
+  const question = await loadQuestion(questionId, ctx.viewer);
+  if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can reopen questions.');
+  await PostModel.updateOne(
+    { _id: question._id },
+    { $set: { closedAt: null, closedById: null, closeReason: null, duplicateOfId: null }, $inc: { version: 1 } },
+  );
+  await changedPosts(ctx, question._id);
+  return (await PostModel.findById(question._id).lean()) as PostDoc;
+}
+
+const rollbackInput = z.object({
+  postId: z.string(),
+  revision: z.number().int().min(1, { error: 'must be a revision number' }),
+  editSummary,
+});
+
+/** Restores an earlier revision's content as a new revision. */
+export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbackInput>) {
+  requireWriter(ctx);
+  const input = parseInput(rollbackInput, raw);
+  const objectId = toObjectId(input.postId);
+  const post = objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null;
+  if (!post || !canSeePost(ctx.viewer, post)) throw new NotFoundError('The post');
+  if (!canEditPost(ctx.viewer, post)) throw new ForbiddenError('You cannot edit this post.');
+  const target = await RevisionModel.findOne({ postId: post._id, number: input.revision }).lean();
+  if (!target) throw new ValidationError('no such revision of this post', 'revision');
+  if (target.number === post.revisionCount) throw new ValidationError('this is already the current revision', 'revision');
+  const next = post.type === 'question' ? { title: target.title ?? undefined, body: target.body, tags: target.tags } : { body: target.body };
+  return (await applyEdit(ctx, post, next, input.editSummary || `Rolled back to revision ${target.number}`, target.number)).post;
+}
+
+/** Counts a view once per viewer (member, or anonymous address + agent) per hour. */
+export async function recordView(ctx: Context, questionId: string): Promise<PostDoc> {
+  const question = await loadQuestion(questionId, ctx.viewer);
+  const who = ctx.viewer?.id ?? `anon:${ctx.req.ip}:${(ctx.req.get('user-agent') ?? '').slice(0, 100)}`;
+  const key = `${ctx.deps.config.redisPrefix}view:${question._id.toHexString()}:${who}`;
+  const first = await ctx.deps.redis.set(key, '1', 'EX', 3600, 'NX');
+  if (first) {
+    return (await PostModel.findOneAndUpdate({ _id: question._id }, { $inc: { viewCount: 1 } }, { new: true }).lean()) as PostDoc;
+  }
+  return question;
+}

@@ -1,0 +1,55 @@
+import { builder } from '../../graphql/builder.js';
+import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
+import { op } from '../../lib/mongo-ops.js';
+import { PostInterface } from '../post/post.graphql.js';
+import { findPostsByIds } from '../post/post.repository.js';
+import { UserRef } from '../user/user.refs.js';
+import { ReputationEventModel, type ReputationEventDoc } from './reputation.model.js';
+
+const ReputationReasonEnum = builder.enumType('ReputationReason', {
+  values: [
+    'JOINED',
+    'QUESTION_UPVOTED',
+    'ANSWER_UPVOTED',
+    'POST_DOWNVOTED',
+    'DOWNVOTED_ANSWER',
+    'VOTE_REVERSED',
+    'ANSWER_ACCEPTED',
+    'ACCEPTED_ANSWER',
+    'ACCEPT_REVERSED',
+    'POST_DELETED',
+    'IMPORTED_BALANCE',
+  ] as const,
+});
+
+export const ReputationEventRef = builder.objectRef<ReputationEventDoc>('ReputationEvent').implement({
+  description: 'One entry of a member’s reputation ledger.',
+  fields: (t) => ({
+    id: t.id({ resolve: (e) => Buffer.from(`ReputationEvent:${e._id}`).toString('base64') }),
+    delta: t.exposeInt('delta', { description: 'What was applied (after the daily cap and the floor of 1)' }),
+    reason: t.field({ type: ReputationReasonEnum, resolve: (e) => e.reason as never }),
+    balance: t.exposeInt('balance', { description: 'Reputation after this event' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    subject: t.field({
+      type: PostInterface,
+      nullable: true,
+      resolve: async (e) => (e.subjectId ? ((await findPostsByIds([e.subjectId.toHexString()]))[0] ?? null) : null),
+    }),
+  }),
+});
+
+builder.objectFields(UserRef, (t) => ({
+  reputationEvents: t.connection({
+    type: ReputationEventRef,
+    description: 'The reputation ledger, newest first.',
+    resolve: async (user, args) => {
+      const window = pageWindow(args, 30);
+      // seq is unique per member: it alone is the keyset
+      const seq = window.cursor ? Number(window.cursor.key) : null;
+      const filter: Record<string, unknown> = { userId: user._id };
+      if (seq !== null) filter.seq = window.backward ? op.gt(seq) : op.lt(seq);
+      const rows = (await ReputationEventModel.find(filter).sort({ seq: window.backward ? 1 : -1 }).limit(window.limit + 1).lean()) as ReputationEventDoc[];
+      return toConnection(rows, window, (e) => encodeCursor(e.seq, e._id));
+    },
+  }),
+}));

@@ -1,0 +1,157 @@
+// Search sync by the version pattern: every searchable change bumps a post's `version`; the
+// index keeps the version it holds. A queued job indexes changed posts right away and a
+// periodic sweep indexes anything whose version is newer than the index's (and removes what
+// should not be there), so a crash between the database write and the indexing never loses
+// an update.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config.js';
+import type { DomainEvents } from '../../context.js';
+import type { Logger } from '../../infra/logger.js';
+import { createEmbeddedSearch } from '../../infra/search/embedded.adapter.js';
+import type { SearchDocument, SearchPort } from '../../infra/search/search.port.js';
+import { op } from '../../lib/mongo-ops.js';
+import { markdownToPlainText } from '../../lib/plain-text.js';
+import { PostModel, type PostDoc } from '../post/post.model.js';
+import { findPostsByIds, toObjectId } from '../post/post.repository.js';
+import { SpaceModel } from '../space/space.model.js';
+import { UserModel } from '../user/user.model.js';
+
+export const SEARCH_QUEUE = 'search-index';
+
+/** Typesense when TYPESENSE_URL is configured, else the embedded engine (loaded only when used). */
+export async function createSearchPort(config: Readonly<Config>): Promise<SearchPort> {
+  if (config.typesense) {
+    const { createTypesenseSearch } = await import('../../infra/search/typesense.adapter.js');
+    return createTypesenseSearch({ url: config.typesense.url, apiKey: config.typesense.apiKey });
+  }
+  return createEmbeddedSearch({ dir: config.searchDataDir });
+}
+
+/** Flattens posts for the index; posts that must not be searchable come back in `remove`. */
+export async function buildSearchDocuments(posts: PostDoc[]): Promise<{ docs: SearchDocument[]; remove: string[] }> {
+  const questionIds = [...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))];
+  const questions = new Map(
+    (await findPostsByIds(questionIds)).filter((q): q is PostDoc => q !== null).map((q) => [q._id.toHexString(), q]),
+  );
+  const spaceIds = [...new Set(posts.map((p) => p.spaceId.toHexString()))];
+  const spaces = new Map(
+    ((await SpaceModel.find({ _id: op.in(spaceIds.map((id) => toObjectId(id)!)) }).select('slug').lean()) as Array<{ _id: { toHexString(): string }; slug: string }>).map(
+      (s) => [s._id.toHexString(), s.slug],
+    ),
+  );
+  const authorIds = [...new Set(posts.map((p) => p.authorId.toHexString()))];
+  const authors = new Map(
+    ((await UserModel.find({ _id: op.in(authorIds.map((id) => toObjectId(id)!)) }).select('handle').lean()) as Array<{ _id: { toHexString(): string }; handle: string }>).map(
+      (u) => [u._id.toHexString(), u.handle],
+    ),
+  );
+  const docs: SearchDocument[] = [];
+  const remove: string[] = [];
+  for (const p of posts) {
+    const question = p.type === 'question' ? p : questions.get(p.questionId?.toHexString() ?? '');
+    if (p.deletedAt || !question || question.deletedAt) {
+      remove.push(p._id.toHexString());
+      continue;
+    }
+    docs.push({
+      id: p._id.toHexString(),
+      type: p.type,
+      questionId: question._id.toHexString(),
+      title: question.title ?? '',
+      body: markdownToPlainText(p.body),
+      tags: question.tags,
+      space: spaces.get(p.spaceId.toHexString()) ?? '',
+      authorId: p.authorId.toHexString(),
+      authorHandle: authors.get(p.authorId.toHexString()) ?? '',
+      score: p.score,
+      answerCount: question.answerCount,
+      isAnswered: question.isAnswered,
+      hasAccepted: !!question.acceptedAnswerId,
+      isAccepted: p.type === 'answer' && !!question.acceptedAnswerId?.equals(p._id),
+      isClosed: !!question.closedAt,
+      createdAt: p.createdAt.getTime(),
+      lastActivityAt: (p.lastActivityAt ?? p.createdAt).getTime(),
+      // an answer's document also depends on its question (title, tags, accepted state)
+      version: p.type === 'answer' ? p.version * 1_000_000 + question.version : p.version * 1_000_000,
+    });
+  }
+  return { docs, remove };
+}
+
+/** Indexes these posts now (and, for questions, their answers, which carry the question's title/tags). */
+export async function indexPosts(search: SearchPort, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const posts = (await findPostsByIds(ids)).filter((p): p is PostDoc => p !== null);
+  const missing = ids.filter((id) => !posts.some((p) => p._id.toHexString() === id));
+  const questionIds = posts.filter((p) => p.type === 'question').map((p) => p._id);
+  const answers = questionIds.length
+    ? ((await PostModel.find({ type: 'answer', questionId: op.in(questionIds) }).lean()) as PostDoc[])
+    : [];
+  const all = [...posts, ...answers.filter((a) => !ids.includes(a._id.toHexString()))];
+  const { docs, remove } = await buildSearchDocuments(all);
+  if (docs.length) await search.upsert(docs);
+  if (remove.length || missing.length) await search.remove([...remove, ...missing]);
+  return docs.length;
+}
+
+/**
+ * Converges the index with MongoDB: indexes every post whose version is newer than the
+ * index's, removes index entries whose post is gone or deleted. Returns what it did.
+ */
+export async function sweep(search: SearchPort, log?: Logger, batchSize = 500): Promise<{ indexed: number; removed: number }> {
+  let indexed = 0;
+  let removed = 0;
+  let lastId: unknown = null;
+  const live = new Set<string>();
+  for (;;) {
+    const filter: Record<string, unknown> = lastId ? { _id: op.gt(lastId) } : {};
+    const batch = (await PostModel.find(filter).sort({ _id: 1 }).limit(batchSize).lean()) as PostDoc[];
+    if (batch.length === 0) break;
+    lastId = batch[batch.length - 1]!._id;
+    const { docs, remove } = await buildSearchDocuments(batch);
+    const held = await search.versions(batch.map((p) => p._id.toHexString()));
+    const stale = docs.filter((d) => (held.get(d.id) ?? -1) !== d.version);
+    for (const d of docs) live.add(d.id);
+    if (stale.length) {
+      await search.upsert(stale);
+      indexed += stale.length;
+    }
+    const toRemove = remove.filter((id) => held.has(id));
+    if (toRemove.length) {
+      await search.remove(toRemove);
+      removed += toRemove.length;
+    }
+  }
+  // entries whose post no longer exists at all
+  for await (const ids of search.allIds()) {
+    const gone = ids.filter((id) => !live.has(id));
+    if (gone.length) {
+      await search.remove(gone);
+      removed += gone.length;
+    }
+  }
+  if (indexed || removed) log?.info({ indexed, removed }, 'search sweep converged the index');
+  return { indexed, removed };
+}
+
+/** Domain events through the queue (api): the worker indexes. */
+export function createQueuedEvents(connection: Redis, config: Readonly<Config>): DomainEvents & { close(): Promise<void> } {
+  const queue = new Queue(SEARCH_QUEUE, { connection, prefix: `${config.redisPrefix}bull` });
+  return {
+    async postsChanged(postIds) {
+      if (postIds.length === 0) return;
+      await queue.add('index', { ids: postIds }, { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    },
+    close: () => queue.close(),
+  };
+}
+
+/** Domain events applied in-process (scripts, tests): index right away. */
+export function createInlineEvents(search: SearchPort, log: Logger): DomainEvents {
+  return {
+    async postsChanged(postIds) {
+      await indexPosts(search, postIds).catch((error) => log.warn({ err: error }, 'inline indexing failed; the sweep will catch up'));
+    },
+  };
+}

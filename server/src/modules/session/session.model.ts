@@ -1,0 +1,38 @@
+import { Schema, model, type InferSchemaType } from 'mongoose';
+
+/** A sign-in session. `_id` is the SHA-256 of the opaque session id (the cookie value). */
+const sessionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    expiresAt: { type: Date, required: true },
+    userAgent: { type: String, default: null },
+    ip: { type: String, default: null },
+    lastSeenAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: 'sessions' },
+);
+sessionSchema.index({ userId: 1 });
+sessionSchema.index({ expiresAt: 1 });
+
+export type SessionDoc = InferSchemaType<typeof sessionSchema>;
+export const SessionModel = model('Session', sessionSchema);
+
+/** A personal API token (Bearer). Only its SHA-256 is stored. */
+const apiTokenSchema = new Schema(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true },
+    name: { type: String, required: true },
+    scopes: { type: [String], enum: ['read', 'write'], required: true },
+    tokenHash: { type: String, required: true },
+    /** the first characters of the token, shown to help people recognise it */
+    prefix: { type: String, required: true },
+    lastUsedAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: 'api_tokens' },
+);
+apiTokenSchema.index({ tokenHash: 1 }, { unique: true });
+apiTokenSchema.index({ userId: 1, createdAt: -1 });
+
+export const ApiTokenModel = model('ApiToken', apiTokenSchema);

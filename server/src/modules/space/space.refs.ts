@@ -1,0 +1,14 @@
+import { builder } from '../../graphql/builder.js';
+import { op } from '../../lib/mongo-ops.js';
+import { toObjectId } from '../post/post.repository.js';
+import { SpaceModel, type SpaceDoc } from './space.model.js';
+
+export const SpaceRef = builder.loadableNodeRef<SpaceDoc, string, string>('Space', {
+  id: { resolve: (s) => s._id.toHexString() },
+  load: async (ids) => {
+    const docs = (await SpaceModel.find({ _id: op.in(ids.map((id) => toObjectId(id)).filter((id) => id !== null)) }).lean()) as SpaceDoc[];
+    const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
+    return ids.map((id) => byId.get(id) ?? new Error(`Space ${id} not found`));
+  },
+  sort: (s) => s._id.toHexString(),
+});

@@ -1,0 +1,86 @@
+import { builder } from '../../graphql/builder.js';
+import { asPayload, ErrorInterface } from '../../graphql/errors.js';
+import { encodeCursor, keyset, pageWindow, toConnection } from '../../lib/connection.js';
+import { op } from '../../lib/mongo-ops.js';
+import { QuestionOrderEnum, questionsConnection } from '../post/post.graphql.js';
+import { QuestionRef } from '../post/post.refs.js';
+import { isModerator } from '../post/post.policy.js';
+import { TagModel, type TagDoc } from './tag.model.js';
+import { TagRef } from './tag.refs.js';
+import { normalizeTag } from './tag.rules.js';
+import { addTagSynonym, updateTag } from './tag.service.js';
+
+TagRef.implement({
+  description: 'A tag. Synonyms resolve to their master tag.',
+  fields: (t) => ({
+    name: t.string({ resolve: (tag) => tag._id }),
+    description: t.exposeString('description', { description: 'Tag wiki (Markdown)' }),
+    descriptionHTML: t.exposeString('descriptionHTML'),
+    excerpt: t.exposeString('excerpt'),
+    questionCount: t.exposeInt('questionCount'),
+    url: t.string({ resolve: (tag) => `/tags/${encodeURIComponent(tag._id)}` }),
+    synonymOf: t.field({ type: TagRef, nullable: true, resolve: (tag) => tag.synonymOf ?? null }),
+    synonyms: t.stringList({
+      resolve: async (tag) => ((await TagModel.find({ synonymOf: tag._id }).select('_id').lean()) as Array<{ _id: string }>).map((s) => s._id),
+    }),
+    viewerCanEdit: t.boolean({ resolve: (_tag, _a, ctx) => isModerator(ctx.viewer) }),
+    questions: t.connection({
+      type: QuestionRef,
+      args: { orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }) },
+      resolve: (tag, args) => questionsConnection({ ...args, filter: { tag: tag._id } }),
+    }),
+  }),
+});
+
+const TagOrderEnum = builder.enumType('TagOrder', { values: ['POPULAR', 'NAME'] as const });
+
+builder.queryFields((t) => ({
+  tag: t.field({
+    type: TagRef,
+    nullable: true,
+    args: { name: t.arg.string({ required: true }) },
+    resolve: async (_r, { name }) => ((await TagModel.findById(normalizeTag(name)).lean()) as TagDoc | null) ?? null,
+  }),
+  tags: t.connection({
+    type: TagRef,
+    args: {
+      orderBy: t.arg({ type: TagOrderEnum, required: false, defaultValue: 'POPULAR' }),
+      prefix: t.arg.string({ required: false, description: 'Only tags starting with this (autocomplete)' }),
+    },
+    resolve: async (_r, args) => {
+      const window = pageWindow(args, 50);
+      const byName = args.orderBy === 'NAME';
+      const page = byName ? keyset('_id', 1, window) : keyset('questionCount', -1, window);
+      const where: Record<string, unknown> = { synonymOf: null };
+      const prefix = args.prefix ? normalizeTag(args.prefix).replace(/[^a-z0-9.+#-]/g, '') : '';
+      const clauses = [page.filter, prefix ? { _id: op.range(prefix, `${prefix}\uffff`) } : {}].filter((c) => Object.keys(c).length > 0);
+      if (clauses.length) where.$and = clauses;
+      const rows = (await TagModel.find(where).sort(page.sort).limit(window.limit + 1).lean()) as TagDoc[];
+      return toConnection(rows, window, (tag) => encodeCursor(byName ? tag._id : tag.questionCount, tag._id));
+    },
+  }),
+}));
+
+builder.relayMutationField(
+  'updateTag',
+  { inputFields: (t) => ({ name: t.string(), description: t.string({ description: 'Tag wiki, Markdown' }) }) },
+  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ tag: await updateTag(ctx, input) })) },
+  {
+    outputFields: (t) => ({
+      tag: t.field({ type: TagRef, nullable: true, resolve: (p) => p.tag ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  'addTagSynonym',
+  { inputFields: (t) => ({ name: t.string(), masterName: t.string() }) },
+  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ tag: await addTagSynonym(ctx, input) })) },
+  {
+    outputFields: (t) => ({
+      tag: t.field({ type: TagRef, nullable: true, resolve: (p) => p.tag ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);

@@ -1,0 +1,255 @@
+import { Types } from 'mongoose';
+import { builder } from '../../graphql/builder.js';
+import { asPayload, ErrorInterface } from '../../graphql/errors.js';
+import { encodeCursor, keyset, pageWindow, toConnection } from '../../lib/connection.js';
+import { ROLES } from '../../lib/roles.js';
+import { ApiTokenModel } from '../session/session.model.js';
+import type { UserDoc } from './user.model.js';
+import { UserModel } from './user.model.js';
+import { UserRef } from './user.refs.js';
+import { createApiToken, revokeApiToken, signIn, signOut, signUp, updateProfile } from './user.service.js';
+
+export const RoleEnum = builder.enumType('Role', {
+  values: ROLES,
+  description: 'MEMBER asks and answers; STAFF is a vendor engineer (verifies answers, shown with an affiliation); MODERATOR curates; ADMIN runs the site.',
+});
+
+const SocialLink = builder.objectRef<{ label: string; url: string }>('SocialLink').implement({
+  fields: (t) => ({ label: t.exposeString('label'), url: t.exposeString('url') }),
+});
+
+export const AttributionRef = builder.objectRef<{
+  site: string;
+  originalId: string;
+  url: string;
+  authorName?: string | null;
+  authorUrl?: string | null;
+  license: string;
+}>('Attribution');
+AttributionRef.implement({
+  description: 'Where imported content came from (e.g. a Stack Exchange site, CC BY-SA).',
+  fields: (t) => ({
+    site: t.exposeString('site'),
+    originalId: t.exposeString('originalId'),
+    url: t.exposeString('url'),
+    authorName: t.string({ nullable: true, resolve: (a) => a.authorName ?? null }),
+    authorUrl: t.string({ nullable: true, resolve: (a) => a.authorUrl ?? null }),
+    license: t.exposeString('license'),
+  }),
+});
+
+const isSelf = (ctx: { viewer: { id: string } | null }, u: UserDoc) => ctx.viewer?.id === u._id.toHexString();
+
+UserRef.implement({
+  description: 'A member of the community.',
+  fields: (t) => ({
+    handle: t.exposeString('handle'),
+    displayName: t.exposeString('displayName'),
+    bio: t.exposeString('bio', { description: 'Markdown source' }),
+    bioHTML: t.exposeString('bioHTML', { description: 'Sanitized HTML' }),
+    location: t.exposeString('location', { nullable: true }),
+    websiteUrl: t.exposeString('websiteUrl', { nullable: true }),
+    socialLinks: t.field({ type: [SocialLink], resolve: (u) => u.socialLinks ?? [] }),
+    expertiseTags: t.exposeStringList('expertiseTags'),
+    role: t.field({ type: RoleEnum, resolve: (u) => u.role }),
+    affiliation: t.exposeString('affiliation', { nullable: true, description: 'The vendor a STAFF member works for' }),
+    reputation: t.exposeInt('reputation'),
+    questionCount: t.exposeInt('questionCount'),
+    answerCount: t.exposeInt('answerCount'),
+    createdAt: t.field({ type: 'DateTime', resolve: (u) => u.createdAt }),
+    lastSeenAt: t.field({ type: 'DateTime', nullable: true, resolve: (u) => u.lastSeenAt ?? null }),
+    attribution: t.field({ type: AttributionRef, nullable: true, resolve: (u) => u.attribution ?? null }),
+    url: t.string({ description: 'Canonical path of the profile page', resolve: (u) => `/users/${encodeURIComponent(u.handle)}` }),
+    email: t.string({
+      nullable: true,
+      description: 'Only visible to the member themself.',
+      resolve: (u, _a, ctx) => (isSelf(ctx, u) ? u.email ?? null : null),
+    }),
+    isViewer: t.boolean({ resolve: (u, _a, ctx) => isSelf(ctx, u) }),
+    apiTokens: t.field({
+      type: [ApiTokenRef],
+      description: 'The member’s API tokens (only visible to the member themself).',
+      resolve: async (u, _a, ctx) =>
+        isSelf(ctx, u) ? ApiTokenModel.find({ userId: u._id }).sort({ createdAt: -1 }).lean() : [],
+    }),
+  }),
+});
+
+export interface ApiTokenShape {
+  _id: Types.ObjectId;
+  name: string;
+  scopes: string[];
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt?: Date | null;
+  revokedAt?: Date | null;
+}
+
+export const ApiTokenScopeEnum = builder.enumType('ApiTokenScope', { values: { READ: { value: 'read' }, WRITE: { value: 'write' } } as const });
+
+export const ApiTokenRef = builder.objectRef<ApiTokenShape>('ApiToken').implement({
+  description: 'A personal API token; the secret is shown once, at creation.',
+  fields: (t) => ({
+    id: t.id({ resolve: (tk) => tk._id.toHexString() }),
+    name: t.exposeString('name'),
+    scopes: t.field({ type: [ApiTokenScopeEnum], resolve: (tk) => tk.scopes as Array<'read' | 'write'> }),
+    prefix: t.exposeString('prefix', { description: 'The first characters of the token, to recognise it' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (tk) => tk.createdAt }),
+    lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (tk) => tk.lastUsedAt ?? null }),
+    revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (tk) => tk.revokedAt ?? null }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'The signed-in member, or null for an anonymous visitor.',
+    resolve: (_r, _a, ctx) => ctx.viewer?.id ?? null,
+  }),
+  user: t.field({
+    type: UserRef,
+    nullable: true,
+    args: { handle: t.arg.string({ required: true }) },
+    resolve: async (_r, { handle }) => {
+      const user = await UserModel.findOne({ handleKey: handle.toLowerCase() }).lean();
+      return (user as UserDoc | null) ?? null;
+    },
+  }),
+  users: t.connection({
+    type: UserRef,
+    description: 'Members by reputation (highest first).',
+    resolve: async (_r, args) => {
+      const window = pageWindow(args);
+      const page = keyset('reputation', -1, window);
+      const rows = (await UserModel.find(page.filter).sort(page.sort).limit(window.limit + 1).lean()) as UserDoc[];
+      return toConnection(rows, window, (u) => encodeCursor(u.reputation, u._id.toHexString()));
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------
+// account mutations
+
+builder.relayMutationField(
+  'signUp',
+  {
+    inputFields: (t) => ({
+      handle: t.string(),
+      email: t.string(),
+      password: t.string(),
+      displayName: t.string(),
+    }),
+  },
+  {
+    resolve: (_r, { input }, ctx) => asPayload(async () => ({ viewer: await signUp(ctx, input) })),
+  },
+  {
+    outputFields: (t) => ({
+      viewer: t.field({ type: UserRef, nullable: true, resolve: (p) => p.viewer ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  'signIn',
+  {
+    inputFields: (t) => ({
+      login: t.string({ description: 'Handle or email' }),
+      password: t.string(),
+    }),
+  },
+  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ viewer: await signIn(ctx, input) })) },
+  {
+    outputFields: (t) => ({
+      viewer: t.field({ type: UserRef, nullable: true, resolve: (p) => p.viewer ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  'signOut',
+  { inputFields: () => ({}) },
+  {
+    resolve: (_r, _a, ctx) =>
+      asPayload(async () => {
+        await signOut(ctx);
+        return { ok: true };
+      }),
+  },
+  {
+    outputFields: (t) => ({
+      ok: t.boolean({ resolve: (p) => p.ok ?? false }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+const SocialLinkInput = builder.inputType('SocialLinkInput', {
+  fields: (t) => ({ label: t.string(), url: t.string() }),
+});
+
+builder.relayMutationField(
+  'updateProfile',
+  {
+    inputFields: (t) => ({
+      displayName: t.string({ required: false }),
+      bio: t.string({ required: false, description: 'Markdown' }),
+      location: t.string({ required: false }),
+      websiteUrl: t.string({ required: false }),
+      socialLinks: t.field({ type: [SocialLinkInput], required: false }),
+      expertiseTags: t.stringList({ required: false }),
+    }),
+  },
+  {
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () => ({
+        user: await updateProfile(ctx, {
+          displayName: input.displayName ?? undefined,
+          bio: input.bio ?? undefined,
+          location: input.location === undefined ? undefined : input.location,
+          websiteUrl: input.websiteUrl === undefined ? undefined : input.websiteUrl || null,
+          socialLinks: input.socialLinks ?? undefined,
+          expertiseTags: input.expertiseTags ?? undefined,
+        }),
+      })),
+  },
+  {
+    outputFields: (t) => ({
+      user: t.field({ type: UserRef, nullable: true, resolve: (p) => p.user ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  'createApiToken',
+  {
+    inputFields: (t) => ({
+      name: t.string(),
+      scopes: t.field({ type: [ApiTokenScopeEnum] }),
+    }),
+  },
+  { resolve: (_r, { input }, ctx) => asPayload(async () => createApiToken(ctx, input)) },
+  {
+    outputFields: (t) => ({
+      apiToken: t.field({ type: ApiTokenRef, nullable: true, resolve: (p) => (p.token as ApiTokenShape | undefined) ?? null }),
+      token: t.string({ nullable: true, description: 'The secret. Shown only in this response: store it now.', resolve: (p) => p.secret ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  'revokeApiToken',
+  { inputFields: (t) => ({ apiTokenId: t.id() }) },
+  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ token: await revokeApiToken(ctx, String(input.apiTokenId)) })) },
+  {
+    outputFields: (t) => ({
+      apiToken: t.field({ type: ApiTokenRef, nullable: true, resolve: (p) => (p.token as ApiTokenShape | undefined) ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);

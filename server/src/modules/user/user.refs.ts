@@ -1,0 +1,17 @@
+import { builder } from '../../graphql/builder.js';
+import { op } from '../../lib/mongo-ops.js';
+import { toObjectId } from '../post/post.repository.js';
+import { UserModel, type UserDoc } from './user.model.js';
+
+export async function findUsersByIds(ids: readonly string[]): Promise<Array<UserDoc | Error>> {
+  const objectIds = ids.map((id) => toObjectId(id)).filter((id) => id !== null);
+  const docs = (await UserModel.find({ _id: op.in(objectIds) }).lean()) as UserDoc[];
+  const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
+  return ids.map((id) => byId.get(id) ?? new Error(`User ${id} not found`));
+}
+
+export const UserRef = builder.loadableNodeRef<UserDoc, string, string>('User', {
+  id: { resolve: (u) => u._id.toHexString() },
+  load: (ids) => findUsersByIds(ids),
+  sort: (u) => u._id.toHexString(),
+});

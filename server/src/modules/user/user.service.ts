@@ -1,0 +1,204 @@
+// Accounts: sign-up, sign-in, profiles, roles and API tokens.
+// Each use case: contract (zod) → load → policy → write → event.
+import argon2 from 'argon2';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Context, Role, TokenScope } from '../../context.js';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors.js';
+import { renderMarkdown } from '../../lib/markdown.js';
+import { parseInput } from '../../lib/validate.js';
+import { openLedger } from '../reputation/reputation.service.js';
+import { ApiTokenModel } from '../session/session.model.js';
+import { endSession, newSecret, sha256, startSession } from '../session/session.service.js';
+import { TAG_NAME } from '../tag/tag.rules.js';
+import { servicesOf } from '../services.js';
+import { UserModel, type UserDoc } from './user.model.js';
+
+/** OWASP's argon2id baseline: m = 19 MiB, t = 2, p = 1. */
+export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+let dummyHash: Promise<string> | undefined;
+
+export const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_-]{2,29}$/;
+
+const signUpInput = z.object({
+  handle: z.string().trim().regex(HANDLE, { error: 'use 3–30 letters, digits, "_" or "-", starting with a letter or digit' }),
+  email: z.email({ error: 'must be a valid email address' }).max(254),
+  password: z.string().min(10, { error: 'must be at least 10 characters' }).max(200, { error: 'must be at most 200 characters' }),
+  displayName: z.string().trim().min(1, { error: 'must not be empty' }).max(60, { error: 'must be at most 60 characters' }),
+});
+
+export async function createUser(
+  ctx: Pick<Context, 'deps'>,
+  input: { handle: string; email: string | null; password: string | null; displayName: string; role?: Role; affiliation?: string | null },
+  now: Date,
+): Promise<UserDoc> {
+  const handleKey = input.handle.toLowerCase();
+  if (await UserModel.exists({ handleKey })) throw new ValidationError('this handle is taken', 'handle');
+  const emailKey = input.email ? input.email.toLowerCase() : null;
+  if (emailKey && (await UserModel.exists({ emailKey }))) throw new ValidationError('an account with this email already exists', 'email');
+  const _id = new Types.ObjectId();
+  try {
+    const user = await UserModel.create({
+      _id,
+      handle: input.handle,
+      handleKey,
+      email: input.email,
+      emailKey: emailKey ?? `none:${_id.toHexString()}`,
+      passwordHash: input.password ? await argon2.hash(input.password, ARGON2_OPTIONS) : null,
+      displayName: input.displayName,
+      role: input.role ?? 'MEMBER',
+      affiliation: input.affiliation ?? null,
+      createdAt: now,
+    });
+    await openLedger(servicesOf(ctx).reputationRules, _id, now);
+    return (await UserModel.findById(user._id).lean()) as UserDoc;
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) {
+      const field = String((error as { message?: string }).message).includes('emailKey') ? 'email' : 'handle';
+      throw new ValidationError(field === 'email' ? 'an account with this email already exists' : 'this handle is taken', field);
+    }
+    throw error;
+  }
+}
+
+export async function signUp(ctx: Context, raw: unknown): Promise<UserDoc> {
+  const input = parseInput(signUpInput, raw);
+  if (input.password.toLowerCase().includes(input.handle.toLowerCase())) {
+    throw new ValidationError('must not contain your handle', 'password');
+  }
+  await limitAttempts(ctx, `signup:${ctx.req.ip}`, 20, 3600);
+  const now = servicesOf(ctx).clock.now();
+  const user = await createUser(ctx, input, now);
+  await startSession(ctx.deps, ctx.req, ctx.res, user._id, now);
+  return user;
+}
+
+const signInInput = z.object({
+  login: z.string().trim().min(1, { error: 'enter your handle or email' }).max(254),
+  password: z.string().min(1, { error: 'enter your password' }).max(200),
+});
+
+async function limitAttempts(ctx: Context, key: string, max: number, windowSeconds: number): Promise<void> {
+  const redisKey = `${ctx.deps.config.redisPrefix}limit:${key}`;
+  const count = await ctx.deps.redis.incr(redisKey);
+  if (count === 1) await ctx.deps.redis.expire(redisKey, windowSeconds);
+  if (count > max) {
+    const ttl = await ctx.deps.redis.ttl(redisKey);
+    throw new RateLimitedError(ttl > 0 ? ttl : windowSeconds);
+  }
+}
+
+/** Generic failure on purpose: no hint whether the account exists. */
+export async function signIn(ctx: Context, raw: unknown): Promise<UserDoc> {
+  const input = parseInput(signInInput, raw);
+  const login = input.login.toLowerCase();
+  await limitAttempts(ctx, `signin:${ctx.req.ip}:${sha256(login)}`, 10, 900);
+  const user = await UserModel.findOne(login.includes('@') ? { emailKey: login } : { handleKey: login }).lean();
+  dummyHash ??= argon2.hash('not-a-real-password', ARGON2_OPTIONS);
+  const ok = await argon2.verify(user?.passwordHash ?? (await dummyHash), input.password).catch(() => false);
+  if (!user || !user.passwordHash || !ok) throw new UnauthenticatedError('Incorrect handle/email or password.');
+  const now = servicesOf(ctx).clock.now();
+  await startSession(ctx.deps, ctx.req, ctx.res, user._id, now);
+  await UserModel.updateOne({ _id: user._id }, { $set: { lastSeenAt: now } });
+  return user as UserDoc;
+}
+
+export async function signOut(ctx: Context): Promise<void> {
+  await endSession(ctx.deps, ctx.req, ctx.res);
+}
+
+const url = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(300);
+
+const profileInput = z.object({
+  displayName: z.string().trim().min(1).max(60).optional(),
+  bio: z.string().max(3000, { error: 'must be at most 3000 characters' }).optional(),
+  location: z.string().trim().max(100).nullable().optional(),
+  websiteUrl: url.nullable().optional(),
+  socialLinks: z
+    .array(z.object({ label: z.string().trim().min(1).max(40), url }))
+    .max(8, { error: 'at most 8 links' })
+    .optional(),
+  expertiseTags: z.array(z.string().regex(TAG_NAME, { error: 'is not a valid tag name' })).max(10, { error: 'at most 10 tags' }).optional(),
+});
+
+export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc> {
+  const viewer = requireWriter(ctx);
+  const input = parseInput(profileInput, raw);
+  const set: Record<string, unknown> = {};
+  if (input.displayName !== undefined) set.displayName = input.displayName;
+  if (input.bio !== undefined) {
+    set.bio = input.bio;
+    set.bioHTML = renderMarkdown(input.bio);
+  }
+  if (input.location !== undefined) set.location = input.location || null;
+  if (input.websiteUrl !== undefined) set.websiteUrl = input.websiteUrl;
+  if (input.socialLinks !== undefined) set.socialLinks = input.socialLinks;
+  if (input.expertiseTags !== undefined) set.expertiseTags = [...new Set(input.expertiseTags.map((t) => t.toLowerCase()))];
+  const user = await UserModel.findOneAndUpdate({ _id: new Types.ObjectId(viewer.id) }, { $set: set }, { new: true }).lean();
+  if (!user) throw new NotFoundError('Your account');
+  return user as UserDoc;
+}
+
+export function requireViewer(ctx: Pick<Context, 'viewer'>) {
+  if (!ctx.viewer) throw new UnauthenticatedError();
+  return ctx.viewer;
+}
+
+/** A signed-in viewer allowed to write (sessions always; API tokens need the write scope). */
+export function requireWriter(ctx: Pick<Context, 'viewer'>) {
+  const viewer = requireViewer(ctx);
+  if (viewer.via === 'token' && !viewer.scopes.includes('write')) throw new ForbiddenError('This API token is read-only.');
+  return viewer;
+}
+
+const createTokenInput = z.object({
+  name: z.string().trim().min(1, { error: 'must not be empty' }).max(60),
+  scopes: z
+    .array(z.enum(['read', 'write']))
+    .min(1, { error: 'choose at least one scope' })
+    .transform((s) => [...new Set(s)] as TokenScope[]),
+});
+
+export async function createApiToken(ctx: Context, raw: unknown) {
+  const viewer = requireViewer(ctx);
+  // tokens are created from a session only: a token cannot mint tokens
+  if (viewer.via !== 'session') throw new ForbiddenError('API tokens can only be created from a signed-in session.');
+  const input = parseInput(createTokenInput, raw);
+  const count = await ApiTokenModel.countDocuments({ userId: new Types.ObjectId(viewer.id), revokedAt: null });
+  if (count >= 50) throw new ConflictError('You have 50 active tokens; revoke one first.');
+  const secret = newSecret('cq_');
+  const token = await ApiTokenModel.create({
+    userId: new Types.ObjectId(viewer.id),
+    name: input.name,
+    scopes: input.scopes.includes('write') ? ['read', 'write'] : ['read'],
+    tokenHash: sha256(secret),
+    prefix: secret.slice(0, 7),
+  });
+  return { token: token.toObject(), secret };
+}
+
+export async function revokeApiToken(ctx: Context, tokenId: string) {
+  const viewer = requireViewer(ctx);
+  if (viewer.via !== 'session') throw new ForbiddenError('API tokens can only be revoked from a signed-in session.');
+  if (!Types.ObjectId.isValid(tokenId)) throw new ValidationError('is not a token id', 'tokenId');
+  const token = await ApiTokenModel.findById(tokenId).lean();
+  if (!token || token.userId.toHexString() !== viewer.id) throw new NotFoundError('The token');
+  if (!token.revokedAt) {
+    await ApiTokenModel.updateOne({ _id: token._id }, { $set: { revokedAt: servicesOf(ctx).clock.now() } });
+    await ctx.deps.redis.del(`${ctx.deps.config.redisPrefix}token:${token.tokenHash}`).catch(() => undefined);
+  }
+  return (await ApiTokenModel.findById(tokenId).lean())!;
+}
+
+/** Grants a role (admin command line). STAFF carries an affiliation (the vendor). */
+export async function grantRole(handle: string, role: Role, affiliation: string | null): Promise<UserDoc> {
+  const user = await UserModel.findOneAndUpdate(
+    { handleKey: handle.toLowerCase() },
+    { $set: { role, affiliation: role === 'STAFF' || role === 'ADMIN' ? affiliation : null } },
+    { new: true },
+  ).lean();
+  if (!user) throw new NotFoundError(`User "${handle}"`);
+  return user as UserDoc;
+}

@@ -1,0 +1,159 @@
+// Votes: one document per (member, post), changed under a version guard so that the post's
+// score moves by exactly (new − old) once, even under concurrent votes. Reputation follows
+// through the ledger with per-version cause keys.
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Context } from '../../context.js';
+import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { parseInput } from '../../lib/validate.js';
+import { PostModel, type PostDoc } from '../post/post.model.js';
+import { canSeePost, canVote } from '../post/post.policy.js';
+import { toObjectId } from '../post/post.repository.js';
+import { applyReputation } from '../reputation/reputation.service.js';
+import { voteAwardToAuthor, voteCostToVoter } from '../reputation/reputation.rules.js';
+import { servicesOf } from '../services.js';
+import { requireWriter } from '../user/user.service.js';
+import { VoteModel, type VoteDoc } from './vote.model.js';
+
+export type VoteDirection = 'UP' | 'DOWN' | 'NONE';
+const VALUE: Record<VoteDirection, -1 | 0 | 1> = { UP: 1, DOWN: -1, NONE: 0 };
+
+export const voteKey = (userId: string, postId: string) => `${userId}:${postId}`;
+
+const voteInput = z.object({ subjectId: z.string(), direction: z.enum(['UP', 'DOWN', 'NONE']) });
+
+export async function vote(ctx: Context, raw: { subjectId: string; direction: VoteDirection }): Promise<PostDoc> {
+  const viewer = requireWriter(ctx);
+  const input = parseInput(voteInput, raw);
+  const postId = toObjectId(input.subjectId);
+  const post = postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null;
+  if (!post || !canSeePost(viewer, post)) throw new NotFoundError('The post');
+  if (!canVote(viewer, post)) {
+    throw new ForbiddenError(post.authorId.toHexString() === viewer.id ? 'You cannot vote on your own post.' : 'You cannot vote on this post.');
+  }
+  const value = VALUE[input.direction];
+  const key = voteKey(viewer.id, post._id.toHexString());
+  const now = servicesOf(ctx).clock.now();
+
+  // 1. the vote document, guarded by its version (retry on a concurrent change by the same member)
+  let previous: VoteDoc | null = null;
+  let version = 0;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 10) throw new Error('vote: too much contention');
+    previous = (await VoteModel.findById(key).lean()) as VoteDoc | null;
+    if ((previous?.value ?? 0) === value) return post;
+    version = (previous?.version ?? 0) + 1;
+    if (!previous) {
+      try {
+        await VoteModel.create({
+          _id: key,
+          userId: new Types.ObjectId(viewer.id),
+          postId: post._id,
+          postAuthorId: post.authorId,
+          postType: post.type,
+          value,
+          version,
+          createdAt: now,
+          updatedAt: now,
+        });
+        break;
+      } catch (error) {
+        if ((error as { code?: number }).code === 11000) continue;
+        throw error;
+      }
+    }
+    const res = await VoteModel.updateOne({ _id: key, version: previous.version }, { $set: { value, version, updatedAt: now } });
+    if (res.modifiedCount === 1) break;
+  }
+  const oldValue = previous?.value ?? 0;
+
+  // 2. the post's score, by the exact delta of this version change
+  const inc = {
+    score: value - oldValue,
+    upVotes: (value === 1 ? 1 : 0) - (oldValue === 1 ? 1 : 0),
+    downVotes: (value === -1 ? 1 : 0) - (oldValue === -1 ? 1 : 0),
+    version: 1,
+  };
+  const updated = (await PostModel.findOneAndUpdate({ _id: post._id }, { $inc: inc }, { new: true }).lean()) as PostDoc;
+
+  // 3. reputation: undo what the previous state awarded, then award the new state
+  const { authorRep, voterRep } = await settleReputation(ctx, post, key, version, previous, value, now);
+  await VoteModel.updateOne({ _id: key, version }, { $set: { authorRep, voterRep } });
+
+  // 4. derived state of the question
+  if (post.type === 'answer' && post.questionId) {
+    const { refreshAnswered } = await import('../post/post.service.js');
+    await refreshAnswered(post.questionId);
+  }
+  await servicesOf(ctx)
+    .events.postsChanged([post._id.toHexString()])
+    .catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed'));
+  return updated;
+}
+
+async function settleReputation(
+  ctx: Context,
+  post: Pick<PostDoc, '_id' | 'type' | 'authorId'>,
+  key: string,
+  version: number,
+  previous: Pick<VoteDoc, 'authorRep' | 'voterRep' | 'userId'> | null,
+  value: number,
+  at: Date,
+): Promise<{ authorRep: number; voterRep: number }> {
+  const rules = servicesOf(ctx).reputationRules;
+  const subject = { subjectId: post._id, subjectType: post.type === 'question' ? ('Question' as const) : ('Answer' as const), at };
+  const voterId = key.split(':')[0]!;
+  const base = `vote:${key}:${version}`;
+  if (previous?.authorRep) {
+    await applyReputation(rules, { key: `${base}:author-undo`, userId: post.authorId, nominal: -previous.authorRep, reason: 'VOTE_REVERSED', ...subject });
+  }
+  if (previous?.voterRep) {
+    await applyReputation(rules, { key: `${base}:voter-undo`, userId: voterId, nominal: -previous.voterRep, reason: 'VOTE_REVERSED', ...subject });
+  }
+  let authorRep = 0;
+  let voterRep = 0;
+  const award = voteAwardToAuthor(rules, post.type, value);
+  if (award !== 0) {
+    authorRep = await applyReputation(rules, {
+      key: `${base}:author`,
+      userId: post.authorId,
+      nominal: award,
+      reason: value > 0 ? (post.type === 'question' ? 'QUESTION_UPVOTED' : 'ANSWER_UPVOTED') : 'POST_DOWNVOTED',
+      capped: value > 0,
+      ...subject,
+    });
+  }
+  const cost = voteCostToVoter(rules, post.type, value);
+  if (cost !== 0) {
+    voterRep = await applyReputation(rules, { key: `${base}:voter`, userId: voterId, nominal: cost, reason: 'DOWNVOTED_ANSWER', ...subject });
+  }
+  return { authorRep, voterRep };
+}
+
+/** When a post is deleted, the reputation its votes awarded (and downvoters paid) is reversed. */
+export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | 'type' | 'authorId'>, at: Date): Promise<void> {
+  const rules = servicesOf(ctx).reputationRules;
+  const votes = (await VoteModel.find({ postId: post._id }).lean()) as VoteDoc[];
+  const subject = { subjectId: post._id, subjectType: post.type === 'question' ? ('Question' as const) : ('Answer' as const), at };
+  for (const v of votes) {
+    const base = `delete:${v._id}:${v.version}`;
+    if (v.authorRep) {
+      await applyReputation(rules, { key: `${base}:author`, userId: post.authorId, nominal: -v.authorRep, reason: 'POST_DELETED', ...subject });
+    }
+    if (v.voterRep) {
+      await applyReputation(rules, { key: `${base}:voter`, userId: v.userId, nominal: -v.voterRep, reason: 'POST_DELETED', ...subject });
+    }
+    await VoteModel.updateOne({ _id: v._id, version: v.version }, { $set: { authorRep: 0, voterRep: 0 } });
+  }
+}
+
+/** The viewer's votes on several posts (one query): the `viewerVote` loader. */
+export async function findViewerVotes(viewerId: string, postIds: readonly string[]): Promise<number[]> {
+  const keys = postIds.map((id) => voteKey(viewerId, id));
+  const { op } = await import('../../lib/mongo-ops.js');
+  const votes = (await VoteModel.find({ _id: op.in(keys) }).select('value').lean()) as Array<{ _id: string; value: number }>;
+  const byKey = new Map(votes.map((v) => [v._id, v.value]));
+  return keys.map((k) => byKey.get(k) ?? 0);
+}
+
+export { toObjectId };

@@ -1,0 +1,68 @@
+// worker process: BullMQ jobs (search indexing) and periodic maintenance (search sweep,
+// expired sessions).
+import { Worker } from 'bullmq';
+import { ConfigError, loadConfig } from './config.js';
+import { createDeps } from './deps.js';
+import { createRedis } from './infra/redis.js';
+import { indexPosts, SEARCH_QUEUE, sweep } from './modules/search/search.sync.js';
+import { purgeExpiredSessions } from './modules/session/session.service.js';
+
+const SWEEP_EVERY_MS = 60_000;
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const deps = await createDeps(config, 'worker');
+  const { log } = deps;
+  const search = deps.services.search;
+  const worker = new Worker<{ ids: string[] }>(
+    SEARCH_QUEUE,
+    async (job) => {
+      const n = await indexPosts(search, job.data.ids);
+      return { indexed: n };
+    },
+    { connection: createRedis(config.redisUrl, log, { forQueues: true }), prefix: `${config.redisPrefix}bull`, concurrency: 4 },
+  );
+  worker.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error.message }, 'search index job failed'));
+
+  let running = false;
+  const maintenance = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweep(search, log);
+      const purged = await purgeExpiredSessions(new Date());
+      if (purged) log.info({ purged }, 'expired sessions removed');
+    } catch (error) {
+      log.error({ err: error }, 'maintenance failed');
+    } finally {
+      running = false;
+    }
+  };
+  log.info('worker started: first search sweep (converges the index with MongoDB)');
+  await maintenance();
+  const timer = setInterval(() => void maintenance(), SWEEP_EVERY_MS);
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'worker stopping');
+    clearInterval(timer);
+    await worker.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

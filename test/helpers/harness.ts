@@ -1,0 +1,141 @@
+// Integration harness: createApp() over HTTP against the real FerretDB and Redis. Each test
+// worker has its own database and Redis prefix; `reset()` wipes them between tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { inject } from 'vitest';
+import { createApp } from '../../server/src/app.js';
+import { loadConfig } from '../../server/src/config.js';
+import { createDeps, type ClosableDeps } from '../../server/src/deps.js';
+import { syncIndexes } from '../../server/src/infra/mongo.js';
+import type { Clock } from '../../server/src/lib/clock.js';
+
+export interface TestClock extends Clock {
+  set(date: Date | string): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = '2026-01-05T10:00:00Z'): TestClock {
+  let now = new Date(start).getTime();
+  return {
+    now: () => new Date(now),
+    set: (d) => {
+      now = new Date(d).getTime();
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  data: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+  headers: Headers;
+}
+
+export class Agent {
+  cookie = '';
+  token = '';
+  constructor(readonly harness: Harness) {}
+
+  async gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<GqlResult<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await fetch(`${this.harness.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const setCookie = res.headers.getSetCookie();
+    for (const c of setCookie) {
+      const [pair] = c.split(';');
+      if (pair?.startsWith('colloquy_session=')) this.cookie = /colloquy_session=;|Expires=Thu, 01 Jan 1970/.test(c) ? '' : pair;
+    }
+    const body = (await res.json()) as { data: T; errors?: GqlResult['errors'] };
+    return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+  }
+
+  /** Runs a mutation and fails loudly on GraphQL or payload errors. */
+  async must<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const r = await this.gql<T>(query, variables);
+    if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
+    for (const value of Object.values(r.data as Record<string, unknown>)) {
+      const errors = (value as { errors?: unknown[] } | null)?.errors;
+      if (errors?.length) throw new Error(`payload errors: ${JSON.stringify(errors)}`);
+    }
+    return r.data;
+  }
+}
+
+export interface Harness {
+  url: string;
+  deps: ClosableDeps;
+  clock: TestClock;
+  agent(): Agent;
+  /** signs up a member and returns an agent holding their session */
+  member(handle: string, options?: { role?: 'STAFF' | 'MODERATOR' | 'ADMIN' }): Promise<Agent & { id: string; handle: string }>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const pool = process.env.VITEST_POOL_ID ?? '1';
+  const mongodbUrl = new URL(inject('mongodbUrl'));
+  mongodbUrl.pathname = `/colloquy_test_${pool}`;
+  const searchDir = mkdtempSync(join(tmpdir(), 'colloquy-search-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    MONGODB_URL: mongodbUrl.toString(),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `colloquy-test-${pool}:`,
+    SEARCH_DATA_DIR: searchDir,
+  });
+  const clock = testClock();
+  const deps = await createDeps(config, 'test', { events: 'inline', clock });
+  await syncIndexes();
+  const handle = createApp(deps);
+  const server: Server = await new Promise((resolve) => {
+    const s = handle.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const harness: Harness = {
+    url,
+    deps,
+    clock,
+    agent: () => new Agent(harness),
+    async member(handle, options) {
+      const agent = new Agent(harness);
+      const r = await agent.must<{ signUp: { viewer: { id: string } } }>(
+        `mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`,
+        { input: { handle, email: `${handle}@example.test`, password: `correct horse ${handle} battery`, displayName: handle } },
+      );
+      if (options?.role) {
+        const { grantRole } = await import('../../server/src/modules/user/user.service.js');
+        await grantRole(handle, options.role, options.role === 'STAFF' ? 'Acme Corp' : null);
+        // drop cached identities so the new role applies now
+        const cached = await deps.redis.keys(`${config.redisPrefix}session:*`);
+        if (cached.length) await deps.redis.del(...cached);
+      }
+      return Object.assign(agent, { id: r.signUp.viewer.id, handle });
+    },
+    async reset() {
+      const db = mongoose.connection.db!;
+      for (const c of await db.listCollections().toArray()) await db.collection(c.name).deleteMany({});
+      const keys = await deps.redis.keys(`${config.redisPrefix}*`);
+      if (keys.length) await deps.redis.del(...keys);
+      const search = deps.services.search;
+      for await (const ids of search.allIds()) await search.remove(ids);
+      clock.set('2026-01-05T10:00:00Z');
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await deps.close();
+      rmSync(searchDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
