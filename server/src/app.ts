@@ -148,6 +148,30 @@ export function createApp(deps: AppDeps): AppHandle {
     res.send(await deps.metrics.registry.metrics());
   });
 
+  // fixed-window rate limit per client (IETF RateLimit headers; 429 with Retry-After)
+  app.use(yoga.graphqlEndpoint, async (req: Request, res: Response, next: NextFunction) => {
+    const limit = config.rateLimitPerMinute;
+    const window = 60;
+    const who = req.get('authorization') ? `t:${req.get('authorization')!.slice(-16)}` : `ip:${req.ip}`;
+    const bucket = Math.floor(Date.now() / 1000 / window);
+    const key = `${config.redisPrefix}rate:${who}:${bucket}`;
+    let used = 0;
+    try {
+      used = await deps.redis.incr(key);
+      if (used === 1) await deps.redis.expire(key, window * 2);
+    } catch {
+      return next(); // Redis down: do not block the API on a cache
+    }
+    const reset = window - (Math.floor(Date.now() / 1000) % window);
+    res.setHeader('RateLimit-Policy', `${limit};w=${window}`);
+    res.setHeader('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - used)}, reset=${reset}`);
+    if (used > limit) {
+      res.setHeader('Retry-After', String(reset));
+      res.status(429).json({ errors: [{ message: `Rate limit of ${limit} requests per minute exceeded; retry in ${reset} s.`, extensions: { code: 'RATE_LIMITED' } }] });
+      return;
+    }
+    next();
+  });
   app.use(yoga.graphqlEndpoint, yoga as unknown as express.RequestHandler);
 
   app.use((_req, res) => {

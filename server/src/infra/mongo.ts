@@ -7,8 +7,13 @@ mongoose.set('strictQuery', 'throw');
 mongoose.set('sanitizeFilter', true);
 mongoose.set('autoIndex', false);
 
+let closing = false;
+
 export async function connectMongo(url: string, log: Logger): Promise<typeof mongoose> {
-  mongoose.connection.on('disconnected', () => log.warn('mongodb disconnected'));
+  closing = false;
+  mongoose.connection.on('disconnected', () => {
+    if (!closing) log.warn('mongodb disconnected');
+  });
   mongoose.connection.on('reconnected', () => log.info('mongodb reconnected'));
   await mongoose.connect(url, {
     serverSelectionTimeoutMS: 5_000,
@@ -35,6 +40,7 @@ export async function pingMongo(timeoutMs: number): Promise<void> {
 }
 
 export async function disconnectMongo(): Promise<void> {
+  closing = true;
   await mongoose.disconnect();
 }
 

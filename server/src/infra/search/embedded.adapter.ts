@@ -154,12 +154,20 @@ const CHANGE_LOG_KEEP = 100_000;
 
 // Relevance ranking budget. FTS5's bm25() costs a few microseconds per matching row, so ranking
 // is exact (every match scored) up to these sizes; see rankByRelevance for larger results.
-/** at most this many filtered matches: score each one by a rowid probe */
-const RANK_PROBE_LIMIT = 120;
-/** at most this many text matches: score them all in one pass */
+/** at most this many text matches: score them all in one pass (exact ranking) */
 const RANK_FULL_LIMIT = 2_500;
-/** broad results: score this many candidates from each tier */
-const RANK_WINDOW = 400;
+/** broad results: the title/tags tier is ranked by bm25 up to this size, by votes beyond */
+const RANK_TITLE_LIMIT = 1_000;
+/** broad results: a title/tags tier larger than this is only considered within the sample */
+const TITLE_TIER_CAP = 5_000;
+// Broad relevance queries are answered from a sample of the index (see runQuery).
+/** sampling starts at this index size (rowid space) */
+const SAMPLE_MIN_INDEX = 20_000;
+/** the sample: this share of the rowid space, in this many windows */
+const SAMPLE_FRACTION = 0.08;
+const SAMPLE_WINDOWS = 4;
+/** a query is broad when it matches about this many documents or more */
+const BROAD_MATCHES = 10_000;
 
 type Suffix = '' | '_new';
 
@@ -729,6 +737,25 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     return (stmt<[string], { doc: number }>(`SELECT doc FROM fts_vocab WHERE term = ?`).get(word)?.doc ?? 0) > 0;
   }
 
+  /**
+   * The index words a prefix stands for, from our vocabulary (a range scan of its unique index),
+   * or null to let FTS5 expand `prefix*` itself. FTS5 materialises the merged doclist of a prefix
+   * query in full on every evaluation, which is slow for common words and defeats rowid seeks;
+   * an OR of a few exact words is evaluated lazily. Only used when the vocabulary is known to
+   * hold every such word: prefixes of 4+ letters/digits starting with a letter.
+   */
+  function prefixWords(prefix: string): string[] | null {
+    if (!/^\p{L}[\p{L}\p{N}]{3,38}$/u.test(prefix)) return null;
+    const rows = stmt<[string, string], { term: string }>(`SELECT term FROM vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT 9`).all(
+      prefix,
+      `${prefix}\u{10FFFF}`,
+    );
+    if (rows.length === 0 || rows.length > 8) return null;
+    const words = rows.map((r) => r.term);
+    // the vocabulary keeps words of deleted documents; FTS5 ignores words it does not hold
+    return words.includes(prefix) ? words : [prefix, ...words];
+  }
+
   interface TextQuery {
     /** the full MATCH expression: phrases and terms (with prefix and typo alternatives) */
     expr: string;
@@ -749,7 +776,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       const alternatives: string[] = [];
       // prefix on the last term (not for a single character: that would match half the index)
       const prefix = isLast && (tokens.length > 1 || Array.from(tokens[0]!).length >= 2);
-      alternatives.push(prefix ? `${ftsString(term)}*` : ftsString(term));
+      const expanded = prefix && tokens.length === 1 ? prefixWords(tokens[0]!) : null;
+      if (expanded) alternatives.push(...expanded.map(ftsString));
+      else alternatives.push(prefix ? `${ftsString(term)}*` : ftsString(term));
       if (tokens.length === 1) {
         const word = tokens[0]!;
         const typos = allowedTypos(word);
@@ -890,61 +919,182 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     return heap.sort(cmp);
   }
 
-  /** bm25 (lower is better, as FTS5 returns it) for a set of rows, by whatever means is cheapest. */
-  function rankByRelevance(text: TextQuery, ftsExpr: string, matchCount: number, matches: Int32Array, needed: number): number[] {
-    const s = attrs;
-    const tie = comparator('votes');
-    const byRank = (rank: Map<number, number>) => (a: number, b: number) => rank.get(a)! - rank.get(b)! || tie(a, b);
+  /** the tiebreak after bm25: score, then newest */
+  const byVotes = (a: number, b: number): number => attrs.score[b]! - attrs.score[a]! || attrs.created[b]! - attrs.created[a]! || b - a;
 
-    // few filtered matches: probe each one
-    if (matches.length <= RANK_PROBE_LIMIT) {
-      const probe = stmt<[string, number], { r: number }>(
-        `SELECT ${BM25} AS r FROM fts WHERE fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
+  /** rowid → bm25 for every row an expression matches in a table (use on small matches only) */
+  function bm25Of(table: 'fts' | 'fts_title', expr: string, weights: string): Map<number, number> {
+    const rows = stmt<[string], [number, number]>(`SELECT rowid, bm25(${table}, ${weights}) FROM ${table} WHERE ${table} MATCH ?`)
+      .raw()
+      .all(expr) as [number, number][];
+    return new Map(rows);
+  }
+
+  function gcRowids(table: 'fts' | 'fts_title', expr: string): Int32Array {
+    return parseRowids(stmt<[string], { ids: string | null }>(`SELECT group_concat(rowid) AS ids FROM ${table} WHERE ${table} MATCH ?`).get(expr)?.ids);
+  }
+
+  interface Ranked {
+    /** rowids in result order, at least `needed` of them when there are that many */
+    order: number[];
+    /** rowid → relevance (bigger is better) where the engine computed one */
+    relevance: Map<number, number>;
+  }
+
+  /**
+   * Orders text matches by relevance. Exact (bm25 over title 10, tags 5, body 1, ties by score
+   * then newest) whenever the text matches at most RANK_FULL_LIMIT documents: `scores` then holds
+   * every match's bm25. Beyond that, scoring every match with bm25() would cost tens of
+   * milliseconds, so results come in two tiers: documents whose title or tags hold every query
+   * part first (ranked by bm25 on title and tags when at most RANK_TITLE_LIMIT of them need
+   * scoring, else by votes), then the other matches by votes. `pool` is the set to rank (all
+   * filtered matches, or for a sampled query the filtered matches in the sample `windows`).
+   */
+  function rankByRelevance(
+    text: TextQuery,
+    pool: Int32Array,
+    needed: number,
+    keep: (rid: number) => boolean,
+    scores: Map<number, number> | null,
+    windows: Array<[number, number]> | null,
+  ): Ranked {
+    const relevance = new Map<number, number>();
+    const withRank = (rank: Map<number, number>) => (a: number, b: number) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0) || byVotes(a, b);
+    if (scores) {
+      const order = topK(pool, needed, withRank(scores));
+      for (const rid of order) relevance.set(rid, -(scores.get(rid) ?? 0));
+      return { order, relevance };
+    }
+    // tier 1: every part in the title or tags (such documents match the whole query)
+    const titleExpr = text.parts.join(' AND ');
+    const tierCap = parseRowids(
+      stmt<[string], { ids: string | null }>(
+        `SELECT group_concat(rowid) AS ids FROM (SELECT rowid FROM fts_title WHERE fts_title MATCH ? LIMIT ${TITLE_TIER_CAP + 1})`,
+      ).get(titleExpr)?.ids,
+    );
+    let titled: Int32Array;
+    if (windows && tierCap.length > TITLE_TIER_CAP) {
+      // a huge tier: only its part within the sample windows
+      const gc = stmt<[string, number, number], { ids: string | null }>(
+        `SELECT group_concat(rowid) AS ids FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
       );
-      const rank = new Map<number, number>();
-      for (const rid of matches) rank.set(rid, probe.get(text.expr, rid)?.r ?? 0);
-      return Array.from(matches).sort(byRank(rank)).slice(0, needed);
+      const found: number[] = [];
+      for (const [lo, hi] of windows) for (const rid of parseRowids(gc.get(titleExpr, lo, hi)?.ids)) if (keep(rid)) found.push(rid);
+      titled = Int32Array.from(found);
+    } else {
+      const inPool = new Uint8Array(attrs.maxRid + 1);
+      for (const rid of pool) inPool[rid] = 1;
+      titled = (tierCap.length > TITLE_TIER_CAP ? gcRowids('fts_title', titleExpr) : tierCap).filter((rid) => inPool[rid] === 1);
     }
-    const wanted = new Uint8Array(s.maxRid + 1);
-    for (const rid of matches) wanted[rid] = 1;
-    const scored = (expr: string, window: number | null): Map<number, number> => {
-      const rows = stmt<[string], [number, number]>(
-        `SELECT rowid, ${BM25} FROM fts WHERE fts MATCH ?${window ? ` ORDER BY rowid DESC LIMIT ${window}` : ''}`,
-      )
-        .raw()
-        .all(expr) as [number, number][];
-      const rank = new Map<number, number>();
-      for (const [rid, r] of rows) if (wanted[rid]) rank.set(rid, r);
-      return rank;
-    };
-    // all text matches are few enough to score in one pass: exact ranking
-    if (matchCount <= RANK_FULL_LIMIT) {
-      const rank = scored(ftsExpr, null);
-      return topK(matches, needed, byRank(rank));
+    let rank: Map<number, number> | null = null;
+    if (tierCap.length <= RANK_TITLE_LIMIT) {
+      rank = bm25Of('fts_title', titleExpr, '10.0, 5.0');
+    } else if (windows && tierCap.length > TITLE_TIER_CAP && titled.length <= RANK_TITLE_LIMIT) {
+      const scoreIn = stmt<[string, number, number], [number, number]>(
+        `SELECT rowid, bm25(fts_title, 10.0, 5.0) FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
+      ).raw();
+      rank = new Map();
+      for (const [lo, hi] of windows) for (const [rid, r] of scoreIn.all(titleExpr, lo, hi) as [number, number][]) rank.set(rid, r);
     }
-    // Broad results (thousands of matches): scoring all would cost tens of milliseconds, so rank
-    // in tiers, best evidence first: (1) the most recent RANK_WINDOW matches that have a query
-    // word in the title or tags, by bm25; (2) the most recent RANK_WINDOW of all matches, by bm25;
-    // (3) everything else by votes. Typesense (production) ranks the whole result exactly.
-    const out: number[] = [];
-    const used = new Set<number>();
-    const take = (ids: number[]) => {
-      for (const id of ids) {
-        if (out.length >= needed) return;
-        if (!used.has(id)) {
-          used.add(id);
-          out.push(id);
-        }
-      }
-    };
-    const titled = scored(`${ftsExpr} AND {title tags} : (${text.parts.join(' OR ')})`, RANK_WINDOW);
-    take([...titled.keys()].sort(byRank(titled)));
-    if (out.length < needed) {
-      const recent = scored(ftsExpr, RANK_WINDOW);
-      take([...recent.keys()].sort(byRank(recent)));
+    const tier1 = topK(titled, needed, rank ? withRank(rank) : byVotes);
+    if (rank) for (const rid of tier1) relevance.set(rid, -(rank.get(rid) ?? 0));
+    if (tier1.length >= needed) return { order: tier1, relevance };
+    const inTier1 = new Set(tier1);
+    const rest = pool.filter((rid) => !inTier1.has(rid));
+    return { order: tier1.concat(topK(rest, needed - tier1.length, byVotes)), relevance };
+  }
+
+  interface Sample {
+    /** text matches in the sampled rowid windows, before filters */
+    matched: number;
+    /** filtered matches in the windows */
+    kept: Int32Array;
+    /** the share of the rowid space the windows cover */
+    fraction: number;
+    windows: Array<[number, number]>;
+  }
+
+  /**
+   * Matches the expression in SAMPLE_WINDOWS rowid windows spread over the index (FTS5 seeks to
+   * a rowid range cheaply), to estimate how many documents a broad query matches without walking
+   * doclists of tens of thousands of entries.
+   */
+  function sample(expr: string, keep: (rid: number) => boolean): Sample {
+    const max = attrs.maxRid;
+    const span = Math.max(1, Math.floor((max * SAMPLE_FRACTION) / SAMPLE_WINDOWS));
+    const gc = stmt<[string, number, number], { ids: string | null }>(
+      `SELECT group_concat(rowid) AS ids FROM fts WHERE fts MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
+    );
+    let matched = 0;
+    const kept: number[] = [];
+    let covered = 0;
+    const windows: Array<[number, number]> = [];
+    for (let w = 0; w < SAMPLE_WINDOWS; w++) {
+      // windows end at evenly spaced points, the last one at the newest rowid
+      const hi = Math.round((max * (w + 1)) / SAMPLE_WINDOWS);
+      const lo = Math.max(1, hi - span + 1);
+      windows.push([lo, hi]);
+      covered += hi - lo + 1;
+      const ids = parseRowids(gc.get(expr, lo, hi)?.ids);
+      matched += ids.length;
+      for (const rid of ids) if (keep(rid)) kept.push(rid);
     }
-    if (out.length < needed) take(topK(matches, needed, tie));
-    return out;
+    return { matched, kept: Int32Array.from(kept), fraction: covered / max, windows };
+  }
+
+  /** Loads hits (in the given order) with FTS5 highlights computed on a tiny in-memory index. */
+  function loadHits(rids: number[], expr: string | null, relevance: Map<number, number>): SearchHit[] {
+    const loaded: Array<{ rid: number; row: DocRow; text: TextRow }> = [];
+    const docRow = stmt<[number], DocRow>(`SELECT * FROM docs WHERE rid = ?`);
+    const textRow = stmt<[number], TextRow>(`SELECT title, tags, body FROM fts WHERE rowid = ?`);
+    for (const rid of rids) {
+      const row = docRow.get(rid);
+      if (!row) continue;
+      loaded.push({ rid, row, text: textRow.get(rid) ?? { title: '', tags: '', body: '' } });
+    }
+    const marks = expr ? highlights(loaded.map((l) => ({ rid: l.rid, ...l.text })), expr) : new Map<number, [string, string]>();
+    return loaded.map(({ rid, row, text }) => {
+      const marked = marks.get(rid);
+      return {
+        id: row.id,
+        type: row.type,
+        questionId: row.question_id,
+        titleHighlight: marked ? markedToHtml(marked[0], OPEN, CLOSE) : escapeHtml(text.title),
+        snippet: marked ? markedToHtml(marked[1], OPEN, CLOSE) : escapeHtml(leadingWords(text.body, SNIPPET_TOKENS)),
+        relevance: relevance.get(rid) ?? 0,
+        document: toDocument(row, text),
+      };
+    });
+  }
+
+  // Highlighting a few hits against the full index means seeking through the doclists of every
+  // query word for each hit (milliseconds per hit for common words). A private in-memory FTS5
+  // table holding just the hits gives the same highlight()/snippet() output for a fraction.
+  let marker: { db: Database.Database; clear: Database.Statement; insert: Database.Statement; select: Database.Statement } | null = null;
+
+  function highlights(rows: Array<{ rid: number } & TextRow>, expr: string): Map<number, [string, string]> {
+    if (!marker) {
+      const mem = new Database(':memory:');
+      mem.exec(`CREATE VIRTUAL TABLE hl USING fts5(title, tags, body, tokenize = "${TOKENIZER}")`);
+      marker = {
+        db: mem,
+        clear: mem.prepare(`DELETE FROM hl`),
+        insert: mem.prepare(`INSERT INTO hl (rowid, title, tags, body) VALUES (?, ?, ?, ?)`),
+        select: mem
+          .prepare(
+            `SELECT rowid, highlight(hl, 0, char(1), char(2)), snippet(hl, 2, char(1), char(2), '…', ${SNIPPET_TOKENS}) FROM hl WHERE hl MATCH ?`,
+          )
+          .raw(),
+      };
+    }
+    const m = marker;
+    return m.db.transaction(() => {
+      m.clear.run();
+      for (const r of rows) m.insert.run(r.rid, r.title, r.tags, r.body);
+      const out = new Map<number, [string, string]>();
+      for (const [rid, title, snip] of m.select.all(expr) as [number, string, string][]) out.set(rid, [title, snip]);
+      return out;
+    })();
   }
 
   function facetCounts(matches: ArrayLike<number>): SearchResultPage['facets'] {
@@ -1012,88 +1162,78 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     };
   }
 
-  /** Builds the hit for one row id: highlights when there is a MATCH expression, plain excerpts otherwise. */
-  function loadHit(rid: number, match: string | null): SearchHit | null {
-    const row = stmt<[number], DocRow>(`SELECT * FROM docs WHERE rid = ?`).get(rid);
-    if (!row) return null;
-    if (match) {
-      // better-sqlite3 binds JS numbers as REAL, and FTS5 ignores a REAL `rowid =` next to MATCH
-      // (it returns every match): hence the CAST.
-      const h = stmt<[string, number], TextRow & { r: number; th: string; sn: string }>(
-        `SELECT ${BM25} AS r, highlight(fts, 0, char(1), char(2)) AS th,
-                snippet(fts, 2, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS sn, title, tags, body
-         FROM fts WHERE fts MATCH ? AND rowid = CAST(? AS INTEGER)`,
-      ).get(match, rid);
-      if (h) {
-        return {
-          id: row.id,
-          type: row.type,
-          questionId: row.question_id,
-          titleHighlight: markedToHtml(h.th, OPEN, CLOSE),
-          snippet: markedToHtml(h.sn, OPEN, CLOSE),
-          relevance: -h.r,
-          document: toDocument(row, h),
-        };
-      }
-    }
-    const text = stmt<[number], TextRow>(`SELECT title, tags, body FROM fts WHERE rowid = ?`).get(rid) ?? {
-      title: '',
-      tags: '',
-      body: '',
-    };
-    return {
-      id: row.id,
-      type: row.type,
-      questionId: row.question_id,
-      titleHighlight: escapeHtml(text.title),
-      snippet: escapeHtml(leadingWords(text.body, SNIPPET_TOKENS)),
-      relevance: 0,
-      document: toDocument(row, text),
-    };
-  }
-
   function runQuery(q: SearchQuery): SearchResultPage {
     refreshAttrs();
     const limit = clampInt(q.limit, 1, 100);
     const offset = clampInt(q.offset, 0, MAX_OFFSET);
-    const empty: SearchResultPage = { total: 0, hits: [], facets: { tags: [], space: [], type: [], status: [] } };
+    const needed = offset + limit;
+    const noFacets = { tags: [], space: [], type: [], status: [] };
     const text = textQuery(q);
     const keep = compileFilter(q);
-    if (!keep) return empty;
+    if (!keep) return { total: 0, hits: [], facets: noFacets };
 
-    // the candidate rows: every document, or the full-text matches; then the filters
-    let ftsExpr = '';
-    let matchCount = 0;
-    let matches: Int32Array;
-    if (text) {
-      // required tags also narrow the full-text match (the cache then checks them exactly)
-      const tagParts = normaliseTags(q.tags)
-        .filter((t) => tokenize(t).length > 0)
-        .map((t) => `{tags} : ${ftsString(t)}`);
-      ftsExpr = [text.expr, ...tagParts].join(' AND ');
-      const all = parseRowids(stmt<[string], { ids: string | null }>(`SELECT group_concat(rowid) AS ids FROM fts WHERE fts MATCH ?`).get(ftsExpr)?.ids);
-      matchCount = all.length;
-      let n = 0;
-      for (let i = 0; i < all.length; i++) if (keep(all[i]!)) all[n++] = all[i]!;
-      matches = all.subarray(0, n);
-    } else {
+    if (!text) {
       const all = new Int32Array(attrs.maxRid);
       let n = 0;
       for (let rid = 1; rid <= attrs.maxRid; rid++) if (keep(rid)) all[n++] = rid;
-      matches = all.subarray(0, n);
+      const matches = all.subarray(0, n);
+      const order = topK(matches, needed, comparator(q.sort));
+      return { total: n, hits: loadHits(order.slice(offset), null, new Map()), facets: q.facets ? facetCounts(matches) : noFacets };
     }
 
-    const needed = offset + limit;
-    const ordered =
-      text && q.sort === 'relevance'
-        ? rankByRelevance(text, ftsExpr, matchCount, matches, needed)
-        : topK(matches, needed, comparator(q.sort));
-    const hits: SearchHit[] = [];
-    for (const rid of ordered.slice(offset)) {
-      const hit = loadHit(rid, text?.expr ?? null);
-      if (hit) hits.push(hit);
+    // required tags also narrow the full-text match (the cache then checks them exactly)
+    const tagParts = normaliseTags(q.tags)
+      .filter((t) => tokenize(t).length > 0)
+      .map((t) => `{tags} : ${ftsString(t)}`);
+    const ftsExpr = [text.expr, ...tagParts].join(' AND ');
+
+    // A broad relevance query on a large index is answered from a sample: estimated total and
+    // facets, tiered ranking (see rankByRelevance). Everything else is exact.
+    let expectSmall = q.sort === 'relevance';
+    if (q.sort === 'relevance' && attrs.maxRid >= SAMPLE_MIN_INDEX) {
+      const s = sample(ftsExpr, keep);
+      const estimated = s.matched / s.fraction;
+      expectSmall = estimated <= RANK_FULL_LIMIT * 1.5;
+      const estimatedKept = s.kept.length / s.fraction;
+      if (estimated > BROAD_MATCHES && estimatedKept > RANK_FULL_LIMIT) {
+        const ranked = rankByRelevance(text, s.kept, needed, keep, null, s.windows);
+        const total = Math.round(estimatedKept);
+        let facets: SearchResultPage['facets'] = noFacets;
+        if (q.facets) {
+          const scale = (list: FacetCount[]) => list.map((f) => ({ value: f.value, count: Math.max(1, Math.round(f.count / s.fraction)) }));
+          const sampled = facetCounts(s.kept);
+          facets = { tags: scale(sampled.tags), space: scale(sampled.space), type: scale(sampled.type), status: scale(sampled.status) };
+        }
+        return { total, approximate: true, hits: loadHits(ranked.order.slice(offset), text.expr, ranked.relevance), facets };
+      }
     }
-    return { total: matches.length, hits, facets: q.facets ? facetCounts(matches) : empty.facets };
+
+    // Exact: every match. When few are expected, one pass yields the matches with their bm25.
+    let all: Int32Array | null = null;
+    let scores: Map<number, number> | null = null;
+    if (expectSmall) {
+      const rows = stmt<[string], [number, number]>(`SELECT rowid, ${BM25} FROM fts WHERE fts MATCH ? LIMIT ${RANK_FULL_LIMIT + 1}`)
+        .raw()
+        .all(ftsExpr) as [number, number][];
+      if (rows.length <= RANK_FULL_LIMIT) {
+        scores = new Map(rows);
+        all = Int32Array.from(rows, (r) => r[0]);
+      }
+    }
+    all ??= gcRowids('fts', ftsExpr);
+    if (!scores && q.sort === 'relevance' && all.length <= RANK_FULL_LIMIT) scores = bm25Of('fts', ftsExpr, '10.0, 5.0, 1.0');
+    let n = 0;
+    for (let i = 0; i < all.length; i++) if (keep(all[i]!)) all[n++] = all[i]!;
+    const matches = all.subarray(0, n);
+    const ranked: Ranked =
+      q.sort === 'relevance'
+        ? rankByRelevance(text, matches, needed, keep, scores, null)
+        : { order: topK(matches, needed, comparator(q.sort)), relevance: new Map() };
+    return {
+      total: n,
+      hits: loadHits(ranked.order.slice(offset), text.expr, ranked.relevance),
+      facets: q.facets ? facetCounts(matches) : noFacets,
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1247,23 +1387,17 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       const n = clampInt(limit, 1, 50);
       return conn.transaction(() => {
         refreshAttrs();
-        // rank by bm25 on the title; a title made of very common words matches a lot, so score
-        // at most the most recent RANK_FULL_LIMIT matches
+        // bm25 on the title; a title of common words matches a lot, so score at most the most
+        // recent RANK_FULL_LIMIT matches
         const rows = stmt<[string], [number, number]>(
-          `SELECT rowid, bm25(fts, 1.0, 0.0, 0.0) FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ${RANK_FULL_LIMIT}`,
+          `SELECT rowid, bm25(fts_title, 1.0, 0.0) FROM fts_title WHERE fts_title MATCH ? ORDER BY rowid DESC LIMIT ${RANK_FULL_LIMIT}`,
         )
           .raw()
           .all(match) as [number, number][];
-        const tie = comparator('votes');
         const rank = new Map<number, number>();
         for (const [rid, r] of rows) if ((attrs.flags[rid]! & (F_PRESENT | F_ANSWER)) === F_PRESENT) rank.set(rid, r);
-        const best = topK([...rank.keys()], n, (a, b) => rank.get(a)! - rank.get(b)! || tie(a, b));
-        const hits: SearchHit[] = [];
-        for (const rid of best) {
-          const hit = loadHit(rid, match);
-          if (hit) hits.push(hit);
-        }
-        return hits;
+        const best = topK([...rank.keys()], n, (a, b) => rank.get(a)! - rank.get(b)! || byVotes(a, b));
+        return loadHits(best, match, new Map(best.map((rid) => [rid, -rank.get(rid)!])));
       })();
     },
 
@@ -1304,6 +1438,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       statements.clear();
       liveWriter = null;
       buildWriter = null;
+      marker?.db.close();
+      marker = null;
       db?.close();
       db = null;
     },

@@ -90,6 +90,11 @@ export interface SearchHit {
 
 export interface SearchResultPage {
   total: number;
+  /**
+   * true when `total` and the facet counts are estimates (the embedded engine samples very broad
+   * relevance queries on large indexes; show "about N results"). Absent or false: exact.
+   */
+  approximate?: boolean;
   hits: SearchHit[];
   facets: {
     tags: FacetCount[];

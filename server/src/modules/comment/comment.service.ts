@@ -59,7 +59,7 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
   const updated = await CommentModel.findOneAndUpdate(
     { _id: comment._id, deletedAt: null },
     { $set: { body: input.body, bodyHTML: renderInlineMarkdown(input.body), editedAt: servicesOf(ctx).clock.now() } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) throw new NotFoundError('The comment');
   return updated as CommentDoc;
@@ -72,7 +72,7 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
   const deleted = await CommentModel.findOneAndUpdate(
     { _id: comment._id, deletedAt: null },
     { $set: { deletedAt: servicesOf(ctx).clock.now(), deletedById: new Types.ObjectId(viewer.id) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!deleted) throw new NotFoundError('The comment');
   await PostModel.updateOne({ _id: comment.postId }, { $inc: { commentCount: -1 } });

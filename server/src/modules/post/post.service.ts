@@ -175,7 +175,7 @@ async function applyEdit(
   const updated = (await PostModel.findOneAndUpdate(
     { _id: post._id, revisionCount: post.revisionCount },
     { $set: set, $inc: { version: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean()) as PostDoc | null;
   if (!updated) {
     await RevisionModel.deleteOne({ postId: post._id, number });
@@ -204,7 +204,7 @@ async function deletePost(ctx: Context, post: PostDoc) {
   const deleted = (await PostModel.findOneAndUpdate(
     { _id: post._id, deletedAt: null },
     { $set: { deletedAt: now, deletedById: new Types.ObjectId(ctx.viewer!.id) }, $inc: { version: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean()) as PostDoc | null;
   if (!deleted) throw new NotFoundError(post.type === 'question' ? 'The question' : 'The answer');
   await reverseVotesOf(ctx, deleted, now);
@@ -340,7 +340,7 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
   const updated = (await PostModel.findOneAndUpdate(
     { _id: question._id, acceptedAnswerId: question.acceptedAnswerId ?? null },
     { $set: { acceptedAnswerId: answer._id, acceptedAt: now, isAnswered: true, lastActivityAt: now }, $inc: { version: 1, acceptGen: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean()) as PostDoc | null;
   if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
   const rules = servicesOf(ctx).reputationRules;
@@ -383,7 +383,7 @@ export async function unacceptAnswer(ctx: Context, answerId: string) {
   const updated = await PostModel.findOneAndUpdate(
     { _id: question._id, acceptedAnswerId: answer._id },
     { $set: { acceptedAnswerId: null, acceptedAt: null }, $inc: { version: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
   await reverseAccept(ctx, question, answer._id, now);
@@ -485,7 +485,7 @@ export async function recordView(ctx: Context, questionId: string): Promise<Post
   const key = `${ctx.deps.config.redisPrefix}view:${question._id.toHexString()}:${who}`;
   const first = await ctx.deps.redis.set(key, '1', 'EX', 3600, 'NX');
   if (first) {
-    return (await PostModel.findOneAndUpdate({ _id: question._id }, { $inc: { viewCount: 1 } }, { new: true }).lean()) as PostDoc;
+    return (await PostModel.findOneAndUpdate({ _id: question._id }, { $inc: { viewCount: 1 } }, { returnDocument: 'after' }).lean()) as PostDoc;
   }
   return question;
 }

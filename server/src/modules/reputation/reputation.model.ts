@@ -17,7 +17,7 @@ const reputationEventSchema = new Schema(
     reason: { type: String, required: true },
     /** counted toward the daily cap */
     capped: { type: Boolean, default: false },
-    day: { type: String, required: true },
+    day: { type: String, default: '' },
     dayEarned: { type: Number, required: true },
     balance: { type: Number, required: true },
     subjectId: { type: Schema.Types.ObjectId, default: null },

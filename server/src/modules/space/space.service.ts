@@ -46,7 +46,7 @@ export async function updateSpace(ctx: Context, raw: z.input<typeof updateInput>
   const set: Record<string, string> = {};
   if (input.name !== undefined) set.name = input.name;
   if (input.description !== undefined) set.description = input.description;
-  const space = id ? await SpaceModel.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean() : null;
+  const space = id ? await SpaceModel.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean() : null;
   if (!space) throw new NotFoundError('The space');
   return space as SpaceDoc;
 }

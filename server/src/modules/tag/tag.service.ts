@@ -57,7 +57,7 @@ export async function updateTag(ctx: Context, raw: z.input<typeof updateTagInput
   const updated = await TagModel.findOneAndUpdate(
     { _id: tag._id },
     { $set: { description: input.description, descriptionHTML: renderMarkdown(input.description), excerpt: excerpt(input.description, 300) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   return updated as TagDoc;
 }

@@ -136,7 +136,7 @@ export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc
   if (input.websiteUrl !== undefined) set.websiteUrl = input.websiteUrl;
   if (input.socialLinks !== undefined) set.socialLinks = input.socialLinks;
   if (input.expertiseTags !== undefined) set.expertiseTags = [...new Set(input.expertiseTags.map((t) => t.toLowerCase()))];
-  const user = await UserModel.findOneAndUpdate({ _id: new Types.ObjectId(viewer.id) }, { $set: set }, { new: true }).lean();
+  const user = await UserModel.findOneAndUpdate({ _id: new Types.ObjectId(viewer.id) }, { $set: set }, { returnDocument: 'after' }).lean();
   if (!user) throw new NotFoundError('Your account');
   return user as UserDoc;
 }
@@ -197,7 +197,7 @@ export async function grantRole(handle: string, role: Role, affiliation: string 
   const user = await UserModel.findOneAndUpdate(
     { handleKey: handle.toLowerCase() },
     { $set: { role, affiliation: role === 'STAFF' || role === 'ADMIN' ? affiliation : null } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!user) throw new NotFoundError(`User "${handle}"`);
   return user as UserDoc;

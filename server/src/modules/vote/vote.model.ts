@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+import { Schema, model, type InferSchemaType } from 'mongoose';
 
 /**
  * One member's vote on one post. `_id` is "<userId>:<postId>" (the unique pair, and an `_id`

@@ -74,7 +74,7 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
     downVotes: (value === -1 ? 1 : 0) - (oldValue === -1 ? 1 : 0),
     version: 1,
   };
-  const updated = (await PostModel.findOneAndUpdate({ _id: post._id }, { $inc: inc }, { new: true }).lean()) as PostDoc;
+  const updated = (await PostModel.findOneAndUpdate({ _id: post._id }, { $inc: inc }, { returnDocument: 'after' }).lean()) as PostDoc;
 
   // 3. reputation: undo what the previous state awarded, then award the new state
   const { authorRep, voterRep } = await settleReputation(ctx, post, key, version, previous, value, now);

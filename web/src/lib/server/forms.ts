@@ -1,3 +1,4 @@
+import { fail } from '@sveltejs/kit';
 // Helpers for form actions: reading FormData and turning mutation payload `errors` into
 // per-field messages (shown next to the field) and form-level messages.
 
@@ -49,4 +50,18 @@ export function trimmed(data: FormData, name: string): string {
 export function safeRedirect(target: string | null | undefined, fallback = '/'): string {
   if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
   return target;
+}
+
+/**
+ * A failed form action: the submitted values (to refill the form) and the errors, always in the
+ * same shape so pages can read `form?.errors.fields.x` whatever branch failed.
+ */
+export function invalid<V extends Record<string, unknown>>(
+  status: number,
+  values: V,
+  errors: { fields?: Record<string, string>; form?: string[] } | string,
+) {
+  const shaped: FormErrors =
+    typeof errors === 'string' ? { fields: {}, form: [errors] } : { fields: errors.fields ?? {}, form: errors.form ?? [] };
+  return fail(status, { values, errors: shaped });
 }

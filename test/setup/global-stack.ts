@@ -1,0 +1,56 @@
+// e2e tier: the built api + worker + web on the test profile's ports, over a fresh e2e
+// database with the synthetic demo community, driven by Debian's Chromium.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import type { TestProject } from 'vitest/node';
+import { repoRoot } from '../../scripts/lib/paths.js';
+import { seedIfEmpty } from '../../scripts/lib/seed.js';
+import { ensureChromium, ensureServices, profileDir, profilePorts } from '../../scripts/lib/services.js';
+import { buildAll, startStack, type RunningStack } from '../../scripts/lib/stack.js';
+
+let stack: RunningStack | undefined;
+
+export default async function setup(project: TestProject) {
+  const log = () => undefined;
+  const services = await ensureServices('test', log);
+  const chromium = ensureChromium(log);
+  buildAll();
+  const mongodbUrl = new URL(services.mongodbUrl);
+  mongodbUrl.pathname = '/colloquy_e2e';
+  const client = await MongoClient.connect(mongodbUrl.toString());
+  await client.db().dropDatabase();
+  await client.close();
+  const searchDir = join(profileDir('test'), 'search-e2e');
+  rmSync(searchDir, { recursive: true, force: true });
+  const ports = profilePorts('test');
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    MONGODB_URL: mongodbUrl.toString(),
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: 'colloquy-e2e:',
+    SEARCH_DATA_DIR: searchDir,
+    PUBLIC_URL: `http://localhost:${ports.web}`,
+    ORIGIN: `http://localhost:${ports.web}`,
+    RATE_LIMIT_PER_MINUTE: '100000',
+  };
+  await seedIfEmpty({ ...process.env, ...env, STACKEXCHANGE_DUMP_DIR: '', COLLOQUY_SEED: 'synthetic' }, log);
+  stack = await startStack({ env, apiPort: ports.api, webPort: ports.web, logDir: join(profileDir('test'), 'logs', 'e2e') }, log);
+  project.provide('webUrl', `http://localhost:${ports.web}`);
+  project.provide('apiUrl', stack.apiUrl);
+  project.provide('chromiumPath', chromium);
+  project.provide('artifactsDir', join(repoRoot, 'artifacts'));
+  return async () => {
+    await stack?.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    webUrl: string;
+    apiUrl: string;
+    chromiumPath: string;
+    artifactsDir: string;
+  }
+}
