@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, w
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './paths.js';
+import { portInUse, ServiceError } from './services.js';
 
 type Log = (line: string) => void;
 
@@ -95,6 +96,14 @@ async function waitForHttp(url: string, child: ChildProcess, what: string, timeo
 
 /** Starts api (+ worker) and web from their builds; resolves when all answer. */
 export async function startStack(options: StackOptions, log: Log = console.log): Promise<RunningStack> {
+  for (const [what, port, variable] of [
+    ['api', options.apiPort, 'PORT'],
+    ['web', options.webPort, 'WEB_PORT'],
+  ] as const) {
+    if (await portInUse(port)) {
+      throw new ServiceError(`Port ${port} (${what}) is already in use by another program.`, `Stop it (\`ss -ltnp | grep ${port}\` shows it) or choose another port with ${variable}=….`);
+    }
+  }
   mkdirSync(options.logDir, { recursive: true });
   const children: ChildProcess[] = [];
   const launch = (name: string, args: string[], env: NodeJS.ProcessEnv) => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import mongoose, { Types } from 'mongoose';
 import type { Context, Role, TokenScope, Viewer } from '../../server/src/context.js';
+import { grantRole } from '../../server/src/modules/user/user.service.js';
 import type { Agent, Harness } from '../helpers/harness.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,6 +28,33 @@ export const TITLE = (n = 0) => `How do I configure the widget frobnicator numbe
 export const BODY = (n = 0) => `I tried the documented settings for case ${n} but the frobnicator still refuses to start. What am I missing here?`;
 export const ANSWER_BODY = (n = 0) => `Set \`frobnicate: true\` in the config file (answer ${n}) and restart the service; that fixes it.`;
 export const COMMENT_BODY = (n = 0) => `Thanks, that clarifies it (comment ${n}).`;
+
+// ---------------------------------------------------------------------------------------------
+// members
+
+/** The password of every member made by `member()`. */
+export const PASSWORD = 'correct horse battery staple';
+
+export type Member = Agent & { id: string; handle: string };
+
+/**
+ * Signs up a member through the API and returns an agent holding their session (like
+ * `h.member`, whose password contains the handle — which sign-up refuses).
+ */
+export async function member(h: Harness, handle: string, options: { role?: Role; affiliation?: string } = {}): Promise<Member> {
+  if (PASSWORD.includes(handle.toLowerCase())) throw new Error(`pick another handle than "${handle}": the shared password contains it`);
+  const agent = h.agent();
+  const r = await agent.must<{ signUp: { viewer: { id: string } } }>(`mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`, {
+    input: { handle, email: `${handle}@example.test`, password: PASSWORD, displayName: handle },
+  });
+  if (options.role && options.role !== 'MEMBER') {
+    await grantRole(handle, options.role, options.role === 'STAFF' ? (options.affiliation ?? 'Acme Corp') : null);
+    // drop cached identities so the new role applies now
+    const cached = await h.deps.redis.keys(`${h.deps.config.redisPrefix}session:*`);
+    if (cached.length) await h.deps.redis.del(...cached);
+  }
+  return Object.assign(agent, { id: r.signUp.viewer.id, handle });
+}
 
 // ---------------------------------------------------------------------------------------------
 // documents

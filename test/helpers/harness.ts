@@ -110,7 +110,7 @@ export async function startHarness(): Promise<Harness> {
       const agent = new Agent(harness);
       const r = await agent.must<{ signUp: { viewer: { id: string } } }>(
         `mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`,
-        { input: { handle, email: `${handle}@example.test`, password: `correct horse ${handle} battery`, displayName: handle } },
+        { input: { handle, email: `${handle}@example.test`, password: `correct horse battery staple ${handle.length}`, displayName: handle } },
       );
       if (options?.role) {
         const { grantRole } = await import('../../server/src/modules/user/user.service.js');

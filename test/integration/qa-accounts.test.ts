@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { repoRoot } from '../../scripts/lib/paths.js';
-import { ERRORS, Q, countAll, createSpace, payloadErrors, snapshot, type ErrorData } from '../factories/qa.js';
+import { ERRORS, PASSWORD, Q, countAll, createSpace, member, payloadErrors, snapshot, type ErrorData } from '../factories/qa.js';
 import { startHarness, type Agent, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -64,7 +64,9 @@ describe('signUp', () => {
     const me = await viewerOf(agent);
     expect(me).toMatchObject({ handle: 'alice', role: 'MEMBER', reputation: 1 });
     const user = await db().collection('users').findOne({ handleKey: 'alice' });
-    expect(user?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$v=19\$/);
+    const params = String(user?.passwordHash).split('$')[3]!.split(',').sort();
+    expect(params).toEqual(['m=19456', 'p=1', 't=2']); // OWASP baseline: 19 MiB, t = 2, p = 1
     expect(JSON.stringify(user)).not.toContain('stapler');
     // the opening ledger event
     expect(await db().collection('reputation_events').findOne({ _id: `join:${String(user!._id)}` as never })).toMatchObject({ delta: 1, balance: 1, reason: 'JOINED' });
@@ -91,7 +93,7 @@ describe('signUp', () => {
   });
 
   it('refuses a taken handle or email (case-insensitively) and writes nothing', async () => {
-    await h.member('alice');
+    await member(h, 'alice');
     const before = await countAll();
     const byHandle = await signUp(h.agent(), signUpInput('ALICE', { email: 'other@example.test' }));
     expect(byHandle.viewer).toBeNull();
@@ -104,10 +106,10 @@ describe('signUp', () => {
 });
 
 describe('signIn and sessions', () => {
-  const password = 'correct horse alice battery';
+  const password = PASSWORD;
 
   it('signs in by handle or email; unknown user and wrong password fail with the identical generic error', async () => {
-    await h.member('alice');
+    await member(h, 'alice');
     const byHandle = await signIn(h.agent(), 'alice', password);
     expect(byHandle.viewer?.handle).toBe('alice');
     const byEmail = await signIn(h.agent(), 'ALICE@example.test', password);
@@ -127,7 +129,7 @@ describe('signIn and sessions', () => {
   });
 
   it('rate-limits after 10 tries per login: the 11th is RATE_LIMITED even with the right password', async () => {
-    await h.member('alice');
+    await member(h, 'alice');
     for (let i = 0; i < 10; i++) {
       const r = await signIn(h.agent(), 'alice', `wrong password ${i}`);
       expect(r.errors[0]?.code).toBe('UNAUTHENTICATED');
@@ -141,12 +143,12 @@ describe('signIn and sessions', () => {
     for (let i = 0; i < 10; i++) await signIn(h.agent(), 'ghost', `wrong password ${i}`);
     expect((await signIn(h.agent(), 'ghost', 'whatever password')).errors[0]?.code).toBe('RATE_LIMITED');
     // another member is not affected
-    await h.member('bob');
-    expect((await signIn(h.agent(), 'bob', 'correct horse bob battery')).viewer?.handle).toBe('bob');
+    await member(h, 'bob');
+    expect((await signIn(h.agent(), 'bob', PASSWORD)).viewer?.handle).toBe('bob');
   });
 
   it('sets an HttpOnly, SameSite=Lax, Path=/ cookie with a fresh opaque id at each sign-in, stored hashed', async () => {
-    await h.member('alice');
+    await member(h, 'alice');
     const agent = h.agent();
     const first = await signIn(agent, 'alice', password);
     const firstCookie = agent.cookie;
@@ -172,7 +174,7 @@ describe('signIn and sessions', () => {
   });
 
   it('signOut revokes the session: the old cookie no longer authenticates', async () => {
-    const alice = await h.member('alice');
+    const alice = await member(h, 'alice');
     expect((await viewerOf(alice))?.handle).toBe('alice'); // also warms the identity cache
     const oldCookie = alice.cookie;
     const other = h.agent();
@@ -197,7 +199,7 @@ describe('updateProfile', () => {
     user { displayName bio bioHTML location websiteUrl socialLinks { label url } expertiseTags } ${ERRORS} } }`;
 
   it('updates the profile and renders the bio as sanitized HTML', async () => {
-    const alice = await h.member('alice');
+    const alice = await member(h, 'alice');
     const r = await alice.must<{ updateProfile: { user: Record<string, unknown> } }>(UPDATE, {
       input: {
         displayName: 'Alice A.',
@@ -228,7 +230,7 @@ describe('updateProfile', () => {
     ['expertiseTags.0', { expertiseTags: ['C++ Lang!'] }],
     ['bio', { bio: 'x'.repeat(3001) }],
   ])('rejects a bad %s with a VALIDATION error naming it and changes nothing', async (field, input) => {
-    const alice = await h.member('alice');
+    const alice = await member(h, 'alice');
     const before = await snapshot(['users']);
     const r = await alice.gql(UPDATE, { input: { displayName: 'Changed', ...input } });
     expect(r.errors).toBeUndefined();
@@ -257,7 +259,7 @@ describe('API tokens', () => {
   }
 
   it('shows the secret once, stores only its hash, and lets a Bearer token read', async () => {
-    const alice = await h.member('alice');
+    const alice = await member(h, 'alice');
     const created = await createToken(alice, 'ci', ['READ']);
     expect(created.token).toMatch(/^cq_[A-Za-z0-9_-]{43}$/);
     expect(created.apiToken).toMatchObject({ name: 'ci', scopes: ['READ'], prefix: created.token.slice(0, 7), lastUsedAt: null });
@@ -285,7 +287,7 @@ describe('API tokens', () => {
   });
 
   it('a read-only token cannot mutate (FORBIDDEN); a write token can; tokens cannot mint tokens', async () => {
-    const alice = await h.member('alice');
+    const alice = await member(h, 'alice');
     const read = await createToken(alice, 'reader', ['READ']);
     const write = await createToken(alice, 'writer', ['WRITE']);
     expect(write.apiToken.scopes.sort()).toEqual(['READ', 'WRITE']);
@@ -307,8 +309,8 @@ describe('API tokens', () => {
   });
 
   it('revoking a token stops it working at once; others cannot revoke it', async () => {
-    const alice = await h.member('alice');
-    const bob = await h.member('bob');
+    const alice = await member(h, 'alice');
+    const bob = await member(h, 'bob');
     const created = await createToken(alice, 'ci', ['WRITE']);
     const bot = h.agent();
     bot.token = created.token;
@@ -326,7 +328,7 @@ describe('API tokens', () => {
   });
 
   it('validates the token input', async () => {
-    const alice = await h.member('alice');
+    const alice = await member(h, 'alice');
     const noScope = await alice.gql(CREATE, { input: { name: 'x', scopes: [] } });
     expect(payloadErrors(noScope.data)[0]).toMatchObject({ code: 'VALIDATION', field: 'scopes' });
     const noName = await alice.gql(CREATE, { input: { name: '  ', scopes: ['READ'] } });
@@ -398,7 +400,7 @@ describe('scripts/admin.ts', () => {
   });
 
   it('grant sets roles (STAFF with an affiliation) effective at once; clear errors for unknown handle or role', async () => {
-    const bob = await h.member('bob');
+    const bob = await member(h, 'bob');
     expect((await viewerOf(bob))?.role).toBe('MEMBER'); // warms the session cache
     const staff = await admin(['grant', '--handle', 'bob', '--role', 'STAFF', '--affiliation', 'Acme']);
     expect(staff.code).toBe(0);

@@ -11,5 +11,6 @@ import '../modules/tag/tag.graphql.js';
 import '../modules/comment/comment.graphql.js';
 import '../modules/vote/vote.graphql.js';
 import '../modules/reputation/reputation.graphql.js';
+import '../modules/search/search.graphql.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

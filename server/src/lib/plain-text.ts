@@ -57,8 +57,9 @@ export function markdownToPlainText(markdown: string): string {
   let text = markdown.replace(/\r\n?/g, '\n').replace(/[\uE000\uE001]/g, '');
 
   // Fenced code blocks (``` or ~~~, optionally indented, with an info string): keep the content.
-  text = text.replace(/^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n([\s\S]*?)(?:^[ \t]{0,3}\1[`~]*[ \t]*$|(?![\s\S]))/gm, (_m, _fence: string, body: string) =>
-    protect(body),
+  text = text.replace(
+    /^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n([\s\S]*?)(?:^[ \t]{0,3}\1[`~]*[ \t]*$|(?![\s\S]))/gm,
+    (_m, _fence: string, body: string) => protect(body),
   );
   // Inline code spans: `code` or ``code with ` inside``.
   text = text.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_m, _ticks: string, body: string) => protect(body.trim()));
@@ -155,3 +156,36 @@ export function leadingWords(text: string, words = 30): string {
   const parts = text.split(/\s+/).filter(Boolean);
   return parts.length > words ? `${parts.slice(0, words).join(' ')} …` : parts.join(' ');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Search tokens (shared by the search adapters)
+
+/** Lower-cases and removes diacritics (like SQLite FTS5's `unicode61 remove_diacritics 2`). */
+export function foldText(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+}
+
+/**
+ * Splits text into search tokens: runs of letters, digits, `+` and `#` (so `c++` and `c#` stay
+ * whole), folded. It mirrors the embedded index's FTS5 tokenizer.
+ */
+export function searchTokens(text: string): string[] {
+  return foldText(text)
+    .split(/[^\p{L}\p{N}+#]+/u)
+    .filter((t) => t.length > 0);
+}
+
+/** English words too common to tell questions apart (dropped when looking for similar titles). */
+export const SEARCH_STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a about above after again against all am an and any are as at be because been before being below between both but by ' +
+    'can cannot could did do does doing down during each few for from further get gets getting got had has have having he her ' +
+    'here hers herself him himself his how i if in into is it its itself just let me more most my myself no nor not now of ' +
+    'off on once only or other our ours ourselves out over own same she should so some such than that the their theirs ' +
+    'them themselves then there these they this those through to too under until up use used using very via want was we ' +
+    'were what when where which while who whom why will with would you your yours yourself yourselves'
+  ).split(' '),
+);

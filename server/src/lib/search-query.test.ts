@@ -141,7 +141,9 @@ describe('parseSearchQuery: operators', () => {
   });
 
   it('combines operators, tags, phrases and text, with chips in input order', () => {
-    const q = parseSearchQuery('webpack [typescript] -[angular] "module not found" user:me is:question score:2 answers:0 closed:no space:web created:2024 error');
+    const q = parseSearchQuery(
+      'webpack [typescript] -[angular] "module not found" user:me is:question score:2 answers:0 closed:no space:web created:2024 error',
+    );
     expect(q.terms).toEqual(['webpack', 'error']);
     expect(q).toMatchObject({
       tags: ['typescript'],

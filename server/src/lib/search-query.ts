@@ -22,17 +22,7 @@ import type { PostType } from '../infra/search/search.port.js';
 import { ValidationError } from './errors.js';
 
 export type SearchChipKind =
-  | 'phrase'
-  | 'tag'
-  | 'user'
-  | 'is'
-  | 'score'
-  | 'answers'
-  | 'isaccepted'
-  | 'hasaccepted'
-  | 'closed'
-  | 'space'
-  | 'created';
+  'phrase' | 'tag' | 'user' | 'is' | 'score' | 'answers' | 'isaccepted' | 'hasaccepted' | 'closed' | 'space' | 'created';
 
 export interface SearchChip {
   kind: SearchChipKind;

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allowedTypos, createEmbeddedSearch, deletionKeys, tokenize, typoDistance } from './embedded.adapter.js';
+import { searchTokens as tokenize } from '../../lib/plain-text.js';
+import { allowedTypos, createEmbeddedSearch, deletionKeys, typoDistance } from './embedded.adapter.js';
 import { makeDoc, makeQuery, oid, searchConformanceSuite } from './search.conformance.js';
-import type { SearchDocument } from './search.port.js';
+import type { SearchDocument, SearchPort } from './search.port.js';
 
 const root = mkdtempSync(join(tmpdir(), 'colloquy-search-'));
 let counter = 0;
@@ -26,7 +27,7 @@ describe('embedded search: several processes on one directory', () => {
     await reader.init();
     try {
       await writer.upsert([makeDoc({ id: oid(1), title: 'Shared kookaburra index', tags: ['birds'] })]);
-      let page = await reader.query(makeQuery({ terms: ['kookaburra'], facets: true }));
+      const page = await reader.query(makeQuery({ terms: ['kookaburra'], facets: true }));
       expect(page.hits.map((h) => h.id)).toEqual([oid(1)]);
       expect(page.facets.tags).toEqual([{ value: 'birds', count: 1 }]);
 
@@ -116,9 +117,12 @@ describe('embedded search: several processes on one directory', () => {
       expect(await port.count()).toBe(1);
       expect((await port.query(makeQuery({ terms: ['survivor'] }))).total).toBe(1);
       // a later reindex works
-      await port.reindex((async function* () {
-        yield [makeDoc({ id: oid(3), title: 'Replacement post' })];
-      })(), 1);
+      await port.reindex(
+        (async function* () {
+          yield [makeDoc({ id: oid(3), title: 'Replacement post' })];
+        })(),
+        1,
+      );
       expect((await port.query(makeQuery({ terms: ['replacement'] }))).total).toBe(1);
     } finally {
       await port.close();
@@ -153,9 +157,102 @@ describe('embedded search: query details', () => {
   });
 });
 
+describe('embedded search: broad queries on a large index (budgets shrunk)', () => {
+  // 600 posts; every other one mentions "ubiquitous" in its body, every 30th in its title too
+  const docs = Array.from({ length: 600 }, (_, i) =>
+    makeDoc({
+      id: oid(i + 1),
+      title: i % 30 === 0 ? `Ubiquitous headline ${i}` : `Plain headline ${i}`,
+      body: i % 2 === 0 ? `ubiquitous body words ${i}` : `other body words ${i}`,
+      tags: [i % 3 === 0 ? 'alpha' : 'beta'],
+      space: i % 4 === 0 ? 'north' : 'south',
+      score: i % 17,
+    }),
+  );
+  const tuning = { rankFullLimit: 40, rankTitleLimit: 8, titleTierCap: 50, sampleMinIndex: 100, sampleFraction: 0.2, broadMatches: 100 };
+  /** north, alpha, score >= 9: a selective filter (about 24 posts, 12 of them "ubiquitous") */
+  const selective = { spaces: ['north'], tags: ['alpha'], minScore: 9 };
+  const isSelected = (i: number) => i % 4 === 0 && i % 3 === 0 && i % 17 >= 9;
+  let port: SearchPort;
+  afterAll(async () => {
+    await port?.close();
+  });
+
+  it('estimates total and facets from a sample, and says so', async () => {
+    port = createEmbeddedSearch({ dir: ':memory:', tuning });
+    await port.upsert(docs);
+    const page = await port.query(makeQuery({ terms: ['ubiquitous'], facets: true }));
+    expect(page.approximate).toBe(true);
+    expect(page.total).toBeGreaterThan(300 * 0.8);
+    expect(page.total).toBeLessThan(300 * 1.2);
+    const type = page.facets.type.find((f) => f.value === 'question')!;
+    expect(type.count).toBeGreaterThan(240);
+    expect(page.facets.tags.map((t) => t.value).sort()).toEqual(['alpha', 'beta']);
+    expect(page.hits).toHaveLength(20);
+  });
+
+  it('ranks title matches first, then the rest by votes', async () => {
+    const page = await port.query(makeQuery({ terms: ['ubiquitous'], limit: 25 }));
+    expect(page.approximate).toBe(true);
+    // 20 titles hold the word (i % 30 === 0); the tier is larger than the bm25 budget: votes order
+    const titled = page.hits.slice(0, 20);
+    expect(titled.every((h) => h.document.title.startsWith('Ubiquitous'))).toBe(true);
+    for (let i = 1; i < titled.length; i++) expect(titled[i - 1]!.document.score).toBeGreaterThanOrEqual(titled[i]!.document.score);
+    expect(page.hits.slice(20).every((h) => h.document.body.startsWith('ubiquitous'))).toBe(true);
+    expect(page.hits[0]!.titleHighlight).toContain('<mark>Ubiquitous</mark>');
+  });
+
+  it('is exact for other orders, for selective filters and for narrow text', async () => {
+    const votes = await port.query(makeQuery({ terms: ['ubiquitous'], sort: 'votes', facets: true }));
+    expect(votes.approximate).toBeUndefined();
+    expect(votes.total).toBe(300);
+    expect(votes.facets.space).toEqual([
+      { value: 'north', count: 150 },
+      { value: 'south', count: 150 },
+    ]);
+    const filtered = await port.query(makeQuery({ terms: ['ubiquitous'], ...selective, limit: 100 }));
+    expect(filtered.approximate).toBeUndefined();
+    expect(filtered.hits.map((h) => h.id).sort()).toEqual(
+      docs
+        .filter((_, i) => i % 2 === 0 && isSelected(i))
+        .map((d) => d.id)
+        .sort(),
+    );
+    expect(filtered.total).toBe(filtered.hits.length);
+    const narrow = await port.query(makeQuery({ terms: ['headline', '42', 'plain'] }));
+    expect(narrow.approximate).toBeUndefined();
+    expect(narrow.hits.map((h) => h.id)).toEqual([oid(43)]);
+  });
+
+  it('ranks filtered matches of a broad text (over the bm25 budget) in tiers, exactly counted', async () => {
+    const page = await port.query(makeQuery({ terms: ['ubiquitous'], ...selective, limit: 100 }));
+    const titled = docs.filter((_, i) => i % 30 === 0 && isSelected(i)).map((d) => d.id);
+    expect(titled.length).toBeGreaterThan(0);
+    expect(
+      page.hits
+        .slice(0, titled.length)
+        .map((h) => h.id)
+        .sort(),
+    ).toEqual(titled.sort());
+    for (let i = titled.length + 1; i < page.hits.length; i++) {
+      expect(page.hits[i - 1]!.document.score).toBeGreaterThanOrEqual(page.hits[i]!.document.score);
+    }
+  });
+});
+
 describe('embedded search: helpers', () => {
   it('tokenizes like the index', () => {
-    expect(tokenize('Using C++ and C# with Node.js — naïve café!')).toEqual(['using', 'c++', 'and', 'c#', 'with', 'node', 'js', 'naive', 'cafe']);
+    expect(tokenize('Using C++ and C# with Node.js — naïve café!')).toEqual([
+      'using',
+      'c++',
+      'and',
+      'c#',
+      'with',
+      'node',
+      'js',
+      'naive',
+      'cafe',
+    ]);
   });
 
   it('computes Damerau–Levenshtein distance with transpositions', () => {

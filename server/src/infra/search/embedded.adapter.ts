@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { ConflictError } from '../../lib/errors.js';
-import { escapeHtml, leadingWords, markedToHtml } from '../../lib/plain-text.js';
+import { SEARCH_STOP_WORDS as STOP_WORDS, escapeHtml, leadingWords, markedToHtml, searchTokens as tokenize } from '../../lib/plain-text.js';
 import type {
   FacetCount,
   PostType,
@@ -35,22 +35,12 @@ export interface EmbeddedSearchOptions {
   dir: string | ':memory:';
   /** busy timeout in ms while another process holds the write lock (default 10 000) */
   busyTimeoutMs?: number;
+  /** query pipeline budgets (tests only) */
+  tuning?: Partial<EmbeddedTuning>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tokens, typo distance and the deletion neighbourhood
-
-/** Lower-cases and removes diacritics, like FTS5's `unicode61 remove_diacritics 2`. */
-export function foldText(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
-}
-
-/** Splits text into index tokens the way the FTS5 tokenizer below does (letters, digits, `+`, `#`). */
-export function tokenize(text: string): string[] {
-  return foldText(text)
-    .split(/[^\p{L}\p{N}+#]+/u)
-    .filter((t) => t.length > 0);
-}
 
 /** Restricted Damerau–Levenshtein (optimal string alignment) distance, giving up above `max`. */
 export function typoDistance(a: string, b: string, max: number): number {
@@ -121,17 +111,6 @@ export function allowedTypos(word: string): number {
 /** Words the vocabulary keeps for typo correction: 4–40 letters/digits starting with a letter. */
 const VOCAB_WORD = /^\p{L}[\p{L}\p{N}]{3,39}$/u;
 
-const STOP_WORDS = new Set(
-  (
-    'a about above after again against all am an and any are as at be because been before being below between both but by ' +
-    'can cannot could did do does doing down during each few for from further get gets getting got had has have having he her ' +
-    'here hers herself him himself his how i if in into is it its itself just let me more most my myself no nor not now of ' +
-    'off on once only or other our ours ourselves out over own same she should so some such than that the their theirs ' +
-    'them themselves then there these they this those through to too under until up use used using very via want was we ' +
-    'were what when where which while who whom why will with would you your yours yourself yourselves'
-  ).split(' '),
-);
-
 // ---------------------------------------------------------------------------------------------
 // SQL
 
@@ -152,22 +131,36 @@ const BUILD_STALE_MS = 120_000;
 /** the change log keeps this many entries (a reader further behind reloads everything) */
 const CHANGE_LOG_KEEP = 100_000;
 
-// Relevance ranking budget. FTS5's bm25() costs a few microseconds per matching row, so ranking
-// is exact (every match scored) up to these sizes; see rankByRelevance for larger results.
-/** at most this many text matches: score them all in one pass (exact ranking) */
-const RANK_FULL_LIMIT = 2_500;
-/** broad results: the title/tags tier is ranked by bm25 up to this size, by votes beyond */
-const RANK_TITLE_LIMIT = 1_000;
-/** broad results: a title/tags tier larger than this is only considered within the sample */
-const TITLE_TIER_CAP = 5_000;
-// Broad relevance queries are answered from a sample of the index (see runQuery).
-/** sampling starts at this index size (rowid space) */
-const SAMPLE_MIN_INDEX = 20_000;
-/** the sample: this share of the rowid space, in this many windows */
-const SAMPLE_FRACTION = 0.08;
-const SAMPLE_WINDOWS = 4;
-/** a query is broad when it matches about this many documents or more */
-const BROAD_MATCHES = 10_000;
+/**
+ * Budgets of the query pipeline. FTS5's bm25() costs a few microseconds per matching row and
+ * walking a doclist about 0.1 µs per entry, so very broad queries on a large index are ranked in
+ * tiers and answered from a sample (see rankByRelevance and runQuery). Tests shrink these.
+ */
+export interface EmbeddedTuning {
+  /** at most this many text matches: score them all with bm25 (exact ranking) */
+  rankFullLimit: number;
+  /** tiered ranking: the title/tags tier is ranked by bm25 up to this size, by votes beyond */
+  rankTitleLimit: number;
+  /** tiered ranking on a sample: a title/tags tier larger than this is only read within the sample */
+  titleTierCap: number;
+  /** sampling applies from this index size (rowid space) */
+  sampleMinIndex: number;
+  /** the sample: this share of the rowid space, in this many windows */
+  sampleFraction: number;
+  sampleWindows: number;
+  /** a relevance query is answered from the sample when it matches about this many documents */
+  broadMatches: number;
+}
+
+const DEFAULT_TUNING: EmbeddedTuning = {
+  rankFullLimit: 2_500,
+  rankTitleLimit: 1_000,
+  titleTierCap: 5_000,
+  sampleMinIndex: 20_000,
+  sampleFraction: 0.08,
+  sampleWindows: 4,
+  broadMatches: 10_000,
+};
 
 type Suffix = '' | '_new';
 
@@ -453,6 +446,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   let liveGen: string | null = null;
   let buildWriter: { gen: string; writer: Writer } | null = null;
   const attrs = new AttributeCache();
+  const tuning: EmbeddedTuning = { ...DEFAULT_TUNING, ...options.tuning };
 
   function open(): Database.Database {
     if (closed) throw new Error('the embedded search index is closed');
@@ -905,7 +899,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       const id = ids[x]!;
       if (heap.length < k) {
         heap.push(id);
-        for (let i = heap.length - 1; i > 0; ) {
+        for (let i = heap.length - 1; i > 0;) {
           const p = (i - 1) >> 1;
           if (!worse(i, p)) break;
           swap(i, p);
@@ -931,7 +925,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   }
 
   function gcRowids(table: 'fts' | 'fts_title', expr: string): Int32Array {
-    return parseRowids(stmt<[string], { ids: string | null }>(`SELECT group_concat(rowid) AS ids FROM ${table} WHERE ${table} MATCH ?`).get(expr)?.ids);
+    return parseRowids(
+      stmt<[string], { ids: string | null }>(`SELECT group_concat(rowid) AS ids FROM ${table} WHERE ${table} MATCH ?`).get(expr)?.ids,
+    );
   }
 
   interface Ranked {
@@ -943,10 +939,10 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
 
   /**
    * Orders text matches by relevance. Exact (bm25 over title 10, tags 5, body 1, ties by score
-   * then newest) whenever the text matches at most RANK_FULL_LIMIT documents: `scores` then holds
+   * then newest) whenever the text matches at most tuning.rankFullLimit documents: `scores` then holds
    * every match's bm25. Beyond that, scoring every match with bm25() would cost tens of
    * milliseconds, so results come in two tiers: documents whose title or tags hold every query
-   * part first (ranked by bm25 on title and tags when at most RANK_TITLE_LIMIT of them need
+   * part first (ranked by bm25 on title and tags when at most tuning.rankTitleLimit of them need
    * scoring, else by votes), then the other matches by votes. `pool` is the set to rank (all
    * filtered matches, or for a sampled query the filtered matches in the sample `windows`).
    */
@@ -969,11 +965,11 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const titleExpr = text.parts.join(' AND ');
     const tierCap = parseRowids(
       stmt<[string], { ids: string | null }>(
-        `SELECT group_concat(rowid) AS ids FROM (SELECT rowid FROM fts_title WHERE fts_title MATCH ? LIMIT ${TITLE_TIER_CAP + 1})`,
+        `SELECT group_concat(rowid) AS ids FROM (SELECT rowid FROM fts_title WHERE fts_title MATCH ? LIMIT ${tuning.titleTierCap + 1})`,
       ).get(titleExpr)?.ids,
     );
     let titled: Int32Array;
-    if (windows && tierCap.length > TITLE_TIER_CAP) {
+    if (windows && tierCap.length > tuning.titleTierCap) {
       // a huge tier: only its part within the sample windows
       const gc = stmt<[string, number, number], { ids: string | null }>(
         `SELECT group_concat(rowid) AS ids FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
@@ -982,14 +978,13 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       for (const [lo, hi] of windows) for (const rid of parseRowids(gc.get(titleExpr, lo, hi)?.ids)) if (keep(rid)) found.push(rid);
       titled = Int32Array.from(found);
     } else {
-      const inPool = new Uint8Array(attrs.maxRid + 1);
-      for (const rid of pool) inPool[rid] = 1;
-      titled = (tierCap.length > TITLE_TIER_CAP ? gcRowids('fts_title', titleExpr) : tierCap).filter((rid) => inPool[rid] === 1);
+      // such documents match the whole text query: only the filters remain to be checked
+      titled = (tierCap.length > tuning.titleTierCap ? gcRowids('fts_title', titleExpr) : tierCap).filter(keep);
     }
     let rank: Map<number, number> | null = null;
-    if (tierCap.length <= RANK_TITLE_LIMIT) {
+    if (tierCap.length <= tuning.rankTitleLimit) {
       rank = bm25Of('fts_title', titleExpr, '10.0, 5.0');
-    } else if (windows && tierCap.length > TITLE_TIER_CAP && titled.length <= RANK_TITLE_LIMIT) {
+    } else if (windows && tierCap.length > tuning.titleTierCap && titled.length <= tuning.rankTitleLimit) {
       const scoreIn = stmt<[string, number, number], [number, number]>(
         `SELECT rowid, bm25(fts_title, 10.0, 5.0) FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
       ).raw();
@@ -1015,13 +1010,13 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   }
 
   /**
-   * Matches the expression in SAMPLE_WINDOWS rowid windows spread over the index (FTS5 seeks to
+   * Matches the expression in tuning.sampleWindows rowid windows spread over the index (FTS5 seeks to
    * a rowid range cheaply), to estimate how many documents a broad query matches without walking
    * doclists of tens of thousands of entries.
    */
   function sample(expr: string, keep: (rid: number) => boolean): Sample {
     const max = attrs.maxRid;
-    const span = Math.max(1, Math.floor((max * SAMPLE_FRACTION) / SAMPLE_WINDOWS));
+    const span = Math.max(1, Math.floor((max * tuning.sampleFraction) / tuning.sampleWindows));
     const gc = stmt<[string, number, number], { ids: string | null }>(
       `SELECT group_concat(rowid) AS ids FROM fts WHERE fts MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
     );
@@ -1029,9 +1024,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const kept: number[] = [];
     let covered = 0;
     const windows: Array<[number, number]> = [];
-    for (let w = 0; w < SAMPLE_WINDOWS; w++) {
+    for (let w = 0; w < tuning.sampleWindows; w++) {
       // windows end at evenly spaced points, the last one at the newest rowid
-      const hi = Math.round((max * (w + 1)) / SAMPLE_WINDOWS);
+      const hi = Math.round((max * (w + 1)) / tuning.sampleWindows);
       const lo = Math.max(1, hi - span + 1);
       windows.push([lo, hi]);
       covered += hi - lo + 1;
@@ -1052,7 +1047,12 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       if (!row) continue;
       loaded.push({ rid, row, text: textRow.get(rid) ?? { title: '', tags: '', body: '' } });
     }
-    const marks = expr ? highlights(loaded.map((l) => ({ rid: l.rid, ...l.text })), expr) : new Map<number, [string, string]>();
+    const marks = expr
+      ? highlights(
+          loaded.map((l) => ({ rid: l.rid, ...l.text })),
+          expr,
+        )
+      : new Map<number, [string, string]>();
     return loaded.map(({ rid, row, text }) => {
       const marked = marks.get(rid);
       return {
@@ -1181,8 +1181,10 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       return { total: n, hits: loadHits(order.slice(offset), null, new Map()), facets: q.facets ? facetCounts(matches) : noFacets };
     }
 
-    // required tags also narrow the full-text match (the cache then checks them exactly)
-    const tagParts = normaliseTags(q.tags)
+    // For relevance, required tags also narrow the full-text match (so that exact bm25 stays
+    // affordable; the cache then checks the tags exactly). Other orders only need membership,
+    // which the cache checks more cheaply than FTS5 would (a tag is often a common word too).
+    const tagParts = (q.sort === 'relevance' ? normaliseTags(q.tags) : [])
       .filter((t) => tokenize(t).length > 0)
       .map((t) => `{tags} : ${ftsString(t)}`);
     const ftsExpr = [text.expr, ...tagParts].join(' AND ');
@@ -1190,12 +1192,12 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     // A broad relevance query on a large index is answered from a sample: estimated total and
     // facets, tiered ranking (see rankByRelevance). Everything else is exact.
     let expectSmall = q.sort === 'relevance';
-    if (q.sort === 'relevance' && attrs.maxRid >= SAMPLE_MIN_INDEX) {
+    if (q.sort === 'relevance' && attrs.maxRid >= tuning.sampleMinIndex) {
       const s = sample(ftsExpr, keep);
       const estimated = s.matched / s.fraction;
-      expectSmall = estimated <= RANK_FULL_LIMIT * 1.5;
+      expectSmall = estimated <= tuning.rankFullLimit * 1.5;
       const estimatedKept = s.kept.length / s.fraction;
-      if (estimated > BROAD_MATCHES && estimatedKept > RANK_FULL_LIMIT) {
+      if (estimated > tuning.broadMatches && estimatedKept > tuning.rankFullLimit) {
         const ranked = rankByRelevance(text, s.kept, needed, keep, null, s.windows);
         const total = Math.round(estimatedKept);
         let facets: SearchResultPage['facets'] = noFacets;
@@ -1212,16 +1214,16 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     let all: Int32Array | null = null;
     let scores: Map<number, number> | null = null;
     if (expectSmall) {
-      const rows = stmt<[string], [number, number]>(`SELECT rowid, ${BM25} FROM fts WHERE fts MATCH ? LIMIT ${RANK_FULL_LIMIT + 1}`)
+      const rows = stmt<[string], [number, number]>(`SELECT rowid, ${BM25} FROM fts WHERE fts MATCH ? LIMIT ${tuning.rankFullLimit + 1}`)
         .raw()
         .all(ftsExpr) as [number, number][];
-      if (rows.length <= RANK_FULL_LIMIT) {
+      if (rows.length <= tuning.rankFullLimit) {
         scores = new Map(rows);
         all = Int32Array.from(rows, (r) => r[0]);
       }
     }
     all ??= gcRowids('fts', ftsExpr);
-    if (!scores && q.sort === 'relevance' && all.length <= RANK_FULL_LIMIT) scores = bm25Of('fts', ftsExpr, '10.0, 5.0, 1.0');
+    if (!scores && q.sort === 'relevance' && all.length <= tuning.rankFullLimit) scores = bm25Of('fts', ftsExpr, '10.0, 5.0, 1.0');
     let n = 0;
     for (let i = 0; i < all.length; i++) if (keep(all[i]!)) all[n++] = all[i]!;
     const matches = all.subarray(0, n);
@@ -1243,11 +1245,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     for (const table of [t.fts, t.ftsTitle, t.docs, t.tags, t.vocab, t.vocabDel]) conn.exec(`DROP TABLE IF EXISTS ${table}`);
   }
 
-  async function reindex(
-    source: AsyncIterable<SearchDocument[]>,
-    total: number,
-    onProgress?: (p: ReindexProgress) => void,
-  ): Promise<void> {
+  async function reindex(source: AsyncIterable<SearchDocument[]>, total: number, onProgress?: (p: ReindexProgress) => void): Promise<void> {
     const conn = ensureInit();
     const gen = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const next = names('_new');
@@ -1259,7 +1257,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
         }
         dropSet(conn, next); // leftovers of an abandoned build
         conn.exec(createTablesSql(next, gen));
-        conn.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('build', ?)`).run(JSON.stringify({ gen, owner, heartbeat: Date.now() }));
+        conn
+          .prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('build', ?)`)
+          .run(JSON.stringify({ gen, owner, heartbeat: Date.now() }));
       })
       .immediate();
     statements.clear();
@@ -1388,9 +1388,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       return conn.transaction(() => {
         refreshAttrs();
         // bm25 on the title; a title of common words matches a lot, so score at most the most
-        // recent RANK_FULL_LIMIT matches
+        // recent tuning.rankFullLimit matches
         const rows = stmt<[string], [number, number]>(
-          `SELECT rowid, bm25(fts_title, 1.0, 0.0) FROM fts_title WHERE fts_title MATCH ? ORDER BY rowid DESC LIMIT ${RANK_FULL_LIMIT}`,
+          `SELECT rowid, bm25(fts_title, 1.0, 0.0) FROM fts_title WHERE fts_title MATCH ? ORDER BY rowid DESC LIMIT ${tuning.rankFullLimit}`,
         )
           .raw()
           .all(match) as [number, number][];
@@ -1417,7 +1417,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       ensureInit();
       let after = -1;
       for (;;) {
-        const rows = stmt<[number], { rid: number; id: string }>(`SELECT rid, id FROM docs WHERE rid > ? ORDER BY rid LIMIT 1000`).all(after);
+        const rows = stmt<[number], { rid: number; id: string }>(`SELECT rid, id FROM docs WHERE rid > ? ORDER BY rid LIMIT 1000`).all(
+          after,
+        );
         if (rows.length === 0) return;
         after = rows[rows.length - 1]!.rid;
         yield rows.map((r) => r.id);

@@ -15,5 +15,6 @@ export const CommentRef = builder.loadableNodeRef<CommentDoc, string, string>('C
       return c && canSeeComment(ctx.viewer, c) ? c : new NotFoundError('The comment');
     });
   },
-  sort: (c) => c._id.toHexString(),
+  // no `sort`: load() already answers in input order, and Pothos' sort step rejects the whole
+  // batch when any entry is an Error (one hidden post would hide every post loaded with it)
 });

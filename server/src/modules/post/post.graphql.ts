@@ -93,6 +93,8 @@ export const RevisionRef = builder.objectRef<RevisionDoc>('Revision').implement(
 
 export const PostInterface = builder.interfaceRef<PostDoc>('Post').implement({
   description: 'A question or an answer: votable, commentable, revisioned.',
+  // every post is a node: `vote { subject { id } }` needs no fragment
+  interfaces: [builder.nodeInterfaceRef()],
   resolveType: (p) => (p.type === 'question' ? 'Question' : 'Answer'),
   fields: (t) => ({
     body: t.exposeString('body', { description: 'Markdown source' }),

@@ -39,6 +39,8 @@ const postSchema = new Schema(
     closedById: { type: Schema.Types.ObjectId, default: null },
     closeReason: { type: String, default: null },
     duplicateOfId: { type: Schema.Types.ObjectId, default: null },
+    /** questions linked as related (imported Stack Exchange PostLinks of type 1) */
+    relatedIds: { type: [Schema.Types.ObjectId], default: [] },
     deletedAt: { type: Date, default: null },
     deletedById: { type: Schema.Types.ObjectId, default: null },
     lastActivityAt: { type: Date, required: true },

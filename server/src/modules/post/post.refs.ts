@@ -19,11 +19,13 @@ function postLoader(type: 'question' | 'answer') {
 export const QuestionRef = builder.loadableNodeRef<PostDoc, string, string>('Question', {
   id: { resolve: (p) => p._id.toHexString() },
   load: (ids, ctx) => postLoader('question')(ids, ctx),
-  sort: (p) => p._id.toHexString(),
+  // no `sort`: load() already answers in input order, and Pothos' sort step rejects the whole
+  // batch when any entry is an Error (one hidden post would hide every post loaded with it)
 });
 
 export const AnswerRef = builder.loadableNodeRef<PostDoc, string, string>('Answer', {
   id: { resolve: (p) => p._id.toHexString() },
   load: (ids, ctx) => postLoader('answer')(ids, ctx),
-  sort: (p) => p._id.toHexString(),
+  // no `sort`: load() already answers in input order, and Pothos' sort step rejects the whole
+  // batch when any entry is an Error (one hidden post would hide every post loaded with it)
 });

@@ -94,7 +94,8 @@ async function identityOf(userId: Types.ObjectId, expiresAt: number, extra: Part
 
 /** Resolves the viewer of a request from its Bearer token or session cookie. */
 export async function authenticateRequest(deps: AppDeps, req: Request): Promise<Viewer | null> {
-  const now = Date.now();
+  // the same clock that stamped the session's expiry (tests inject one)
+  const now = deps.services.clock.now().getTime();
   const authorization = req.get('authorization');
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);

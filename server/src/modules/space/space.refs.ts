@@ -10,5 +10,6 @@ export const SpaceRef = builder.loadableNodeRef<SpaceDoc, string, string>('Space
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return ids.map((id) => byId.get(id) ?? new Error(`Space ${id} not found`));
   },
-  sort: (s) => s._id.toHexString(),
+  // no `sort`: load() already answers in input order, and Pothos' sort step rejects the whole
+  // batch when any entry is an Error (one hidden post would hide every post loaded with it)
 });

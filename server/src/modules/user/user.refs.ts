@@ -13,5 +13,6 @@ export async function findUsersByIds(ids: readonly string[]): Promise<Array<User
 export const UserRef = builder.loadableNodeRef<UserDoc, string, string>('User', {
   id: { resolve: (u) => u._id.toHexString() },
   load: (ids) => findUsersByIds(ids),
-  sort: (u) => u._id.toHexString(),
+  // no `sort`: load() already answers in input order, and Pothos' sort step rejects the whole
+  // batch when any entry is an Error (one hidden post would hide every post loaded with it)
 });

@@ -120,7 +120,7 @@ const profileInput = z.object({
     .array(z.object({ label: z.string().trim().min(1).max(40), url }))
     .max(8, { error: 'at most 8 links' })
     .optional(),
-  expertiseTags: z.array(z.string().regex(TAG_NAME, { error: 'is not a valid tag name' })).max(10, { error: 'at most 10 tags' }).optional(),
+  expertiseTags: z.array(z.string().trim().toLowerCase().regex(TAG_NAME, { error: 'is not a valid tag name' })).max(10, { error: 'at most 10 tags' }).optional(),
 });
 
 export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc> {

@@ -65,3 +65,8 @@ export function invalid<V extends Record<string, unknown>>(
     typeof errors === 'string' ? { fields: {}, form: [errors] } : { fields: errors.fields ?? {}, form: errors.form ?? [] };
   return fail(status, { values, errors: shaped });
 }
+
+/** `invalid()` with loosely typed values (for pages whose actions share one result shape). */
+export function invalidForm(status: number, values: Record<string, string>, errors: Parameters<typeof invalid>[2]) {
+  return invalid(status, values, errors);
+}

@@ -1,0 +1,71 @@
+// search(query): parses the query language, resolves handles and spaces, asks the search port,
+// and hides anything the viewer may not see (deleted posts never appear).
+import type { Context } from '../../context.js';
+import type { SearchQuery, SearchResultPage, SearchSort } from '../../infra/search/search.port.js';
+import { ValidationError } from '../../lib/errors.js';
+import { op } from '../../lib/mongo-ops.js';
+import { parseSearchQuery, type ParsedSearchQuery } from '../../lib/search-query.js';
+import { servicesOf } from '../services.js';
+import { UserModel } from '../user/user.model.js';
+
+export const MAX_SEARCH_OFFSET = 1000;
+
+export interface SearchRequest {
+  query: string;
+  first: number;
+  offset: number;
+  sort: SearchSort;
+  type?: 'question' | 'answer';
+}
+
+const NO_MATCH = '000000000000000000000000';
+
+export async function search(ctx: Context, req: SearchRequest): Promise<{ parsed: ParsedSearchQuery; page: SearchResultPage }> {
+  if (req.first < 1 || req.first > 100) throw new ValidationError('must be between 1 and 100', 'first');
+  if (req.offset > MAX_SEARCH_OFFSET) throw new ValidationError(`search results are available up to position ${MAX_SEARCH_OFFSET}; refine the query`, 'after');
+  const parsed = parseSearchQuery(req.query);
+  let authorIds: string[] | undefined;
+  if (parsed.users.length) {
+    const handles = parsed.users.filter((u) => u !== 'me').map((u) => u.toLowerCase());
+    authorIds = [];
+    if (parsed.users.includes('me')) {
+      if (!ctx.viewer) throw new ValidationError('user:me needs you to sign in', 'query');
+      authorIds.push(ctx.viewer.id);
+    }
+    if (handles.length) {
+      const users = (await UserModel.find({ handleKey: op.in(handles) }).select('_id').lean()) as Array<{ _id: { toHexString(): string } }>;
+      authorIds.push(...users.map((u) => u._id.toHexString()));
+    }
+    if (authorIds.length === 0) authorIds = [NO_MATCH];
+  }
+  const query: SearchQuery = {
+    terms: parsed.terms,
+    phrases: parsed.phrases,
+    tags: parsed.tags,
+    excludedTags: parsed.excludedTags,
+    authorIds,
+    type: req.type ?? parsed.type,
+    minScore: parsed.minScore,
+    answers: parsed.answers,
+    isAccepted: parsed.isAccepted,
+    hasAccepted: parsed.hasAccepted,
+    isClosed: parsed.isClosed,
+    spaces: parsed.spaces.length ? parsed.spaces : undefined,
+    createdFrom: parsed.createdFrom,
+    createdTo: parsed.createdTo,
+    sort: req.sort,
+    limit: req.first,
+    offset: req.offset,
+    facets: true,
+  };
+  const page = await servicesOf(ctx).search.query(query);
+  return { parsed, page };
+}
+
+/** The likeliest duplicates of a title being typed (questions only). */
+export async function similarQuestions(ctx: Context, title: string, limit: number) {
+  const trimmed = title.trim();
+  if (trimmed.length < 8) return [];
+  if (trimmed.length > 300) throw new ValidationError('must be at most 300 characters', 'title');
+  return servicesOf(ctx).search.similar(trimmed, limit);
+}

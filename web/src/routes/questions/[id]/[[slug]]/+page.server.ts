@@ -1,0 +1,279 @@
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
+import { excerpt } from '$lib/format';
+import { ApiError, apiFailure, gql } from '$lib/server/api';
+import { invalidForm, text, toFormErrors, trimmed, type PayloadError } from '$lib/server/forms';
+import {
+  AcceptAnswerMutation,
+  AddCommentMutation,
+  CloseQuestionMutation,
+  DeleteAnswerMutation,
+  DeleteCommentMutation,
+  DeleteQuestionMutation,
+  PostAnswerMutation,
+  QuestionIdQuery,
+  QuestionPageQuery,
+  RecordViewMutation,
+  ReopenQuestionMutation,
+  UnacceptAnswerMutation,
+  UnverifyAnswerMutation,
+  VerifyAnswerMutation,
+  VoteMutation,
+} from './documents';
+import type { Actions, PageServerLoad } from './$types';
+
+const ANSWERS_PER_PAGE = 30;
+/** Raw ids in URLs are 24 hex digits; global ids are accepted too (base64). */
+const ID_PARAM = /^(?:[a-f0-9]{24}|[A-Za-z0-9+/_-]{8,120}={0,2})$/;
+const CURSOR = /^[A-Za-z0-9_\-=:.+/]{1,512}$/;
+const CLOSE_REASONS = ['DUPLICATE', 'NEEDS_DETAILS', 'NEEDS_FOCUS', 'OFF_TOPIC', 'OPINION_BASED', 'RESOLVED', 'OTHER'] as const;
+type CloseReason = (typeof CLOSE_REASONS)[number];
+
+export const load: PageServerLoad = async (event) => {
+  const { params, url } = event;
+  if (!ID_PARAM.test(params.id)) error(404, 'Question not found');
+  const answersAfter = url.searchParams.get('answers');
+
+  // Only first pages of real page views count (not answer pages, not reloads after actions).
+  const view = answersAfter ? Promise.resolve() : recordView(event, params.id);
+  let data;
+  try {
+    data = await gql(event, QuestionPageQuery, {
+      id: params.id,
+      answersFirst: ANSWERS_PER_PAGE,
+      answersAfter: answersAfter && CURSOR.test(answersAfter) ? answersAfter : null,
+    });
+  } catch (err) {
+    apiFailure(err);
+  }
+  await view;
+  const question = data.question;
+  if (!question) error(404, 'Question not found');
+
+  // One canonical URL per question: /questions/<id>/<slug>
+  const [canonicalPath] = question.url.split('#');
+  if (canonicalPath && url.pathname !== canonicalPath) {
+    redirect(301, canonicalPath + url.search);
+  }
+
+  return {
+    question,
+    canonical: new URL(question.url, url.origin).href,
+    description: excerpt(question.body, 160),
+    closeReasons: CLOSE_REASONS,
+  };
+};
+
+/** Counts the view (the api dedupes per viewer per hour); never fails the page. */
+async function recordView(event: RequestEvent, id: string): Promise<void> {
+  try {
+    await gql(event, RecordViewMutation, { questionId: id });
+  } catch {
+    // views are best effort
+  }
+}
+
+type Event = Parameters<Actions[string]>[0];
+
+function requireSignIn(event: Event): void {
+  if (!event.locals.viewer) {
+    redirect(303, `/signin?redirectTo=${encodeURIComponent(event.url.pathname)}`);
+  }
+}
+
+/**
+ * Runs one mutation for a named action and answers like every action of this page: on success a
+ * 303 back to the page (PRG, so reloading never re-submits), on failure the errors as form data
+ * tagged with the action and subject so the page shows them next to the right post.
+ */
+async function run(
+  event: Event,
+  action: string,
+  subjectId: string,
+  values: Record<string, string>,
+  mutate: () => Promise<{ errors: readonly PayloadError[]; redirectTo?: string | undefined }>,
+  anchor = '',
+  fields: readonly string[] = [],
+) {
+  let payload;
+  try {
+    payload = await mutate();
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 429 || err.code === 'RATE_LIMITED')) {
+      return invalidForm(429, { action, subjectId, ...values }, 'You are doing that too often. Please wait a moment.');
+    }
+    if (err instanceof ApiError && err.kind === 'graphql') {
+      return invalidForm(400, { action, subjectId, ...values }, err.message);
+    }
+    throw err;
+  }
+  if (payload.errors.length) {
+    return invalidForm(400, { action, subjectId, ...values }, toFormErrors(payload.errors, fields));
+  }
+  // Actions post to the page's own (canonical) URL.
+  redirect(303, payload.redirectTo ?? event.url.pathname + anchor);
+}
+
+export const actions: Actions = {
+  vote: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const subjectId = text(form, 'subjectId');
+    const raw = text(form, 'direction');
+    const direction = raw === 'UP' || raw === 'DOWN' ? raw : 'NONE';
+    const anchor = text(form, 'anchor');
+    return run(
+      event,
+      'vote',
+      subjectId,
+      {},
+      async () => (await gql(event, VoteMutation, { input: { subjectId, direction } })).vote,
+      /^#[A-Za-z0-9_-]+$/.test(anchor) ? anchor : '',
+    );
+  },
+
+  answer: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const body = text(form, 'body');
+    const questionId = text(form, 'questionId');
+    if (!body.trim()) return invalidForm(400, { action: 'answer', subjectId: questionId, body }, { fields: { body: 'Write your answer first.' } });
+    return run(
+      event,
+      'answer',
+      questionId,
+      { body },
+      async () => {
+        const payload = (await gql(event, PostAnswerMutation, { input: { questionId, body } })).postAnswer;
+        const hash = payload.answer?.url.split('#')[1];
+        return { errors: payload.errors, redirectTo: payload.answer ? event.url.pathname + (hash ? `#${hash}` : '') : undefined };
+      },
+      '',
+      ['body'],
+    );
+  },
+
+  comment: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const subjectId = text(form, 'subjectId');
+    const body = trimmed(form, 'body');
+    const anchor = text(form, 'anchor');
+    if (!body) return invalidForm(400, { action: 'comment', subjectId, body }, { fields: { body: 'Write a comment first.' } });
+    return run(
+      event,
+      'comment',
+      subjectId,
+      { body },
+      async () => (await gql(event, AddCommentMutation, { input: { subjectId, body } })).addComment,
+      /^#[A-Za-z0-9_-]+$/.test(anchor) ? anchor : '',
+      ['body'],
+    );
+  },
+
+  accept: async (event) => {
+    requireSignIn(event);
+    const answerId = text(await event.request.formData(), 'answerId');
+    return run(event, 'accept', answerId, {}, async () => (await gql(event, AcceptAnswerMutation, { input: { answerId } })).acceptAnswer);
+  },
+
+  unaccept: async (event) => {
+    requireSignIn(event);
+    const answerId = text(await event.request.formData(), 'answerId');
+    return run(event, 'unaccept', answerId, {}, async () => (await gql(event, UnacceptAnswerMutation, { input: { answerId } })).unacceptAnswer);
+  },
+
+  verify: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const answerId = text(form, 'answerId');
+    const anchor = text(form, 'anchor');
+    return run(
+      event,
+      'verify',
+      answerId,
+      {},
+      async () => (await gql(event, VerifyAnswerMutation, { input: { answerId } })).verifyAnswer,
+      /^#[A-Za-z0-9_-]+$/.test(anchor) ? anchor : '',
+    );
+  },
+
+  unverify: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const answerId = text(form, 'answerId');
+    const anchor = text(form, 'anchor');
+    return run(
+      event,
+      'unverify',
+      answerId,
+      {},
+      async () => (await gql(event, UnverifyAnswerMutation, { input: { answerId } })).unverifyAnswer,
+      /^#[A-Za-z0-9_-]+$/.test(anchor) ? anchor : '',
+    );
+  },
+
+  deleteAnswer: async (event) => {
+    requireSignIn(event);
+    const answerId = text(await event.request.formData(), 'answerId');
+    return run(event, 'deleteAnswer', answerId, {}, async () => (await gql(event, DeleteAnswerMutation, { input: { answerId } })).deleteAnswer);
+  },
+
+  deleteComment: async (event) => {
+    requireSignIn(event);
+    const commentId = text(await event.request.formData(), 'commentId');
+    return run(event, 'deleteComment', commentId, {}, async () => (await gql(event, DeleteCommentMutation, { input: { commentId } })).deleteComment);
+  },
+
+  deleteQuestion: async (event) => {
+    requireSignIn(event);
+    const questionId = text(await event.request.formData(), 'questionId');
+    let payload;
+    try {
+      payload = (await gql(event, DeleteQuestionMutation, { input: { questionId } })).deleteQuestion;
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === 'graphql') return invalidForm(400, { action: 'deleteQuestion', subjectId: questionId }, err.message);
+      throw err;
+    }
+    if (payload.errors.length) return invalidForm(400, { action: 'deleteQuestion', subjectId: questionId }, toFormErrors(payload.errors));
+    redirect(303, '/questions');
+  },
+
+  close: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const questionId = text(form, 'questionId');
+    const reasonRaw = text(form, 'reason');
+    const duplicate = trimmed(form, 'duplicateOf');
+    const values = { reason: reasonRaw, duplicateOf: duplicate };
+    if (!(CLOSE_REASONS as readonly string[]).includes(reasonRaw)) {
+      return invalidForm(400, { action: 'close', subjectId: questionId, ...values }, { fields: { reason: 'Choose a reason.' } });
+    }
+    const reason = reasonRaw as CloseReason;
+    let duplicateOfId: string | null = null;
+    if (reason === 'DUPLICATE') {
+      // Accept a question URL (/questions/<id>/…) or an id.
+      const match = /\/questions\/([A-Za-z0-9+/=_-]+)/.exec(duplicate);
+      const ref = match?.[1] ?? duplicate;
+      const found = ref && ID_PARAM.test(ref) ? (await gql(event, QuestionIdQuery, { id: ref })).question : null;
+      if (!found) {
+        return invalidForm(400, { action: 'close', subjectId: questionId, ...values }, { fields: { duplicateOf: 'Enter the link of the original question.' } });
+      }
+      duplicateOfId = found.id;
+    }
+    return run(
+      event,
+      'close',
+      questionId,
+      values,
+      async () => (await gql(event, CloseQuestionMutation, { input: { questionId, reason, duplicateOfId } })).closeQuestion,
+      '',
+      ['reason', 'duplicateOfId'],
+    );
+  },
+
+  reopen: async (event) => {
+    requireSignIn(event);
+    const questionId = text(await event.request.formData(), 'questionId');
+    return run(event, 'reopen', questionId, {}, async () => (await gql(event, ReopenQuestionMutation, { input: { questionId } })).reopenQuestion);
+  },
+};
