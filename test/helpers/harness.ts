@@ -83,14 +83,16 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const pool = process.env.VITEST_POOL_ID ?? '1';
   const mongodbUrl = new URL(inject('mongodbUrl'));
-  mongodbUrl.pathname = `/colloquy_test_${pool}`;
+  // unique per vitest run and worker (concurrent runs never share data); dropped on close
+  const run = `${process.ppid}_${pool}`;
+  mongodbUrl.pathname = `/colloquy_test_${run}`;
   const searchDir = mkdtempSync(join(tmpdir(), 'colloquy-search-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     MONGODB_URL: mongodbUrl.toString(),
     REDIS_URL: inject('redisUrl'),
-    REDIS_PREFIX: `colloquy-test-${pool}:`,
+    REDIS_PREFIX: `colloquy-test-${run}:`,
     SEARCH_DATA_DIR: searchDir,
   });
   const clock = testClock();
@@ -133,6 +135,9 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+      const keys = await deps.redis.keys(`${config.redisPrefix}*`).catch(() => [] as string[]);
+      if (keys.length) await deps.redis.del(...keys).catch(() => undefined);
       await deps.close();
       rmSync(searchDir, { recursive: true, force: true });
     },

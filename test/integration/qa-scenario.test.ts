@@ -226,7 +226,7 @@ describe('no N+1 on the question page', () => {
     const measure = async (id: string, n: number) => {
       await asker.gql(`{ viewer { id } }`); // the session is resolved (and cached) outside the measurement
       const commands: string[] = [];
-      const listener = (e: { commandName: string }) => commands.push(e.commandName);
+      const listener = (e: { commandName: string; command: Record<string, unknown> }) => commands.push(`${e.commandName}:${String(e.command[e.commandName])}`);
       client.on('commandStarted', listener);
       try {
         const r = await asker.gql(PAGE, { id, n });
@@ -238,6 +238,7 @@ describe('no N+1 on the question page', () => {
     };
     const ten = await measure(small, 10);
     const thirty = await measure(big, 30);
+    for (let i = 0; i < 6; i++) console.log('DBG', (await measure(small, 10)).commands.join(' '), ' || ', (await measure(big, 30)).commands.join(' '));
 
     // the page really has everything (otherwise a low count would prove nothing)
     expect(thirty.data.answers.nodes).toHaveLength(30);

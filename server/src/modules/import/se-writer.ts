@@ -31,8 +31,9 @@ interface Pending {
 
 /**
  * Collects upserts keyed by `_id` and writes them `size` at a time. A second write of the same
- * `_id` before the flush replaces the first (the batch never holds two writes of one document,
- * whose order an unordered bulk write would not keep). `enabled: false` makes it a no-op (scan
+ * `_id` before the flush is merged into the first, field by field, the later value winning (the
+ * batch never holds two writes of one document, whose order an unordered bulk write would not
+ * keep). `enabled: false` makes it a no-op (scan
  * mode of a step that is already complete).
  */
 export class UpsertBatch {
@@ -54,7 +55,15 @@ export class UpsertBatch {
   /** Queues a write of document `id`; `upsert: false` updates an existing document only. */
   add(id: { toString(): string }, update: Upsert, options: { upsert?: boolean } = {}): boolean {
     if (!this.enabled) return false;
-    this.ops.set(String(id), { id, update, upsert: options.upsert ?? true });
+    const key = String(id);
+    const queued = this.ops.get(key);
+    const merged: Upsert = queued
+      ? {
+          ...(queued.update.$set || update.$set ? { $set: { ...queued.update.$set, ...update.$set } } : {}),
+          ...(queued.update.$setOnInsert || update.$setOnInsert ? { $setOnInsert: { ...queued.update.$setOnInsert, ...update.$setOnInsert } } : {}),
+        }
+      : update;
+    this.ops.set(key, { id, update: merged, upsert: options.upsert ?? queued?.upsert ?? true });
     return this.ops.size >= this.size;
   }
 
