@@ -32,7 +32,8 @@ const adminInput = z.object({
 });
 
 function describe(error: unknown): string {
-  if (error instanceof ValidationError) return error.problems.map((p) => `--${p.path.slice(1).join('.') || 'input'}: ${p.message}`).join('; ');
+  if (error instanceof ValidationError)
+    return error.problems.map((p) => `--${p.path.slice(1).join('.') || 'input'}: ${p.message}`).join('; ');
   if (error instanceof AppError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
@@ -123,7 +124,13 @@ async function createAdmin(config: Readonly<Config>, args: string[]): Promise<vo
     await syncIndexes();
     const user = await createUser(
       { deps },
-      { handle: input.data.handle, email: input.data.email, password: input.data.password, displayName: values.name ?? input.data.handle, role: 'ADMIN' },
+      {
+        handle: input.data.handle,
+        email: input.data.email,
+        password: input.data.password,
+        displayName: values.name ?? input.data.handle,
+        role: 'ADMIN',
+      },
       deps.services.clock.now(),
     );
     console.log(`created admin @${user.handle} (${user._id.toHexString()})`);

@@ -25,7 +25,8 @@ export const oid = (globalId: string) => new Types.ObjectId(rawOf(globalId));
 // text that passes (or fails) the content rules
 
 export const TITLE = (n = 0) => `How do I configure the widget frobnicator number ${n}?`;
-export const BODY = (n = 0) => `I tried the documented settings for case ${n} but the frobnicator still refuses to start. What am I missing here?`;
+export const BODY = (n = 0) =>
+  `I tried the documented settings for case ${n} but the frobnicator still refuses to start. What am I missing here?`;
 export const ANSWER_BODY = (n = 0) => `Set \`frobnicate: true\` in the config file (answer ${n}) and restart the service; that fixes it.`;
 export const COMMENT_BODY = (n = 0) => `Thanks, that clarifies it (comment ${n}).`;
 
@@ -44,9 +45,12 @@ export type Member = Agent & { id: string; handle: string };
 export async function member(h: Harness, handle: string, options: { role?: Role; affiliation?: string } = {}): Promise<Member> {
   if (PASSWORD.includes(handle.toLowerCase())) throw new Error(`pick another handle than "${handle}": the shared password contains it`);
   const agent = h.agent();
-  const r = await agent.must<{ signUp: { viewer: { id: string } } }>(`mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`, {
-    input: { handle, email: `${handle}@example.test`, password: PASSWORD, displayName: handle },
-  });
+  const r = await agent.must<{ signUp: { viewer: { id: string } } }>(
+    `mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`,
+    {
+      input: { handle, email: `${handle}@example.test`, password: PASSWORD, displayName: handle },
+    },
+  );
   if (options.role && options.role !== 'MEMBER') {
     await grantRole(handle, options.role, options.role === 'STAFF' ? (options.affiliation ?? 'Acme Corp') : null);
     // drop cached identities so the new role applies now
@@ -93,7 +97,9 @@ export type ErrorData = { __typename: string; code: string; message: string; fie
 // builders over the API
 
 export async function createSpace(admin: Agent, slug = 'widgets', name = 'Widgets'): Promise<{ id: string; slug: string }> {
-  const r = await admin.must<{ createSpace: { space: { id: string; slug: string } } }>(Q.createSpace, { input: { slug, name, description: `All about ${name}` } });
+  const r = await admin.must<{ createSpace: { space: { id: string; slug: string } } }>(Q.createSpace, {
+    input: { slug, name, description: `All about ${name}` },
+  });
   return r.createSpace.space;
 }
 
@@ -104,10 +110,21 @@ export interface AskOptions {
   tags?: string[];
 }
 
-export async function ask(agent: Agent, options: AskOptions = {}): Promise<{ id: string; title: string; bodyHTML: string; tags: Array<{ name: string }> }> {
-  const r = await agent.must<{ askQuestion: { question: { id: string; title: string; bodyHTML: string; tags: Array<{ name: string }> } } }>(Q.ask, {
-    input: { spaceSlug: options.spaceSlug ?? 'widgets', title: options.title ?? TITLE(), body: options.body ?? BODY(), tags: options.tags ?? ['frobnicator'] },
-  });
+export async function ask(
+  agent: Agent,
+  options: AskOptions = {},
+): Promise<{ id: string; title: string; bodyHTML: string; tags: Array<{ name: string }> }> {
+  const r = await agent.must<{ askQuestion: { question: { id: string; title: string; bodyHTML: string; tags: Array<{ name: string }> } } }>(
+    Q.ask,
+    {
+      input: {
+        spaceSlug: options.spaceSlug ?? 'widgets',
+        title: options.title ?? TITLE(),
+        body: options.body ?? BODY(),
+        tags: options.tags ?? ['frobnicator'],
+      },
+    },
+  );
   return r.askQuestion.question;
 }
 
@@ -160,6 +177,26 @@ export async function userReputation(handle: string): Promise<number> {
   return Number(user?.reputation);
 }
 
+/** Deterministic PRNG (mulberry32): the same seed gives the same sequence. */
+export function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(list: readonly T[]): T => {
+      if (list.length === 0) throw new Error('pick from an empty list');
+      return list[Math.floor(next() * list.length)]!;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // direct service calls (for tests where HTTP would be too slow)
 
@@ -171,11 +208,11 @@ export interface ServiceActor {
 }
 
 /** A Context for calling services directly, as the GraphQL layer would build it. */
-export function serviceContext(h: Harness, actor: ServiceActor | null): Context {
+export function serviceContext(h: Harness, actor: ServiceActor | null, deps: Context['deps'] = h.deps): Context {
   const viewer: Viewer | null = actor
     ? { id: actor.id, handle: actor.handle, role: actor.role ?? 'MEMBER', via: 'session', scopes: actor.scopes ?? ['read', 'write'] }
     : null;
   const req = { ip: '127.0.0.1', get: () => undefined, headers: {} } as unknown as Request;
   const res = { cookie: () => undefined, clearCookie: () => undefined, locals: {} } as unknown as Response;
-  return { requestId: randomUUID(), viewer, deps: h.deps, log: h.deps.log, req, res, cache: new Map() };
+  return { requestId: randomUUID(), viewer, deps, log: deps.log, req, res, cache: new Map() };
 }

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
+const Probe = mongoose.model('Probe', new mongoose.Schema({ name: String, n: Number }, { collection: 'probes' }));
+
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
@@ -15,7 +17,6 @@ afterAll(async () => {
 
 describe('foundation: real FerretDB and Redis', () => {
   it('writes and reads through mongoose against FerretDB', async () => {
-    const Probe = mongoose.models.Probe ?? mongoose.model('Probe', new mongoose.Schema({ name: String, n: Number }, { collection: 'probes' }));
     await Probe.deleteMany({});
     const created = await Probe.create({ name: 'round-trip', n: 42 });
     const found = await Probe.findById(created._id).lean<{ name: string; n: number }>();

@@ -41,16 +41,17 @@ async function signUp(agent: Agent, input: Record<string, string>) {
 }
 
 async function signIn(agent: Agent, login: string, password: string) {
-  const r = await agent.gql<{ signIn: { viewer: { id: string; handle: string } | null; errors: Array<ErrorData & { retryAfterSeconds?: number }> } }>(
-    `mutation($input: SignInInput!) { signIn(input: $input) { viewer { id handle } ${RATE_ERRORS} } }`,
-    { input: { login, password } },
-  );
+  const r = await agent.gql<{
+    signIn: { viewer: { id: string; handle: string } | null; errors: Array<ErrorData & { retryAfterSeconds?: number }> };
+  }>(`mutation($input: SignInInput!) { signIn(input: $input) { viewer { id handle } ${RATE_ERRORS} } }`, { input: { login, password } });
   expect(r.errors).toBeUndefined();
   return { ...r.data.signIn, setCookie: r.headers.getSetCookie() };
 }
 
 async function viewerOf(agent: Agent) {
-  const r = await agent.gql<{ viewer: { id: string; handle: string; role: string; affiliation: string | null; reputation: number } | null }>(VIEWER);
+  const r = await agent.gql<{
+    viewer: { id: string; handle: string; role: string; affiliation: string | null; reputation: number } | null;
+  }>(VIEWER);
   expect(r.errors).toBeUndefined();
   return r.data.viewer;
 }
@@ -69,7 +70,11 @@ describe('signUp', () => {
     expect(params).toEqual(['m=19456', 'p=1', 't=2']); // OWASP baseline: 19 MiB, t = 2, p = 1
     expect(JSON.stringify(user)).not.toContain('stapler');
     // the opening ledger event
-    expect(await db().collection('reputation_events').findOne({ _id: `join:${String(user!._id)}` as never })).toMatchObject({ delta: 1, balance: 1, reason: 'JOINED' });
+    expect(
+      await db()
+        .collection('reputation_events')
+        .findOne({ _id: `join:${String(user!._id)}` as never }),
+    ).toMatchObject({ delta: 1, balance: 1, reason: 'JOINED' });
   });
 
   it.each([
@@ -167,8 +172,16 @@ describe('signIn and sessions', () => {
     const ids = [firstCookie, secondCookie].map((c) => c.slice('colloquy_session='.length));
     for (const id of ids) {
       expect(id).toMatch(/^[A-Za-z0-9_-]{43,}$/); // >= 256 random bits, base64url
-      expect(await db().collection('sessions').findOne({ _id: id as never })).toBeNull();
-      expect(await db().collection('sessions').findOne({ _id: sha256(id) as never })).not.toBeNull();
+      expect(
+        await db()
+          .collection('sessions')
+          .findOne({ _id: id as never }),
+      ).toBeNull();
+      expect(
+        await db()
+          .collection('sessions')
+          .findOne({ _id: sha256(id) as never }),
+      ).not.toBeNull();
     }
     expect((await viewerOf(agent))?.handle).toBe('alice');
   });
@@ -251,10 +264,12 @@ describe('API tokens', () => {
   const PROFILE = `mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { user { displayName } ${ERRORS} } }`;
 
   async function createToken(agent: Agent, name: string, scopes: Array<'READ' | 'WRITE'>) {
-    const r = await agent.must<{ createApiToken: { token: string; apiToken: { id: string; name: string; scopes: string[]; prefix: string; lastUsedAt: string | null } } }>(
-      CREATE,
-      { input: { name, scopes } },
-    );
+    const r = await agent.must<{
+      createApiToken: {
+        token: string;
+        apiToken: { id: string; name: string; scopes: string[]; prefix: string; lastUsedAt: string | null };
+      };
+    }>(CREATE, { input: { name, scopes } });
     return r.createApiToken;
   }
 
@@ -268,7 +283,9 @@ describe('API tokens', () => {
     expect(JSON.stringify(stored)).not.toContain(created.token);
     // later listings never show the secret again
     const listed = await alice.gql(`{ viewer { apiTokens { id name prefix scopes } } }`);
-    expect(listed.data.viewer.apiTokens).toEqual([{ id: created.apiToken.id, name: 'ci', prefix: created.token.slice(0, 7), scopes: ['READ'] }]);
+    expect(listed.data.viewer.apiTokens).toEqual([
+      { id: created.apiToken.id, name: 'ci', prefix: created.token.slice(0, 7), scopes: ['READ'] },
+    ]);
     expect(JSON.stringify(listed)).not.toContain(created.token);
 
     const bot = h.agent();
@@ -320,7 +337,9 @@ describe('API tokens', () => {
     expect(payloadErrors(stolen.data)[0]?.code).toBe('NOT_FOUND');
     expect((await viewerOf(bot))?.handle).toBe('alice');
 
-    const revoked = await alice.must<{ revokeApiToken: { apiToken: { revokedAt: string } } }>(REVOKE, { input: { apiTokenId: created.apiToken.id } });
+    const revoked = await alice.must<{ revokeApiToken: { apiToken: { revokedAt: string } } }>(REVOKE, {
+      input: { apiTokenId: created.apiToken.id },
+    });
     expect(revoked.revokeApiToken.apiToken.revokedAt).toBeTruthy();
     expect(await viewerOf(bot)).toBeNull();
     const r = await bot.gql(PROFILE, { input: { displayName: 'After revoke' } });
@@ -385,7 +404,9 @@ describe('scripts/admin.ts', () => {
   });
 
   it('create-admin reads the password from COLLOQUY_ADMIN_PASSWORD and validates its input', async () => {
-    const r = await admin(['create-admin', '--handle', 'ops', '--email', 'ops@example.test'], { COLLOQUY_ADMIN_PASSWORD: 'password from env' });
+    const r = await admin(['create-admin', '--handle', 'ops', '--email', 'ops@example.test'], {
+      COLLOQUY_ADMIN_PASSWORD: 'password from env',
+    });
     expect(r.code).toBe(0);
     expect((await signIn(h.agent(), 'ops', 'password from env')).viewer?.handle).toBe('ops');
     const bad = await admin(['create-admin', '--handle', 'x', '--email', 'nope', '--password', 'short']);

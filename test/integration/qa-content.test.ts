@@ -54,7 +54,11 @@ const minute = 60_000;
 const short = (o: unknown) => JSON.stringify(o, (_k, v: unknown) => (typeof v === 'string' && v.length > 40 ? `<${v.length} chars>` : v));
 
 /** Runs a mutation expected to fail; asserts nothing at all was written and returns the errors. */
-async function failsWithoutWriting(agent: Member | ReturnType<Harness['agent']>, query: string, input: Record<string, unknown>): Promise<ErrorData[]> {
+async function failsWithoutWriting(
+  agent: Member | ReturnType<Harness['agent']>,
+  query: string,
+  input: Record<string, unknown>,
+): Promise<ErrorData[]> {
   const counts = await countAll();
   const before = await snapshot(WATCHED);
   const r = await agent.gql(query, { input });
@@ -102,9 +106,21 @@ describe('askQuestion', () => {
     expect(q.title).toBe(TITLE());
     expect(q.tags.map((t) => t.name)).toEqual(['frobnicator', 'node.js', 'c++']);
     const full = await question(q.id);
-    expect(full).toMatchObject({ title: TITLE(), body: BODY(), score: 0, answerCount: 0, space: { slug: 'widgets' }, author: { handle: 'alice' } });
+    expect(full).toMatchObject({
+      title: TITLE(),
+      body: BODY(),
+      score: 0,
+      answerCount: 0,
+      space: { slug: 'widgets' },
+      author: { handle: 'alice' },
+    });
     expect(full.revisions.totalCount).toBe(1);
-    expect(full.revisions.nodes[0]).toMatchObject({ number: 1, title: TITLE(), changed: ['title', 'body', 'tags'], author: { handle: 'alice' } });
+    expect(full.revisions.nodes[0]).toMatchObject({
+      number: 1,
+      title: TITLE(),
+      changed: ['title', 'body', 'tags'],
+      author: { handle: 'alice' },
+    });
     expect(await counters()).toMatchObject({ space: { questionCount: 1 }, alice: { questionCount: 1 } });
     expect(await tagCount('c++')).toBe(1);
     // by the space's global id too
@@ -119,23 +135,27 @@ describe('askQuestion', () => {
     expect(await db().collection('posts').countDocuments({ type: 'question' })).toBe(2);
   });
 
-  it.each([
-    ['title', { title: 'a'.repeat(14) }],
-    ['title', { title: `   ${'a'.repeat(14)}   ` }],
-    ['title', { title: 'a'.repeat(151) }],
-    ['body', { body: 'b'.repeat(29) }],
-    ['body', { body: `${' '.repeat(20)}${'b'.repeat(29)}${' '.repeat(20)}` }],
-    ['body', { body: 'b'.repeat(30_001) }],
-    ['tags', { tags: [] }],
-    ['tags', { tags: ['a', 'b', 'c', 'd', 'e', 'f'] }],
-    ['tags', { tags: ['C++ Lang!'] }],
-    ['tags', { tags: ['ok', 'x'.repeat(36)] }],
-    ['tags', { tags: ['semi;colon'] }],
-    ['spaceSlug', { spaceSlug: 'no-such-space' }],
-    ['spaceSlug', { spaceSlug: undefined }],
-    ['spaceId', { spaceSlug: undefined, spaceId: gid('Space', '0123456789abcdef01234567') }],
-    ['spaceId', { spaceSlug: undefined, spaceId: gid('Question', '0123456789abcdef01234567') }],
-  ].map(([field, override]) => [field, short(override), override] as const))('refuses a bad %s (%s) with a VALIDATION error naming it; nothing is written', async (field, _label, override) => {
+  it.each(
+    (
+      [
+        ['title', { title: 'a'.repeat(14) }],
+        ['title', { title: `   ${'a'.repeat(14)}   ` }],
+        ['title', { title: 'a'.repeat(151) }],
+        ['body', { body: 'b'.repeat(29) }],
+        ['body', { body: `${' '.repeat(20)}${'b'.repeat(29)}${' '.repeat(20)}` }],
+        ['body', { body: 'b'.repeat(30_001) }],
+        ['tags', { tags: [] }],
+        ['tags', { tags: ['a', 'b', 'c', 'd', 'e', 'f'] }],
+        ['tags', { tags: ['C++ Lang!'] }],
+        ['tags', { tags: ['ok', 'x'.repeat(36)] }],
+        ['tags', { tags: ['semi;colon'] }],
+        ['spaceSlug', { spaceSlug: 'no-such-space' }],
+        ['spaceSlug', { spaceSlug: undefined }],
+        ['spaceId', { spaceSlug: undefined, spaceId: gid('Space', '0123456789abcdef01234567') }],
+        ['spaceId', { spaceSlug: undefined, spaceId: gid('Question', '0123456789abcdef01234567') }],
+      ] as Array<[string, Record<string, unknown>]>
+    ).map(([field, override]) => [field, short(override), override] as const),
+  )('refuses a bad %s (%s) with a VALIDATION error naming it; nothing is written', async (field, _label, override) => {
     await ask(alice); // some existing state that must not move
     const input = { spaceSlug: 'widgets', title: TITLE(9), body: BODY(9), tags: ['frobnicator'], ...override };
     const errors = await failsWithoutWriting(alice, Q.ask, input);
@@ -162,13 +182,17 @@ describe('Markdown through the API', () => {
     const html = q.bodyHTML;
     expect(html).not.toMatch(/<script|<iframe|onerror|onclick|javascript:/i);
     expect(html).toMatch(/<a [^>]*href="https:\/\/example\.com\/docs"[^>]*>the docs<\/a>/);
-    const rel = /<a [^>]*href="https:\/\/example\.com\/docs"[^>]*rel="([^"]*)"/.exec(html)?.[1] ?? /rel="([^"]*)"[^>]*href="https:\/\/example\.com\/docs"/.exec(html)?.[1];
+    const rel =
+      /<a [^>]*href="https:\/\/example\.com\/docs"[^>]*rel="([^"]*)"/.exec(html)?.[1] ??
+      /rel="([^"]*)"[^>]*href="https:\/\/example\.com\/docs"/.exec(html)?.[1];
     expect(rel?.split(' ')).toEqual(expect.arrayContaining(['nofollow', 'ugc']));
     expect(html).toMatch(/<pre><code class="hljs language-(js|javascript)">/);
     // the source is kept as written
     expect((await question(q.id)).body).toBe(body);
 
-    const a = await alice.must(Q.answer, { input: { questionId: q.id, body: `${ANSWER_BODY()} <script>steal()</script> [x](https://a.example)` } });
+    const a = await alice.must(Q.answer, {
+      input: { questionId: q.id, body: `${ANSWER_BODY()} <script>steal()</script> [x](https://a.example)` },
+    });
     expect(a.postAnswer.answer.bodyHTML).not.toMatch(/<script/i);
     expect(a.postAnswer.answer.bodyHTML).toMatch(/rel="nofollow ugc/);
     const c = await bob.must(Q.comment, { input: { subjectId: q.id, body: 'See <script>x()</script> [here](https://c.example) please' } });
@@ -190,7 +214,14 @@ describe('updateQuestion, updateAnswer, revisions and rollbackRevision', () => {
     await alice.must(Q.updateQuestion, { input: { questionId: q.id, title: TITLE(1) } });
     const full = await question(q.id);
     expect(full.revisions.totalCount).toBe(3);
-    expect(full.revisions.nodes.map((r: { number: number; changed: string[]; editSummary: string; author: { handle: string } }) => [r.number, r.changed, r.editSummary, r.author.handle])).toEqual([
+    expect(
+      full.revisions.nodes.map((r: { number: number; changed: string[]; editSummary: string; author: { handle: string } }) => [
+        r.number,
+        r.changed,
+        r.editSummary,
+        r.author.handle,
+      ]),
+    ).toEqual([
       [1, ['title', 'body', 'tags'], '', 'alice'],
       [2, ['title', 'body'], 'clarified the title', 'alice'],
       [3, ['tags'], 'retag', 'mod'],
@@ -199,24 +230,50 @@ describe('updateQuestion, updateAnswer, revisions and rollbackRevision', () => {
     expect(await tagCount('old-tag')).toBe(0);
     expect(await tagCount('new-tag')).toBe(1);
     // revisions page with keyset cursors
-    const page = await h.agent().gql(`query($id: ID!) { question(id: $id) { revisions(first: 2) { pageInfo { hasNextPage endCursor } nodes { number } } } }`, { id: q.id });
+    const page = await h
+      .agent()
+      .gql(`query($id: ID!) { question(id: $id) { revisions(first: 2) { pageInfo { hasNextPage endCursor } nodes { number } } } }`, {
+        id: q.id,
+      });
     expect(page.data.question.revisions.nodes.map((n: { number: number }) => n.number)).toEqual([1, 2]);
-    const next = await h.agent().gql(`query($id: ID!, $after: String) { question(id: $id) { revisions(first: 2, after: $after) { pageInfo { hasNextPage } nodes { number } } } }`, {
-      id: q.id,
-      after: page.data.question.revisions.pageInfo.endCursor,
-    });
+    const next = await h
+      .agent()
+      .gql(
+        `query($id: ID!, $after: String) { question(id: $id) { revisions(first: 2, after: $after) { pageInfo { hasNextPage } nodes { number } } } }`,
+        {
+          id: q.id,
+          after: page.data.question.revisions.pageInfo.endCursor,
+        },
+      );
     expect(next.data.question.revisions).toEqual({ pageInfo: { hasNextPage: false }, nodes: [{ number: 3 }] });
   });
 
   it('refuses bad edits and edits by others; nothing is written', async () => {
     const q = await ask(alice);
-    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, title: 'too short' }))[0]).toMatchObject({ code: 'VALIDATION', field: 'title' });
-    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, body: 'short' }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
-    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, tags: ['Bad Tag!'] }))[0]).toMatchObject({ code: 'VALIDATION', field: 'tags' });
-    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, editSummary: 'x'.repeat(301), body: BODY(5) }))[0]).toMatchObject({ code: 'VALIDATION', field: 'editSummary' });
-    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: 'garbage', body: BODY(5) }))[0]).toMatchObject({ code: 'VALIDATION', field: 'questionId' });
+    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, title: 'too short' }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'title',
+    });
+    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, body: 'short' }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
+    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, tags: ['Bad Tag!'] }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'tags',
+    });
+    expect(
+      (await failsWithoutWriting(alice, Q.updateQuestion, { questionId: q.id, editSummary: 'x'.repeat(301), body: BODY(5) }))[0],
+    ).toMatchObject({ code: 'VALIDATION', field: 'editSummary' });
+    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: 'garbage', body: BODY(5) }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'questionId',
+    });
     expect((await failsWithoutWriting(bob, Q.updateQuestion, { questionId: q.id, body: BODY(5) }))[0]?.code).toBe('FORBIDDEN');
-    expect((await failsWithoutWriting(alice, Q.updateQuestion, { questionId: gid('Question', '0123456789abcdef01234567'), body: BODY(5) }))[0]?.code).toBe('NOT_FOUND');
+    expect(
+      (await failsWithoutWriting(alice, Q.updateQuestion, { questionId: gid('Question', '0123456789abcdef01234567'), body: BODY(5) }))[0]
+        ?.code,
+    ).toBe('NOT_FOUND');
   });
 
   it('updateAnswer appends a revision; others cannot edit; moderators can', async () => {
@@ -225,9 +282,17 @@ describe('updateQuestion, updateAnswer, revisions and rollbackRevision', () => {
     const r = await bob.must(Q.updateAnswer, { input: { answerId: a.id, body: ANSWER_BODY(1), editSummary: 'more detail' } });
     expect(r.updateAnswer.answer.body).toBe(ANSWER_BODY(1));
     expect((await failsWithoutWriting(alice, Q.updateAnswer, { answerId: a.id, body: ANSWER_BODY(2) }))[0]?.code).toBe('FORBIDDEN');
-    expect((await failsWithoutWriting(bob, Q.updateAnswer, { answerId: a.id, body: 'too short' }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
+    expect((await failsWithoutWriting(bob, Q.updateAnswer, { answerId: a.id, body: 'too short' }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
     await mod.must(Q.updateAnswer, { input: { answerId: a.id, body: ANSWER_BODY(3), editSummary: 'moderated' } });
-    const revs = await h.agent().gql(`query($id: ID!) { node(id: $id) { ... on Answer { body lastEditor { handle } revisions { nodes { number changed editSummary body author { handle } } } } } }`, { id: a.id });
+    const revs = await h
+      .agent()
+      .gql(
+        `query($id: ID!) { node(id: $id) { ... on Answer { body lastEditor { handle } revisions { nodes { number changed editSummary body author { handle } } } } } }`,
+        { id: a.id },
+      );
     expect(revs.data.node.lastEditor.handle).toBe('mod');
     expect(revs.data.node.revisions.nodes).toEqual([
       { number: 1, changed: ['body'], editSummary: '', body: ANSWER_BODY(), author: { handle: 'bob' } },
@@ -243,13 +308,27 @@ describe('updateQuestion, updateAnswer, revisions and rollbackRevision', () => {
     expect(r.rollbackRevision.post).toMatchObject({ title: TITLE(), body: BODY(), tags: [{ name: 'first' }] });
     const full = await question(q.id);
     expect(full.revisions.totalCount).toBe(3);
-    expect(full.revisions.nodes[2]).toMatchObject({ number: 3, rollbackOf: 1, changed: ['title', 'body', 'tags'], editSummary: 'Rolled back to revision 1' });
+    expect(full.revisions.nodes[2]).toMatchObject({
+      number: 3,
+      rollbackOf: 1,
+      changed: ['title', 'body', 'tags'],
+      editSummary: 'Rolled back to revision 1',
+    });
     expect(await tagCount('first')).toBe(1);
     expect(await tagCount('second')).toBe(0);
 
-    expect((await failsWithoutWriting(alice, Q.rollback, { postId: q.id, revision: 3 }))[0]).toMatchObject({ code: 'VALIDATION', field: 'revision' });
-    expect((await failsWithoutWriting(alice, Q.rollback, { postId: q.id, revision: 99 }))[0]).toMatchObject({ code: 'VALIDATION', field: 'revision' });
-    expect((await failsWithoutWriting(alice, Q.rollback, { postId: q.id, revision: 0 }))[0]).toMatchObject({ code: 'VALIDATION', field: 'revision' });
+    expect((await failsWithoutWriting(alice, Q.rollback, { postId: q.id, revision: 3 }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'revision',
+    });
+    expect((await failsWithoutWriting(alice, Q.rollback, { postId: q.id, revision: 99 }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'revision',
+    });
+    expect((await failsWithoutWriting(alice, Q.rollback, { postId: q.id, revision: 0 }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'revision',
+    });
     expect((await failsWithoutWriting(bob, Q.rollback, { postId: q.id, revision: 2 }))[0]?.code).toBe('FORBIDDEN');
     // answers roll back too
     const a = await answer(bob, q.id);
@@ -292,9 +371,17 @@ describe('deleteQuestion, postAnswer, deleteAnswer', () => {
     expect(full.answerCount).toBe(1);
     expect(full.answers.nodes).toEqual([{ id: a.id, body: ANSWER_BODY(), author: { handle: 'bob' } }]);
 
-    expect((await failsWithoutWriting(bob, Q.answer, { questionId: q.id, body: 'too short' }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
-    expect((await failsWithoutWriting(bob, Q.answer, { questionId: a.id, body: ANSWER_BODY() }))[0]).toMatchObject({ code: 'VALIDATION', field: 'questionId' });
-    expect((await failsWithoutWriting(bob, Q.answer, { questionId: gid('Question', '0123456789abcdef01234567'), body: ANSWER_BODY() }))[0]?.code).toBe('NOT_FOUND');
+    expect((await failsWithoutWriting(bob, Q.answer, { questionId: q.id, body: 'too short' }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
+    expect((await failsWithoutWriting(bob, Q.answer, { questionId: a.id, body: ANSWER_BODY() }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'questionId',
+    });
+    expect(
+      (await failsWithoutWriting(bob, Q.answer, { questionId: gid('Question', '0123456789abcdef01234567'), body: ANSWER_BODY() }))[0]?.code,
+    ).toBe('NOT_FOUND');
     expect((await failsWithoutWriting(h.agent(), Q.answer, { questionId: q.id, body: ANSWER_BODY() }))[0]?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -319,10 +406,21 @@ describe('comments', () => {
     const a = await answer(bob, q.id);
     const c15 = await comment(bob, q.id, 'x'.repeat(15));
     await comment(alice, a.id, 'y'.repeat(600));
-    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: q.id, body: 'x'.repeat(14) }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
-    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: q.id, body: `   ${'x'.repeat(14)}   ` }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
-    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: q.id, body: 'x'.repeat(601) }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
-    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: gid('Comment', rawOf(c15.id)), body: COMMENT_BODY() }))[0]).toMatchObject({ code: 'VALIDATION', field: 'subjectId' });
+    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: q.id, body: 'x'.repeat(14) }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
+    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: q.id, body: `   ${'x'.repeat(14)}   ` }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
+    expect((await failsWithoutWriting(bob, Q.comment, { subjectId: q.id, body: 'x'.repeat(601) }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
+    expect(
+      (await failsWithoutWriting(bob, Q.comment, { subjectId: gid('Comment', rawOf(c15.id)), body: COMMENT_BODY() }))[0],
+    ).toMatchObject({ code: 'VALIDATION', field: 'subjectId' });
     expect((await failsWithoutWriting(h.agent(), Q.comment, { subjectId: q.id, body: COMMENT_BODY() }))[0]?.code).toBe('UNAUTHENTICATED');
     let full = await question(q.id);
     expect(full.commentCount).toBe(1);
@@ -333,7 +431,10 @@ describe('comments', () => {
     const up = await bob.must(Q.updateComment, { input: { commentId: c15.id, body: COMMENT_BODY(1) } });
     expect(up.updateComment.comment).toMatchObject({ body: COMMENT_BODY(1), editedAt: '2026-01-05T10:01:00.000Z' });
     expect((await failsWithoutWriting(alice, Q.updateComment, { commentId: c15.id, body: COMMENT_BODY(2) }))[0]?.code).toBe('FORBIDDEN');
-    expect((await failsWithoutWriting(bob, Q.updateComment, { commentId: c15.id, body: 'short' }))[0]).toMatchObject({ code: 'VALIDATION', field: 'body' });
+    expect((await failsWithoutWriting(bob, Q.updateComment, { commentId: c15.id, body: 'short' }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'body',
+    });
     await mod.must(Q.updateComment, { input: { commentId: c15.id, body: COMMENT_BODY(3) } });
 
     // delete: others no; author yes; then it is gone from the post
@@ -353,12 +454,23 @@ describe('closeQuestion and reopenQuestion', () => {
     const original = await ask(alice, { title: TITLE(1) });
     const q = await ask(alice);
     expect((await failsWithoutWriting(alice, Q.close, { questionId: q.id, reason: 'OFF_TOPIC' }))[0]?.code).toBe('FORBIDDEN');
-    expect((await failsWithoutWriting(mod, Q.close, { questionId: q.id, reason: 'DUPLICATE' }))[0]).toMatchObject({ code: 'VALIDATION', field: 'duplicateOfId' });
-    expect((await failsWithoutWriting(mod, Q.close, { questionId: q.id, reason: 'DUPLICATE', duplicateOfId: q.id }))[0]).toMatchObject({ code: 'VALIDATION', field: 'duplicateOfId' });
+    expect((await failsWithoutWriting(mod, Q.close, { questionId: q.id, reason: 'DUPLICATE' }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'duplicateOfId',
+    });
+    expect((await failsWithoutWriting(mod, Q.close, { questionId: q.id, reason: 'DUPLICATE', duplicateOfId: q.id }))[0]).toMatchObject({
+      code: 'VALIDATION',
+      field: 'duplicateOfId',
+    });
     const closed = await mod.must(Q.close, { input: { questionId: q.id, reason: 'DUPLICATE', duplicateOfId: original.id } });
     expect(closed.closeQuestion.question).toEqual({ id: q.id, isClosed: true, closeReason: 'DUPLICATE', duplicateOf: { id: original.id } });
-    expect((await failsWithoutWriting(bob, Q.answer, { questionId: q.id, body: ANSWER_BODY() }))[0]).toMatchObject({ code: 'FORBIDDEN', message: 'This question is closed.' });
-    expect((await bob.gql(`query($id: ID!) { question(id: $id) { viewerCanAnswer } }`, { id: q.id })).data.question.viewerCanAnswer).toBe(false);
+    expect((await failsWithoutWriting(bob, Q.answer, { questionId: q.id, body: ANSWER_BODY() }))[0]).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'This question is closed.',
+    });
+    expect((await bob.gql(`query($id: ID!) { question(id: $id) { viewerCanAnswer } }`, { id: q.id })).data.question.viewerCanAnswer).toBe(
+      false,
+    );
     expect((await failsWithoutWriting(alice, Q.reopen, { questionId: q.id }))[0]?.code).toBe('FORBIDDEN');
     const reopened = await mod.must(Q.reopen, { input: { questionId: q.id } });
     expect(reopened.reopenQuestion.question).toEqual({ id: q.id, isClosed: false, closeReason: null });
@@ -382,8 +494,16 @@ describe('tags', () => {
     expect(q.tags.map((t) => t.name)).toEqual(['javascript', 'dom']);
     const both = await ask(alice, { tags: ['js', 'javascript'] });
     expect(both.tags.map((t) => t.name)).toEqual(['javascript']);
-    const r = await h.agent().gql(`{ tag(name: "javascript") { questionCount synonyms } js: tag(name: "js") { synonymOf { name } } dom: tag(name: "DOM") { questionCount } }`);
-    expect(r.data).toEqual({ tag: { questionCount: 3, synonyms: ['js'] }, js: { synonymOf: { name: 'javascript' } }, dom: { questionCount: 1 } });
+    const r = await h
+      .agent()
+      .gql(
+        `{ tag(name: "javascript") { questionCount synonyms } js: tag(name: "js") { synonymOf { name } } dom: tag(name: "DOM") { questionCount } }`,
+      );
+    expect(r.data).toEqual({
+      tag: { questionCount: 3, synonyms: ['js'] },
+      js: { synonymOf: { name: 'javascript' } },
+      dom: { questionCount: 1 },
+    });
     const listed = await h.agent().gql(`{ questions(filter: { tag: "javascript" }) { totalCount } }`);
     expect(listed.data.questions.totalCount).toBe(3);
   });
@@ -459,7 +579,17 @@ describe('questions listings', () => {
       const space = i % 2 === 0 ? 'widgets' : 'gadgets';
       const tags = i % 4 === 0 ? ['alpha', 'beta'] : ['beta'];
       const q = await ask(author, { spaceSlug: space, title: TITLE(i), body: BODY(i), tags });
-      made.push({ id: q.id, raw: rawOf(q.id), createdAt: h.clock.now().getTime(), activeAt: h.clock.now().getTime(), score: 0, space, tags, author: author.handle, answered: false });
+      made.push({
+        id: q.id,
+        raw: rawOf(q.id),
+        createdAt: h.clock.now().getTime(),
+        activeAt: h.clock.now().getTime(),
+        score: 0,
+        space,
+        tags,
+        author: author.handle,
+        answered: false,
+      });
     }
     // scores: ties on purpose (several 0s and two 1s)
     const scores = [2, 0, 1, -1, 0, 3, 1, 0, 0, 2, 0];
@@ -495,7 +625,10 @@ describe('questions listings', () => {
       NEWEST: [...made].sort(byKeyDesc((m) => m.createdAt)).map((m) => m.id),
       ACTIVE: [...made].sort(byKeyDesc((m) => m.activeAt)).map((m) => m.id),
       VOTES: [...made].sort(byKeyDesc((m) => m.score)).map((m) => m.id),
-      UNANSWERED: made.filter((m) => !m.answered).sort(byKeyDesc((m) => m.createdAt)).map((m) => m.id),
+      UNANSWERED: made
+        .filter((m) => !m.answered)
+        .sort(byKeyDesc((m) => m.createdAt))
+        .map((m) => m.id),
     };
     expect(expected.ACTIVE!.slice(0, 3)).toEqual([made[6]!.id, made[4]!.id, made[2]!.id]);
     for (const [orderBy, ids] of Object.entries(expected)) {
@@ -515,14 +648,21 @@ describe('questions listings', () => {
 
   it('filters by space, tag, author and unanswered (combinable)', async () => {
     const made = await makeQuestions();
-    const newest = (pred: (m: Made) => boolean) => made.filter(pred).sort(byKeyDesc((m) => m.createdAt)).map((m) => m.id);
+    const newest = (pred: (m: Made) => boolean) =>
+      made
+        .filter(pred)
+        .sort(byKeyDesc((m) => m.createdAt))
+        .map((m) => m.id);
     const cases: Array<[Record<string, unknown>, string[]]> = [
       [{ spaceSlug: 'gadgets' }, newest((m) => m.space === 'gadgets')],
       [{ tag: 'alpha' }, newest((m) => m.tags.includes('alpha'))],
       [{ tag: 'ALPHA' }, newest((m) => m.tags.includes('alpha'))],
       [{ authorHandle: 'bob' }, newest((m) => m.author === 'bob')],
       [{ unanswered: true }, newest((m) => !m.answered)],
-      [{ spaceSlug: 'widgets', tag: 'beta', authorHandle: 'alice', unanswered: true }, newest((m) => m.space === 'widgets' && m.author === 'alice' && !m.answered)],
+      [
+        { spaceSlug: 'widgets', tag: 'beta', authorHandle: 'alice', unanswered: true },
+        newest((m) => m.space === 'widgets' && m.author === 'alice' && !m.answered),
+      ],
       [{ spaceSlug: 'no-such-space' }, []],
       [{ authorHandle: 'nobody' }, []],
       [{ tag: 'no-such-tag' }, []],
@@ -552,7 +692,14 @@ describe('questions listings', () => {
 
   it('first/last outside 1..100 and bad cursors are errors, not silent clamps', async () => {
     await ask(alice);
-    for (const vars of [{ first: 101 }, { first: 0 }, { last: 101 }, { first: -1 }, { first: 2, last: 2 }, { first: 2, after: 'not-a-cursor' }]) {
+    for (const vars of [
+      { first: 101 },
+      { first: 0 },
+      { last: 101 },
+      { first: -1 },
+      { first: 2, last: 2 },
+      { first: 2, after: 'not-a-cursor' },
+    ]) {
       const r = await h.agent().gql(LIST, vars);
       expect(r.errors?.[0]?.extensions?.code, JSON.stringify(vars)).toBe('VALIDATION');
       expect(r.data?.questions ?? null).toBeNull();
@@ -581,7 +728,9 @@ describe('answer order and view counts', () => {
     await vote(staff, a[0]!.id, 'DOWN');
     await staff.must(Q.verify, { input: { answerId: a[1]!.id } });
     await accept(alice, a[4]!.id);
-    const r = await h.agent().gql(`query($id: ID!) { question(id: $id) { answers { nodes { id score isAccepted isVerified } } } }`, { id: q.id });
+    const r = await h
+      .agent()
+      .gql(`query($id: ID!) { question(id: $id) { answers { nodes { id score isAccepted isVerified } } } }`, { id: q.id });
     expect(r.data.question.answers.nodes).toEqual([
       { id: a[4]!.id, score: 1, isAccepted: true, isVerified: false },
       { id: a[1]!.id, score: 0, isAccepted: false, isVerified: true },
@@ -590,12 +739,21 @@ describe('answer order and view counts', () => {
       { id: a[0]!.id, score: -1, isAccepted: false, isVerified: false },
     ]);
     // paging the answers keeps that order
-    const p1 = await h.agent().gql(`query($id: ID!) { question(id: $id) { answers(first: 2) { pageInfo { endCursor hasNextPage } nodes { id } } } }`, { id: q.id });
-    const p2 = await h.agent().gql(`query($id: ID!, $after: String) { question(id: $id) { answers(first: 3, after: $after) { pageInfo { hasNextPage } nodes { id } } } }`, {
-      id: q.id,
-      after: p1.data.question.answers.pageInfo.endCursor,
-    });
-    expect([...p1.data.question.answers.nodes, ...p2.data.question.answers.nodes].map((n: { id: string }) => n.id)).toEqual([a[4], a[1], a[2], a[3], a[0]].map((x) => x!.id));
+    const p1 = await h
+      .agent()
+      .gql(`query($id: ID!) { question(id: $id) { answers(first: 2) { pageInfo { endCursor hasNextPage } nodes { id } } } }`, { id: q.id });
+    const p2 = await h
+      .agent()
+      .gql(
+        `query($id: ID!, $after: String) { question(id: $id) { answers(first: 3, after: $after) { pageInfo { hasNextPage } nodes { id } } } }`,
+        {
+          id: q.id,
+          after: p1.data.question.answers.pageInfo.endCursor,
+        },
+      );
+    expect([...p1.data.question.answers.nodes, ...p2.data.question.answers.nodes].map((n: { id: string }) => n.id)).toEqual(
+      [a[4], a[1], a[2], a[3], a[0]].map((x) => x!.id),
+    );
     expect(p2.data.question.answers.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -625,7 +783,9 @@ describe('answer order and view counts', () => {
     await h.deps.redis.del(bobKey!);
     expect(await view(bob)).toBe(4);
     expect((await question(q.id)).id).toBe(q.id);
-    const stored = await db().collection('posts').findOne({ _id: new mongoose.Types.ObjectId(rawOf(q.id)) });
+    const stored = await db()
+      .collection('posts')
+      .findOne({ _id: new mongoose.Types.ObjectId(rawOf(q.id)) });
     expect(stored?.viewCount).toBe(4);
   });
 });

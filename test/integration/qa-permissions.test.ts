@@ -4,7 +4,21 @@
 // posts stay hidden through question(id), node(id) and nodes(ids). No NoSQL operator injection.
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ANSWER_BODY, BODY, COMMENT_BODY, Q, answer, ask, comment, createSpace, gid, member, payloadErrors, snapshot, type Member } from '../factories/qa.js';
+import {
+  ANSWER_BODY,
+  BODY,
+  COMMENT_BODY,
+  Q,
+  answer,
+  ask,
+  comment,
+  createSpace,
+  gid,
+  member,
+  payloadErrors,
+  snapshot,
+  type Member,
+} from '../factories/qa.js';
 import { startHarness, type Agent, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -99,11 +113,27 @@ async function agrees(agent: Agent, hint: boolean, query: string, input: Record<
 describe('who may edit, delete, accept, verify, vote and close', () => {
   it('the viewerCan* hints are exactly the expected matrix', async () => {
     const f = await fixture();
-    const matrix: Record<string, { question: Record<string, boolean>; answer: Record<string, boolean>; comment: Record<string, boolean> }> = {};
+    const matrix: Record<string, { question: Record<string, boolean>; answer: Record<string, boolean>; comment: Record<string, boolean> }> =
+      {};
     for (const [name, agent] of viewers) matrix[name] = await hints(agent, f);
     const row = (q: string, a: string, c: string) => ({
-      question: Object.fromEntries(['viewerCanEdit', 'viewerCanDelete', 'viewerCanVote', 'viewerCanAccept', 'viewerCanClose', 'viewerCanAnswer', 'viewerCanComment'].map((k, i) => [k, q[i] === '1'])),
-      answer: Object.fromEntries(['viewerCanEdit', 'viewerCanDelete', 'viewerCanVote', 'viewerCanAccept', 'viewerCanVerify', 'viewerCanComment'].map((k, i) => [k, a[i] === '1'])),
+      question: Object.fromEntries(
+        [
+          'viewerCanEdit',
+          'viewerCanDelete',
+          'viewerCanVote',
+          'viewerCanAccept',
+          'viewerCanClose',
+          'viewerCanAnswer',
+          'viewerCanComment',
+        ].map((k, i) => [k, q[i] === '1']),
+      ),
+      answer: Object.fromEntries(
+        ['viewerCanEdit', 'viewerCanDelete', 'viewerCanVote', 'viewerCanAccept', 'viewerCanVerify', 'viewerCanComment'].map((k, i) => [
+          k,
+          a[i] === '1',
+        ]),
+      ),
       comment: Object.fromEntries(['viewerCanEdit', 'viewerCanDelete'].map((k, i) => [k, c[i] === '1'])),
     });
     expect(matrix).toEqual({
@@ -123,9 +153,15 @@ describe('who may edit, delete, accept, verify, vote and close', () => {
     for (const [name, agent] of viewers) {
       const hint = await hints(agent, f);
       n++;
-      expect(await agrees(agent, hint.question.viewerCanEdit!, Q.updateQuestion, { questionId: f.q, body: BODY(n) }), name).toBe(hint.question.viewerCanEdit);
-      expect(await agrees(agent, hint.answer.viewerCanEdit!, Q.updateAnswer, { answerId: f.a, body: ANSWER_BODY(n) }), name).toBe(hint.answer.viewerCanEdit);
-      expect(await agrees(agent, hint.comment.viewerCanEdit!, Q.updateComment, { commentId: f.c, body: COMMENT_BODY(n) }), name).toBe(hint.comment.viewerCanEdit);
+      expect(await agrees(agent, hint.question.viewerCanEdit!, Q.updateQuestion, { questionId: f.q, body: BODY(n) }), name).toBe(
+        hint.question.viewerCanEdit,
+      );
+      expect(await agrees(agent, hint.answer.viewerCanEdit!, Q.updateAnswer, { answerId: f.a, body: ANSWER_BODY(n) }), name).toBe(
+        hint.answer.viewerCanEdit,
+      );
+      expect(await agrees(agent, hint.comment.viewerCanEdit!, Q.updateComment, { commentId: f.c, body: COMMENT_BODY(n) }), name).toBe(
+        hint.comment.viewerCanEdit,
+      );
       for (const subject of [f.q, f.a]) {
         const canVote = subject === f.q ? hint.question.viewerCanVote! : hint.answer.viewerCanVote!;
         if (await agrees(agent, canVote, Q.vote, { subjectId: subject, direction: 'UP' })) {
@@ -144,7 +180,11 @@ describe('who may edit, delete, accept, verify, vote and close', () => {
     }
     // what was allowed really happened: the edits of A and the moderator are in the history
     const revs = await h.agent().gql(`query($id: ID!) { question(id: $id) { revisions { nodes { author { handle } } } } }`, { id: f.q });
-    expect(revs.data.question.revisions.nodes.map((r: { author: { handle: string } }) => r.author.handle)).toEqual(['alice', 'alice', 'mod']);
+    expect(revs.data.question.revisions.nodes.map((r: { author: { handle: string } }) => r.author.handle)).toEqual([
+      'alice',
+      'alice',
+      'mod',
+    ]);
   });
 
   it('unaccept and unverify are refused to everyone but the asker and staff', async () => {
@@ -173,17 +213,30 @@ describe('who may edit, delete, accept, verify, vote and close', () => {
       const f = await fixture(++n);
       const lone = await ask(A, { title: `A lonely question number ${n}`, body: BODY(n) });
       const hint = await hints(agent, f);
-      const loneHint = (await agent.gql(`query($id: ID!) { question(id: $id) { viewerCanDelete } }`, { id: lone.id })).data.question.viewerCanDelete as boolean;
-      expect(await agrees(agent, hint.comment.viewerCanDelete!, Q.deleteComment, { commentId: f.c }), name).toBe(hint.comment.viewerCanDelete);
+      const loneHint = (await agent.gql(`query($id: ID!) { question(id: $id) { viewerCanDelete } }`, { id: lone.id })).data.question
+        .viewerCanDelete as boolean;
+      expect(await agrees(agent, hint.comment.viewerCanDelete!, Q.deleteComment, { commentId: f.c }), name).toBe(
+        hint.comment.viewerCanDelete,
+      );
       expect(await agrees(agent, loneHint, Q.deleteQuestion, { questionId: lone.id }), name).toBe(loneHint);
-      expect(await agrees(agent, hint.question.viewerCanDelete!, Q.deleteQuestion, { questionId: f.q }), name).toBe(hint.question.viewerCanDelete);
+      expect(await agrees(agent, hint.question.viewerCanDelete!, Q.deleteQuestion, { questionId: f.q }), name).toBe(
+        hint.question.viewerCanDelete,
+      );
       // (after a moderator deleted the question its answer is still B's to delete)
       expect(await agrees(agent, hint.answer.viewerCanDelete!, Q.deleteAnswer, { answerId: f.a }), name).toBe(hint.answer.viewerCanDelete);
     }
     // A deleted only the question without answers; B their answer and comment; the moderator everything
-    const deleted = await mongoose.connection.db!.collection('posts').find({ deletedAt: { $ne: null } }).project({ deletedById: 1 }).toArray();
+    const deleted = await mongoose.connection
+      .db!.collection('posts')
+      .find({ deletedAt: { $ne: null } })
+      .project({ deletedById: 1 })
+      .toArray();
     const byWho = deleted.map((d) => String(d.deletedById)).sort();
-    const ids = await Promise.all(['alice', 'bob', 'mod'].map(async (handle) => String((await mongoose.connection.db!.collection('users').findOne({ handleKey: handle }))!._id)));
+    const ids = await Promise.all(
+      ['alice', 'bob', 'mod'].map(async (handle) =>
+        String((await mongoose.connection.db!.collection('users').findOne({ handleKey: handle }))!._id),
+      ),
+    );
     expect(byWho).toEqual([ids[0], ids[1], ids[2], ids[2], ids[2]].sort());
   });
 });
@@ -218,17 +271,41 @@ describe('deleted posts are invisible to others', () => {
       return r.data;
     };
     for (const agent of [anon, staff]) {
-      expect(await look(agent)).toEqual({ question: null, qNode: null, aNode: null, cNode: null, many: [null, null, null, { id: other.id }] });
+      expect(await look(agent)).toEqual({
+        question: null,
+        qNode: null,
+        aNode: null,
+        cNode: null,
+        many: [null, null, null, { id: other.id }],
+      });
     }
     // A (the question's author) sees the question, not B's deleted answer or comment
     // (her read-only token reads as her)
     for (const agent of [A, reader]) {
-      expect(await look(agent)).toEqual({ question: { id: f.q, isDeleted: true }, qNode: { id: f.q }, aNode: null, cNode: null, many: [{ id: f.q }, null, null, { id: other.id }] });
+      expect(await look(agent)).toEqual({
+        question: { id: f.q, isDeleted: true },
+        qNode: { id: f.q },
+        aNode: null,
+        cNode: null,
+        many: [{ id: f.q }, null, null, { id: other.id }],
+      });
     }
     // B sees their own answer and comment, not A's deleted question
-    expect(await look(B)).toEqual({ question: null, qNode: null, aNode: { id: f.a, isDeleted: true }, cNode: { id: f.c }, many: [null, { id: f.a }, { id: f.c }, { id: other.id }] });
+    expect(await look(B)).toEqual({
+      question: null,
+      qNode: null,
+      aNode: { id: f.a, isDeleted: true },
+      cNode: { id: f.c },
+      many: [null, { id: f.a }, { id: f.c }, { id: other.id }],
+    });
     // moderators see everything
-    expect(await look(mod)).toEqual({ question: { id: f.q, isDeleted: true }, qNode: { id: f.q }, aNode: { id: f.a, isDeleted: true }, cNode: { id: f.c }, many: [{ id: f.q }, { id: f.a }, { id: f.c }, { id: other.id }] });
+    expect(await look(mod)).toEqual({
+      question: { id: f.q, isDeleted: true },
+      qNode: { id: f.q },
+      aNode: { id: f.a, isDeleted: true },
+      cNode: { id: f.c },
+      many: [{ id: f.q }, { id: f.a }, { id: f.c }, { id: other.id }],
+    });
     // listings never show deleted questions, and answers lists never show deleted answers
     const list = await mod.gql(`{ questions(first: 10) { nodes { id } } }`);
     expect(list.data.questions.nodes).toEqual([{ id: other.id }]);
@@ -259,7 +336,10 @@ describe('API tokens with the read scope cannot write', () => {
       [Q.vote, { subjectId: f.a, direction: 'UP' }],
       [Q.accept, { answerId: f.a }],
       [Q.rollback, { postId: f.q, revision: 1 }],
-      [`mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id } errors { code message } } }`, { displayName: 'nope' }],
+      [
+        `mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id } errors { code message } } }`,
+        { displayName: 'nope' },
+      ],
     ];
     for (const [query, input] of writes) await agrees(reader, false, query, input);
     // the token still reads
@@ -273,8 +353,18 @@ describe('no NoSQL operator injection', () => {
   it('operator strings in handle, slug, tag, ids and filters match nothing', async () => {
     const f = await fixture();
     // the lookups do work with real values (so the nulls below mean something)
-    const real = await h.agent().gql(`query($q: ID!) { user(handle: "alice") { handle } space(slug: "widgets") { slug } tag(name: "frobnicator") { name } question(id: $q) { id } }`, { q: f.q });
-    expect(real.data).toEqual({ user: { handle: 'alice' }, space: { slug: 'widgets' }, tag: { name: 'frobnicator' }, question: { id: f.q } });
+    const real = await h
+      .agent()
+      .gql(
+        `query($q: ID!) { user(handle: "alice") { handle } space(slug: "widgets") { slug } tag(name: "frobnicator") { name } question(id: $q) { id } }`,
+        { q: f.q },
+      );
+    expect(real.data).toEqual({
+      user: { handle: 'alice' },
+      space: { slug: 'widgets' },
+      tag: { name: 'frobnicator' },
+      question: { id: f.q },
+    });
     for (const s of OPERATORS) {
       const r = await h.agent().gql(
         `query($s: String!, $id: ID!, $gid: ID!) {
@@ -323,7 +413,9 @@ describe('no NoSQL operator injection', () => {
     const s = await h.agent().gql(Q.signIn, { input: { login: { $ne: null }, password: { $gt: '' } } });
     expect(s.errors?.length).toBeGreaterThan(0);
     expect(s.headers.getSetCookie()).toEqual([]);
-    const f = await h.agent().gql(`query($f: QuestionFilter) { questions(filter: $f) { totalCount } }`, { f: { authorHandle: { $ne: null } } });
+    const f = await h
+      .agent()
+      .gql(`query($f: QuestionFilter) { questions(filter: $f) { totalCount } }`, { f: { authorHandle: { $ne: null } } });
     expect(f.errors?.length).toBeGreaterThan(0);
   });
 

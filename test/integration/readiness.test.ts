@@ -99,7 +99,7 @@ describe('readiness follows MongoDB without restarting the api', () => {
     ferret!.kill('SIGTERM');
     const down = await until(async () => (await status()) === 503, 5_000);
     expect(down).toBeLessThanOrEqual(5_000);
-    const body = await (await fetch(`${url}/readyz`)).json();
+    const body = (await (await fetch(`${url}/readyz`)).json()) as { checks: { redis: string; mongodb: string } };
     expect(body.checks.redis).toBe('ok');
     expect(body.checks.mongodb).not.toBe('ok');
     startFerret();

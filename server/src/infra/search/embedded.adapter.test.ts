@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { searchTokens as tokenize } from '../../lib/plain-text.js';
 import { allowedTypos, createEmbeddedSearch, deletionKeys, typoDistance } from './embedded.adapter.js';
@@ -102,6 +103,26 @@ describe('embedded search: several processes on one directory', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('starts empty on an index file of another layout (derived data is rebuilt, not migrated)', async () => {
+    const dir = freshDir();
+    const first = createEmbeddedSearch({ dir });
+    await first.upsert([makeDoc({ id: oid(1), title: 'Old layout post' })]);
+    await first.close();
+    const raw = new Database(join(dir, 'search.sqlite'));
+    raw.prepare(`UPDATE meta SET value = 'old' WHERE key = 'layout'`).run();
+    raw.exec(`CREATE TABLE leftover (x)`);
+    raw.close();
+    const second = createEmbeddedSearch({ dir });
+    try {
+      await second.init();
+      expect(await second.count()).toBe(0);
+      await second.upsert([makeDoc({ id: oid(2), title: 'New layout post' })]);
+      expect((await second.query(makeQuery({ terms: ['layout'] }))).hits.map((h) => h.id)).toEqual([oid(2)]);
+    } finally {
+      await second.close();
     }
   });
 

@@ -7,11 +7,21 @@
 // one, never half of either):
 //   docs       one row per post: every SearchDocument field except the texts, plus `version`
 //   fts        FTS5 over title, tags (space separated), body; its rowid is docs.rid
+//   fts_title  FTS5 over title and tags only (small doclists: relevance tiers, similar titles)
 //   doc_tags   (rid, tag) for exact tag filters and tag facet counts
-//   vocab      every indexable word seen, with its length (typo candidates)
+//   vocab      every indexable word seen, with its length (typo candidates, prefix expansion)
 //   vocab_del  deletion-neighbourhood keys → vocab ids (finds words within a typo or two fast)
+// Shared by all sets:
 //   fts_vocab  fts5vocab over `fts` (is a word in the index, and in how many documents)
-//   meta       the live generation and the build in progress (shared by all processes)
+//   meta       the live generation and the build in progress
+//   changes    rowids touched by each write, in commit order (keeps other processes' caches fresh)
+//
+// A query: the text becomes an FTS5 MATCH expression (typo and prefix alternatives included);
+// FTS5 returns the matching rowids only (group_concat, ~0.1 µs per match); filters, sorts and
+// facets run on an in-memory columnar cache of the few attributes they need (typed arrays by
+// rowid); bm25 ranks results exactly up to a budget, and very broad relevance queries on a large
+// index are answered from a sample (flagged `approximate`); highlights come from FTS5
+// highlight()/snippet() run on a private in-memory FTS5 table holding only the page's hits.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,6 +136,8 @@ const MAX_PHRASES = 8;
 const MAX_TYPO_EXPANSIONS = 6;
 const MAX_OFFSET = 10_000;
 const MAX_BODY = 100_000;
+/** the table layout this code reads and writes; a file with another layout is rebuilt empty */
+const LAYOUT_VERSION = '1';
 /** a build whose heartbeat is older than this is considered abandoned */
 const BUILD_STALE_MS = 120_000;
 /** the change log keeps this many entries (a reader further behind reloads everything) */
@@ -461,7 +473,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     conn.pragma('synchronous = NORMAL');
     conn.pragma('cache_size = -65536');
     conn.pragma('temp_store = MEMORY');
-    conn.pragma('mmap_size = 268435456');
+    conn.pragma('mmap_size = 1073741824');
     db = conn;
     return conn;
   }
@@ -484,6 +496,23 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     conn
       .transaction(() => {
         conn.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+        const layout = conn.prepare(`SELECT value FROM meta WHERE key = 'layout'`).pluck().get() as string | undefined;
+        if (layout !== undefined && layout !== LAYOUT_VERSION) {
+          // an index file of another layout: the index is derived data, start empty (the sweep or
+          // a reindex fills it again)
+          const virtual = conn
+            .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'`)
+            .pluck()
+            .all() as string[];
+          for (const name of virtual) conn.exec(`DROP TABLE IF EXISTS "${name}"`);
+          const plain = conn
+            .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'meta'`)
+            .pluck()
+            .all() as string[];
+          for (const name of plain) conn.exec(`DROP TABLE IF EXISTS "${name}"`);
+          conn.exec(`DELETE FROM meta`);
+        }
+        conn.prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('layout', ?)`).run(LAYOUT_VERSION);
         conn.exec(`CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, rid INTEGER NOT NULL)`);
         // the first process creates generation 0; after a reindex the live set has other index names
         const exists = conn.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs'`).get();
@@ -740,11 +769,11 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
    */
   function prefixWords(prefix: string): string[] | null {
     if (!/^\p{L}[\p{L}\p{N}]{3,38}$/u.test(prefix)) return null;
-    const rows = stmt<[string, string], { term: string }>(`SELECT term FROM vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT 9`).all(
+    const rows = stmt<[string, string], { term: string }>(`SELECT term FROM vocab WHERE term >= ? AND term < ? ORDER BY term LIMIT 25`).all(
       prefix,
       `${prefix}\u{10FFFF}`,
     );
-    if (rows.length === 0 || rows.length > 8) return null;
+    if (rows.length === 0 || rows.length > 24) return null;
     const words = rows.map((r) => r.term);
     // the vocabulary keeps words of deleted documents; FTS5 ignores words it does not hold
     return words.includes(prefix) ? words : [prefix, ...words];
@@ -788,16 +817,18 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   /** A predicate over cached attributes for the query's filters; null when nothing can match. */
   function compileFilter(q: SearchQuery): ((rid: number) => boolean) | null {
     const a = attrs;
-    const tagIds: number[] = [];
+    // tags as bitmaps by rowid, from the doc_tags index (one array read per candidate row)
+    const tagRows = stmt<[string], { ids: string | null }>(`SELECT group_concat(rid) AS ids FROM doc_tags WHERE tag = ?`);
+    let required: Uint8Array | null = null;
     for (const tag of normaliseTags(q.tags)) {
-      const id = a.tagNames.ids.get(tag);
-      if (id === undefined) return null;
-      tagIds.push(id);
+      const mask = new Uint8Array(a.maxRid + 1);
+      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid <= a.maxRid && (!required || required[rid])) mask[rid] = 1;
+      required = mask;
     }
-    const excluded = new Set<number>();
+    let excluded: Uint8Array | null = null;
     for (const tag of normaliseTags(q.excludedTags)) {
-      const id = a.tagNames.ids.get(tag);
-      if (id !== undefined) excluded.add(id);
+      excluded ??= new Uint8Array(a.maxRid + 1);
+      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid <= a.maxRid) excluded[rid] = 1;
     }
     const idsOf = (interner: Interner, values: readonly string[] | undefined): Set<number> | null | 'none' => {
       if (!values || values.length === 0) return null;
@@ -839,6 +870,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const to = q.createdTo;
 
     return (rid: number): boolean => {
+      if (required && required[rid] !== 1) return false;
+      if (excluded && excluded[rid] === 1) return false;
       if ((a.flags[rid]! & mask) !== want) return false;
       if (minScore !== undefined && a.score[rid]! < minScore) return false;
       if (answers !== undefined && (answers === 0 ? a.answers[rid]! !== 0 : a.answers[rid]! < answers)) return false;
@@ -846,11 +879,6 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       if (to !== undefined && a.created[rid]! >= to) return false;
       if (spaces && !spaces.has(a.space[rid]!)) return false;
       if (authors && !authors.has(a.author[rid]!)) return false;
-      if (tagIds.length > 0 || excluded.size > 0) {
-        const tags = a.tagsOf(rid);
-        for (const t of tagIds) if (!tags.includes(t)) return false;
-        for (const t of tags) if (excluded.has(t)) return false;
-      }
       return true;
     };
   }
@@ -942,8 +970,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
    * then newest) whenever the text matches at most tuning.rankFullLimit documents: `scores` then holds
    * every match's bm25. Beyond that, scoring every match with bm25() would cost tens of
    * milliseconds, so results come in two tiers: documents whose title or tags hold every query
-   * part first (ranked by bm25 on title and tags when at most tuning.rankTitleLimit of them need
-   * scoring, else by votes), then the other matches by votes. `pool` is the set to rank (all
+   * part first (ranked by bm25 on title and tags when there are at most tuning.rankTitleLimit of
+   * them, else by votes), then the other matches by votes. `pool` is the set to rank (all
    * filtered matches, or for a sampled query the filtered matches in the sample `windows`).
    */
   function rankByRelevance(
@@ -981,16 +1009,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       // such documents match the whole text query: only the filters remain to be checked
       titled = (tierCap.length > tuning.titleTierCap ? gcRowids('fts_title', titleExpr) : tierCap).filter(keep);
     }
-    let rank: Map<number, number> | null = null;
-    if (tierCap.length <= tuning.rankTitleLimit) {
-      rank = bm25Of('fts_title', titleExpr, '10.0, 5.0');
-    } else if (windows && tierCap.length > tuning.titleTierCap && titled.length <= tuning.rankTitleLimit) {
-      const scoreIn = stmt<[string, number, number], [number, number]>(
-        `SELECT rowid, bm25(fts_title, 10.0, 5.0) FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
-      ).raw();
-      rank = new Map();
-      for (const [lo, hi] of windows) for (const [rid, r] of scoreIn.all(titleExpr, lo, hi) as [number, number][]) rank.set(rid, r);
-    }
+    // bm25 has a fixed cost per statement (FTS5 counts each phrase's documents over the whole
+    // table), so it is only used when one statement scores the whole, small tier
+    const rank = tierCap.length <= tuning.rankTitleLimit ? bm25Of('fts_title', titleExpr, '10.0, 5.0') : null;
     const tier1 = topK(titled, needed, rank ? withRank(rank) : byVotes);
     if (rank) for (const rid of tier1) relevance.set(rid, -(rank.get(rid) ?? 0));
     if (tier1.length >= needed) return { order: tier1, relevance };

@@ -124,16 +124,6 @@ export function badgeTier(cls: number | undefined): BadgeTier {
   return cls === 1 ? 'GOLD' : cls === 2 ? 'SILVER' : 'BRONZE';
 }
 
-/** "Nice Answer" → "nice-answer"; tag badges keep their tag: "python" → "python". */
-export function badgeKey(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/&/g, 'and')
-    .replace(/[^a-z0-9+#.]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
-
 /** Accepts http(s) URLs only (profile links); anything else is dropped. */
 export function safeUrl(value: string | undefined): string | null {
   if (!value) return null;

@@ -67,11 +67,6 @@ export class UpsertBatch {
     return this.ops.size >= this.size;
   }
 
-  /** The queued write of `id`, if it has not been flushed yet. */
-  peek(id: { toString(): string }): Upsert | undefined {
-    return this.ops.get(String(id))?.update;
-  }
-
   /** Writes the queued upserts. Rows the database refused come back as failures. */
   async flush(): Promise<FlushResult> {
     if (this.ops.size === 0) return { written: 0, failures: [] };

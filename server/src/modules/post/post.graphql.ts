@@ -1,9 +1,12 @@
 // Question and Answer types (sharing the Post interface), their queries and mutations.
 import { encodeGlobalID as globalId } from '@pothos/plugin-relay';
+import DataLoader from 'dataloader';
+import { requestScoped, type Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { encodeCursor, pageWindow, toConnection, type Connection } from '../../lib/connection.js';
 import { ValidationError } from '../../lib/errors.js';
+import { op } from '../../lib/mongo-ops.js';
 import { CommentRef } from '../comment/comment.refs.js';
 import { answersLoader, commentsLoader, viewerVoteLoader } from '../loaders.js';
 import { RevisionModel, type RevisionDoc } from '../revision/revision.model.js';
@@ -135,14 +138,30 @@ export const PostInterface = builder.interfaceRef<PostDoc>('Post').implement({
     revisions: t.connection({
       type: RevisionRef,
       description: 'Edit history, oldest first',
-      resolve: async (p, args) => {
+      resolve: async (p, args, ctx) => {
         const window = pageWindow(args, 50);
-        const all = (await RevisionModel.find({ postId: p._id }).sort({ number: 1 }).lean()) as RevisionDoc[];
+        const all = await revisionsLoader(ctx).load(p._id.toHexString());
         return arrayPage(all, window, (r) => String(r.number));
       },
     }),
   }),
 });
+
+/** Revisions of several posts in one query (per request): no N+1 when a page lists answers' histories. */
+function revisionsLoader(ctx: Context): DataLoader<string, RevisionDoc[]> {
+  return requestScoped(
+    ctx,
+    'revisionsOfPost',
+    () =>
+      new DataLoader(async (ids: readonly string[]) => {
+        const objectIds = ids.map((id) => toObjectId(id)).filter((id) => id !== null);
+        const docs = (await RevisionModel.find({ postId: op.in(objectIds) }).sort({ postId: 1, number: 1 }).lean()) as RevisionDoc[];
+        const groups = new Map<string, RevisionDoc[]>();
+        for (const d of docs) groups.set(d.postId.toHexString(), [...(groups.get(d.postId.toHexString()) ?? []), d]);
+        return ids.map((id) => groups.get(id) ?? []);
+      }),
+  );
+}
 
 /** Pages an in-memory list (bounded per parent) with cursors over the items' ids. */
 function arrayPage<T>(all: T[], window: ReturnType<typeof pageWindow>, idOf: (item: T) => string): Connection<T> & { totalCount: number } {

@@ -24,14 +24,22 @@ function fieldOf(error: PayloadError): string | null {
   return first ? first : null;
 }
 
+/** "must be at least 15 characters" → "Must be at least 15 characters." */
+function sentence(message: string): string {
+  const text = message.trim();
+  if (!text) return text;
+  const capital = text[0]!.toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 export function toFormErrors(errors: readonly PayloadError[], knownFields: readonly string[] = []): FormErrors {
   const result: FormErrors = { fields: {}, form: [] };
   for (const error of errors) {
     const field = fieldOf(error);
     if (field && (knownFields.length === 0 || knownFields.includes(field))) {
-      result.fields[field] ??= error.message;
+      result.fields[field] ??= sentence(error.message);
     } else {
-      result.form.push(error.message);
+      result.form.push(sentence(error.message));
     }
   }
   return result;

@@ -3,6 +3,7 @@ import { graphql } from '$lib/graphql/graphql';
 import { PayloadErrorFragment } from '$lib/graphql/fragments';
 import { ApiError, apiFailure, gql } from '$lib/server/api';
 import { invalid, text, toFormErrors, trimmed } from '$lib/server/forms';
+import { preview } from '$lib/server/markdown';
 import { parseTags } from '$lib/tags';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -99,9 +100,10 @@ export const actions: Actions = {
     redirect(303, payload.question.url);
   },
 
+  // Without JavaScript: "Preview" renders the body on the server and looks for similar questions.
   preview: async (event) => {
     const values = read(await event.request.formData());
-    // The schema has no Markdown preview field yet (renderMarkdown): say so instead of guessing.
-    return { values: { ...values, preview: null }, previewUnavailable: true };
+    const { html, similar } = await preview(event, values.body, values.title);
+    return { values: { ...values, preview: html }, similar };
   },
 };

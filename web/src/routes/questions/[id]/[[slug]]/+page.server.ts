@@ -1,5 +1,6 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { excerpt } from '$lib/format';
+import { preview } from '$lib/server/markdown';
 import { ApiError, apiFailure, gql } from '$lib/server/api';
 import { invalidForm, text, toFormErrors, trimmed, type PayloadError } from '$lib/server/forms';
 import {
@@ -55,10 +56,12 @@ export const load: PageServerLoad = async (event) => {
     redirect(301, canonicalPath + url.search);
   }
 
+  // The Markdown source is only needed for the meta description: keep it out of the page data.
+  const { body, ...rest } = question;
   return {
-    question,
+    question: rest,
     canonical: new URL(question.url, url.origin).href,
-    description: excerpt(question.body, 160),
+    description: excerpt(body, 160),
     closeReasons: CLOSE_REASONS,
   };
 };
@@ -150,6 +153,14 @@ export const actions: Actions = {
       '',
       ['body'],
     );
+  },
+
+  // Without JavaScript: "Preview" renders the answer on the server.
+  previewAnswer: async (event) => {
+    const form = await event.request.formData();
+    const body = text(form, 'body');
+    const { html } = await preview(event, body);
+    return { values: { action: 'answer', subjectId: text(form, 'questionId'), body } as Record<string, string>, preview: html };
   },
 
   comment: async (event) => {

@@ -1,0 +1,445 @@
+// Which database commands each benchmarked operation sends, and which of them FerretDB answers
+// by scanning a whole collection.
+//
+// A MongoDB-wire-protocol tap (a TCP proxy that decodes the OP_MSG commands going to FerretDB)
+// sits between a separate api + web pair and the bench FerretDB; each operation is sent twice
+// through them (cold Redis cache, then warm) and the commands are recorded per operation. Each
+// distinct read (find / count / aggregate, and the filters of update / delete / findAndModify) is
+// then `explain`ed on FerretDB, whose answer says whether the filter, sort and limit were pushed
+// down to SQLite (`filterPushdown` …) — without a pushed-down filter FerretDB reads and decodes
+// every document of the collection. The tap is only used for this short capture, never during
+// the timed runs.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BSON, MongoClient, type Document } from 'mongodb';
+
+export interface CapturedCommand {
+  op: string;
+  pass: 'cold' | 'warm';
+  command: string;
+  collection: string;
+  /** the command as sent, minus session/cluster fields */
+  body: Document;
+}
+
+/** Commands that are not data access. */
+const IGNORED = new Set(
+  [
+    'hello',
+    'ismaster',
+    'ping',
+    'saslstart',
+    'saslcontinue',
+    'endsessions',
+    'getmore',
+    'killcursors',
+    'buildinfo',
+    'createindexes',
+    'listindexes',
+    'listcollections',
+    'getparameter',
+    'serverstatus',
+    'getlog',
+    'hostinfo',
+    'getcmdlineopts',
+    'connectionstatus',
+    'whatsmyuri',
+    'dbstats',
+    'collstats',
+    'explain',
+    'abortTransaction',
+    'committransaction',
+  ].map((s) => s.toLowerCase()),
+);
+
+const STRIP = new Set([
+  '$db',
+  'lsid',
+  'txnNumber',
+  '$clusterTime',
+  '$readPreference',
+  'readConcern',
+  'writeConcern',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'autocommit',
+  'startTransaction',
+]);
+
+/** Decodes the OP_MSG commands of one client→server byte stream. */
+class OpMsgDecoder {
+  private buffer: Buffer = Buffer.alloc(0);
+  constructor(private readonly onCommand: (doc: Document) => void) {}
+
+  push(chunk: Buffer): void {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    while (this.buffer.length >= 16) {
+      const length = this.buffer.readInt32LE(0);
+      if (length < 16 || length > 64 * 1024 * 1024) {
+        this.buffer = Buffer.alloc(0); // not a stream we understand: stop decoding it
+        return;
+      }
+      if (this.buffer.length < length) return;
+      const message = this.buffer.subarray(0, length);
+      this.buffer = this.buffer.subarray(length);
+      if (message.readInt32LE(12) === 2013) {
+        try {
+          this.decodeOpMsg(message);
+        } catch {
+          // a message we cannot decode is simply not recorded
+        }
+      }
+    }
+  }
+
+  private decodeOpMsg(message: Buffer): void {
+    const flags = message.readUInt32LE(16);
+    const end = message.length - (flags & 1 ? 4 : 0);
+    let offset = 20;
+    let body: Document | undefined;
+    const sequences: Record<string, Document[]> = {};
+    while (offset < end) {
+      const kind = message[offset]!;
+      offset += 1;
+      if (kind === 0) {
+        const size = message.readInt32LE(offset);
+        body = BSON.deserialize(message.subarray(offset, offset + size));
+        offset += size;
+      } else {
+        const size = message.readInt32LE(offset);
+        const sectionEnd = offset + size;
+        let p = offset + 4;
+        const nul = message.indexOf(0, p);
+        const identifier = message.toString('utf8', p, nul);
+        p = nul + 1;
+        const docs: Document[] = [];
+        while (p < sectionEnd) {
+          const docSize = message.readInt32LE(p);
+          docs.push(BSON.deserialize(message.subarray(p, p + docSize)));
+          p += docSize;
+        }
+        sequences[identifier] = docs;
+        offset = sectionEnd;
+      }
+    }
+    if (body) this.onCommand({ ...body, ...sequences });
+  }
+}
+
+export interface WireTap {
+  port: number;
+  /** label for the commands recorded from now on; undefined stops recording */
+  label: { op: string; pass: 'cold' | 'warm' } | undefined;
+  commands: CapturedCommand[];
+  close(): Promise<void>;
+}
+
+export async function startWireTap(upstreamPort: number): Promise<WireTap> {
+  const sockets = new Set<Socket>();
+  const tap: WireTap = {
+    port: 0,
+    label: undefined,
+    commands: [],
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const record = (doc: Document) => {
+    const label = tap.label;
+    if (!label) return;
+    const command = Object.keys(doc)[0];
+    if (!command || IGNORED.has(command.toLowerCase())) return;
+    const body: Document = {};
+    for (const [k, v] of Object.entries(doc)) if (!STRIP.has(k)) body[k] = v;
+    tap.commands.push({ op: label.op, pass: label.pass, command, collection: String(doc[command]), body });
+  };
+  const server: Server = createServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
+    sockets.add(client);
+    sockets.add(upstream);
+    const decoder = new OpMsgDecoder(record);
+    client.on('data', (chunk: Buffer) => {
+      decoder.push(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', close);
+    upstream.on('close', close);
+    client.on('error', close);
+    upstream.on('error', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  tap.port = typeof address === 'object' && address ? address.port : 0;
+  return tap;
+}
+
+/** Runs `ops` twice each (cold, warm) while the tap records. */
+export async function captureOps(
+  tap: WireTap,
+  ops: Array<{ name: string; run: () => Promise<void> }>,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const op of ops) {
+    for (const pass of ['cold', 'warm'] as const) {
+      tap.label = { op: op.name, pass };
+      try {
+        await op.run();
+      } catch (error) {
+        log(`  capture of "${op.name}" (${pass}) failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await sleep(300); // writes done after the response (view counts, last-seen) still belong to this op
+    }
+  }
+  tap.label = undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes and explain
+
+/** The command with values replaced by their types: one entry per distinct query shape. */
+function shapeOf(value: unknown): unknown {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.length ? [shapeOf(value[0]), ...(value.length > 1 ? ['…'] : [])] : [];
+  if (value instanceof Date) return '<date>';
+  if (typeof value === 'object') {
+    const bsonType = (value as { _bsontype?: string })._bsontype;
+    if (bsonType) return `<${bsonType === 'ObjectId' ? 'id' : bsonType}>`;
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, shapeOf(v)]));
+  }
+  if (typeof value === 'string') return '<str>';
+  if (typeof value === 'number') return '<n>';
+  if (typeof value === 'boolean') return '<bool>';
+  return `<${typeof value}>`;
+}
+
+function compact(value: unknown): string {
+  return JSON.stringify(value).replace(/"/g, '').replace(/,/g, ', ').replace(/:/g, ': ');
+}
+
+export interface ShapeReport {
+  command: string;
+  collection: string;
+  /** filter / sort / pipeline shape, for display */
+  shape: string;
+  /** times sent per request (warm pass) */
+  perRequest: number;
+  /** sent only on the cold pass (cache miss) */
+  coldOnly: boolean;
+  filterPushdown: boolean | null;
+  sortPushdown: boolean | null;
+  limitPushdown: boolean | null;
+  /** FerretDB's SQLite plan */
+  plan: string | null;
+  /** the filter is not pushed down: every document of the collection is read */
+  scans: boolean;
+  collectionDocs: number | null;
+  note?: string;
+}
+
+export interface OpScanReport {
+  op: string;
+  commands: number;
+  scans: number;
+  shapes: ShapeReport[];
+}
+
+interface Probe {
+  /** an explainable command, or undefined (inserts) */
+  explain?: Document;
+  shape: unknown;
+  hasFilter: boolean;
+}
+
+function probesOf(c: CapturedCommand): Probe[] {
+  const b = c.body;
+  switch (c.command) {
+    case 'find':
+      return [
+        {
+          explain: {
+            find: c.collection,
+            filter: b.filter ?? {},
+            ...(b.sort ? { sort: b.sort } : {}),
+            ...(b.limit ? { limit: b.limit } : {}),
+            ...(b.skip ? { skip: b.skip } : {}),
+          },
+          shape: { filter: shapeOf(b.filter ?? {}), ...(b.sort ? { sort: b.sort } : {}), ...(b.limit ? { limit: '<n>' } : {}) },
+          hasFilter: true,
+        },
+      ];
+    case 'count':
+      return [{ explain: { count: c.collection, query: b.query ?? {} }, shape: { query: shapeOf(b.query ?? {}) }, hasFilter: true }];
+    case 'aggregate':
+      return [
+        {
+          explain: { aggregate: c.collection, pipeline: b.pipeline ?? [], cursor: {} },
+          shape: { pipeline: shapeOf(b.pipeline ?? []) },
+          hasFilter: true,
+        },
+      ];
+    case 'distinct':
+      return [
+        { explain: { find: c.collection, filter: b.query ?? {} }, shape: { key: b.key, query: shapeOf(b.query ?? {}) }, hasFilter: true },
+      ];
+    case 'update':
+      return ((b.updates as Document[] | undefined) ?? []).map((u) => ({
+        explain: { find: c.collection, filter: u.q ?? {} },
+        shape: { q: shapeOf(u.q ?? {}), ...(u.upsert ? { upsert: true } : {}) },
+        hasFilter: true,
+      }));
+    case 'delete':
+      return ((b.deletes as Document[] | undefined) ?? []).map((d) => ({
+        explain: { find: c.collection, filter: d.q ?? {} },
+        shape: { q: shapeOf(d.q ?? {}) },
+        hasFilter: true,
+      }));
+    case 'findAndModify':
+      return [
+        {
+          explain: { find: c.collection, filter: b.query ?? {}, ...(b.sort ? { sort: b.sort } : {}) },
+          shape: { query: shapeOf(b.query ?? {}), ...(b.upsert ? { upsert: true } : {}) },
+          hasFilter: true,
+        },
+      ];
+    case 'insert':
+      return [{ shape: { documents: (b.documents as unknown[] | undefined)?.length ?? 0 }, hasFilter: false }];
+    default:
+      return [{ shape: {}, hasFilter: false }];
+  }
+}
+
+/** ARCHITECTURE.md's rule for FerretDB 1.x: only a filter of exactly {_id: value} is pushed down. */
+function ruleSaysPushdown(filter: unknown): boolean {
+  if (!filter || typeof filter !== 'object') return false;
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== '_id') return false;
+  const v = (filter as Record<string, unknown>)._id;
+  return !(v && typeof v === 'object' && !(v as { _bsontype?: string })._bsontype && Object.keys(v).some((k) => k.startsWith('$')));
+}
+
+export async function explainCaptured(mongoUrl: string, commands: CapturedCommand[]): Promise<OpScanReport[]> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
+  await client.connect();
+  try {
+    const db = client.db();
+    const docCounts = new Map<string, number | null>();
+    const countOf = async (collection: string) => {
+      if (!docCounts.has(collection))
+        docCounts.set(
+          collection,
+          await db
+            .collection(collection)
+            .estimatedDocumentCount()
+            .catch(() => null),
+        );
+      return docCounts.get(collection)!;
+    };
+    const explained = new Map<string, Omit<ShapeReport, 'perRequest' | 'coldOnly'>>();
+    const reports: OpScanReport[] = [];
+    const ops = [...new Set(commands.map((c) => c.op))];
+    for (const op of ops) {
+      const shapes = new Map<string, { report: Omit<ShapeReport, 'perRequest' | 'coldOnly'>; cold: number; warm: number }>();
+      for (const c of commands.filter((x) => x.op === op)) {
+        for (const probe of probesOf(c)) {
+          const key = `${c.command} ${c.collection} ${JSON.stringify(probe.shape)}`;
+          let report = explained.get(key);
+          if (!report) {
+            let filterPushdown: boolean | null = null;
+            let sortPushdown: boolean | null = null;
+            let limitPushdown: boolean | null = null;
+            let plan: string | null = null;
+            let note: string | undefined;
+            if (probe.explain) {
+              try {
+                const r = await db.command({ explain: probe.explain, verbosity: 'queryPlanner' });
+                filterPushdown = typeof r.filterPushdown === 'boolean' ? r.filterPushdown : null;
+                sortPushdown = typeof r.sortPushdown === 'boolean' ? r.sortPushdown : null;
+                limitPushdown = typeof r.limitPushdown === 'boolean' ? r.limitPushdown : null;
+                const p = (r.queryPlanner as { Plan?: unknown } | undefined)?.Plan;
+                plan = Array.isArray(p)
+                  ? p.map((line) => String(line).replace(/^id=\d+ parent=\d+ notused=\d+ detail=/, '')).join('; ')
+                  : null;
+              } catch (error) {
+                note = `explain failed (${error instanceof Error ? error.message : String(error)}); judged by the {_id: value} rule`;
+              }
+              if (filterPushdown === null) {
+                const filter = (probe.explain.filter ??
+                  probe.explain.query ??
+                  (probe.explain.pipeline as Document[] | undefined)?.[0]?.$match) as unknown;
+                filterPushdown = ruleSaysPushdown(filter);
+              }
+            }
+            report = {
+              command: c.command,
+              collection: c.collection,
+              shape: compact(probe.shape),
+              filterPushdown,
+              sortPushdown,
+              limitPushdown,
+              plan,
+              scans: probe.hasFilter && filterPushdown === false,
+              collectionDocs: await countOf(c.collection),
+              ...(note ? { note } : {}),
+            };
+            explained.set(key, report);
+          }
+          const entry = shapes.get(key) ?? { report, cold: 0, warm: 0 };
+          entry[c.pass]++;
+          shapes.set(key, entry);
+        }
+      }
+      const list: ShapeReport[] = [...shapes.values()].map(({ report, cold, warm }) => ({
+        ...report,
+        perRequest: warm || cold,
+        coldOnly: warm === 0,
+      }));
+      const warm = list.filter((s) => !s.coldOnly);
+      reports.push({
+        op,
+        commands: warm.reduce((n, s) => n + s.perRequest, 0),
+        scans: warm.filter((s) => s.scans).reduce((n, s) => n + s.perRequest, 0),
+        shapes: list,
+      });
+    }
+    return reports;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Text lines for the console and the Markdown report. */
+export function formatScanReport(reports: OpScanReport[]): string[] {
+  const lines: string[] = [];
+  for (const r of reports) {
+    lines.push(`${r.op}: ${r.commands} database command(s) per request (warm cache), ${r.scans} answered by a full collection scan`);
+    for (const s of r.shapes) {
+      const verdict = s.scans
+        ? `SCAN of ${s.collection}${s.collectionDocs !== null ? ` (${s.collectionDocs.toLocaleString('en-US')} docs)` : ''}`
+        : s.filterPushdown
+          ? 'pushed down'
+          : s.command === 'insert'
+            ? 'insert'
+            : '—';
+      const extra =
+        s.filterPushdown !== null &&
+        s.command === 'find' &&
+        (s.sortPushdown === false || s.limitPushdown === false) &&
+        s.shape.includes('sort')
+          ? ', sort in Go'
+          : '';
+      lines.push(
+        `  ${s.perRequest}× ${s.command} ${s.collection} ${s.shape}${s.coldOnly ? ' [cold cache only]' : ''} → ${verdict}${extra}${s.note ? ` (${s.note})` : ''}`,
+      );
+    }
+  }
+  return lines;
+}

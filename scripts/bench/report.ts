@@ -1,0 +1,182 @@
+// The benchmark's one table (text, JSON, Markdown).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatTable, type TableRow } from '../lib/progress.js';
+import type { RunStats } from './load.js';
+import type { OpScanReport } from './db-scans.js';
+import type { SeedResult } from './seeding.js';
+
+export interface BenchRow {
+  name: string;
+  kind: 'baseline' | 'web' | 'graphql' | 'write';
+  /** method and path (and query text for search) */
+  target: string;
+  closed: RunStats | null;
+  fixed: RunStats | null;
+  /** peak RSS (MiB) per process while this row ran */
+  rssMb: Record<string, number>;
+  /** response size of the pre-flight request */
+  bytes?: number;
+  note?: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  wallSeconds: number;
+  options: Record<string, unknown>;
+  machine: Record<string, unknown>;
+  seeding: SeedResult | null;
+  rows: BenchRow[];
+  lifetimePeakRssMb: Record<string, number>;
+  scans: OpScanReport[] | null;
+  scanLines: string[];
+  notes: string[];
+}
+
+export const BASELINES = ['node:http', 'express', 'ping'] as const;
+
+const round = (n: number, digits = 0) => {
+  if (!Number.isFinite(n)) return NaN;
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+
+function errorsOf(row: BenchRow): { total: number; text: string } {
+  let errors = 0;
+  let timeouts = 0;
+  let non2xx = 0;
+  let gql = 0;
+  for (const s of [row.closed, row.fixed]) {
+    if (!s) continue;
+    errors += s.errors;
+    timeouts += s.timeouts;
+    non2xx += s.non2xx;
+    gql += s.graphqlErrors;
+  }
+  const total = errors + timeouts + non2xx + gql;
+  const parts = [
+    errors ? `${errors} conn` : '',
+    timeouts ? `${timeouts} timeout` : '',
+    non2xx ? `${non2xx} non-2xx` : '',
+    gql ? `${gql} gql` : '',
+  ].filter(Boolean);
+  return { total, text: total ? `${total} (${parts.join(', ')})` : '0' };
+}
+
+function rssText(row: BenchRow): string {
+  const r = row.rssMb;
+  if (row.kind === 'baseline' && row.name !== 'ping') {
+    const v = r[row.name];
+    return v !== undefined ? `${v}` : '';
+  }
+  return ['api', 'web', 'worker'].map((k) => (r[k] !== undefined ? String(r[k]) : '–')).join(' / ');
+}
+
+function ratioText(row: BenchRow, baselines: Record<string, number | undefined>): string {
+  const rps = row.closed?.rps;
+  if (rps === undefined || !Number.isFinite(rps)) return '';
+  return BASELINES.map((b) => {
+    const base = baselines[b];
+    if (!base) return '–';
+    const ratio = rps / base;
+    return ratio >= 10 ? `${ratio.toFixed(0)}×` : ratio >= 0.1 ? `${ratio.toFixed(2)}×` : `${ratio.toFixed(3)}×`;
+  }).join(' / ');
+}
+
+export function tableRows(rows: BenchRow[]): TableRow[] {
+  const baselines: Record<string, number | undefined> = Object.fromEntries(
+    BASELINES.map((b) => [b, rows.find((r) => r.name === b)?.closed?.rps]),
+  );
+  return rows.map((row) => {
+    const fixed = row.fixed;
+    const reached = fixed && fixed.rate !== undefined ? fixed.rps / fixed.rate : 1;
+    const rateCell = fixed?.rate !== undefined ? (reached < 0.95 ? `${fixed.rate} (got ${round(fixed.rps, 1)})` : `${fixed.rate}`) : '';
+    const out: TableRow = {
+      name: row.name,
+      'req/s': row.closed ? round(row.closed.rps) : row.note ? 'n/a' : '',
+      'p50 ms': fixed ? round(fixed.latencyMs.p50, 1) : '',
+      'p99 ms': fixed ? round(fixed.latencyMs.p99, 1) : '',
+      '@ req/s': rateCell,
+      errors: errorsOf(row).text,
+      'peak RSS MB api/web/worker': rssText(row),
+      'ratio vs node:http / express / ping': ratioText(row, baselines),
+    };
+    return out;
+  });
+}
+
+export const COLUMNS = [
+  'name',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  '@ req/s',
+  'errors',
+  'peak RSS MB api/web/worker',
+  'ratio vs node:http / express / ping',
+];
+
+export function seedingLines(seeding: SeedResult | null): string[] {
+  if (!seeding) return ['seeding: skipped (--reuse-data)'];
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const lines = seeding.steps.map((s) => `  ${s.name}: ${n(s.rows)} rows in ${s.seconds.toFixed(1)} s = ${n(s.rowsPerSecond)} rows/s`);
+  lines.unshift(`seeding: ${n(seeding.rows)} rows in ${seeding.seconds.toFixed(1)} s = ${n(seeding.rowsPerSecond)} rows/s`);
+  for (const note of seeding.notes) lines.push(`  note: ${note}`);
+  return lines;
+}
+
+export function renderText(report: BenchReport): string {
+  return formatTable(tableRows(report.rows), COLUMNS);
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+export function renderMarkdown(report: BenchReport, legend: string[]): string {
+  const rows = tableRows(report.rows);
+  const header = `| ${COLUMNS.map(mdEscape).join(' | ')} |`;
+  const rule = `| ${COLUMNS.map((_, i) => (i === 0 || i >= 5 ? '---' : '---:')).join(' | ')} |`;
+  const body = rows.map(
+    (r) =>
+      `| ${COLUMNS.map((c) => mdEscape(typeof r[c] === 'number' ? (r[c] as number).toLocaleString('en-US') : String(r[c] ?? ''))).join(' | ')} |`,
+  );
+  const o = report.options;
+  return [
+    `# Colloquy benchmark — ${report.startedAt}`,
+    '',
+    `Scale **${String(o.scale)}**, ${String(o.durationSec)} s per run, fixed rate ${String(o.rate)} req/s (writes ${String(o.writeRate)} req/s), ${String(o.connections)} connections (closed loop), load tool ${String(o.tool)}. Wall time ${Math.round(report.wallSeconds)} s.`,
+    '',
+    `Machine: ${Object.entries(report.machine)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ')}`,
+    '',
+    header,
+    rule,
+    ...body,
+    '',
+    ...legend.map((l) => `- ${l}`),
+    '',
+    '## Seeding',
+    '',
+    ...seedingLines(report.seeding).map((l) => (l.startsWith('  ') ? `  - ${l.trim()}` : `- ${l}`)),
+    '',
+    '## What FerretDB answers by scanning',
+    '',
+    '```',
+    ...report.scanLines,
+    '```',
+    '',
+    ...(report.notes.length ? ['## Notes', '', ...report.notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+}
+
+export function writeReport(dir: string, report: BenchReport, legend: string[]): { json: string; md: string } {
+  mkdirSync(dir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const json = join(dir, `${stamp}.json`);
+  const md = join(dir, `${stamp}.md`);
+  writeFileSync(json, `${JSON.stringify({ ...report, table: tableRows(report.rows) }, null, 2)}\n`);
+  writeFileSync(md, renderMarkdown(report, legend));
+  return { json, md };
+}

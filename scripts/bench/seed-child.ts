@@ -1,0 +1,56 @@
+// Seeding step of the benchmark, run as a child process (tsx) so that it reads its configuration
+// from the environment exactly like the api:
+//   tsx scripts/bench/seed-child.ts import <dump-dir> <summary.json>   Stack Exchange dump
+//   tsx scripts/bench/seed-child.ts demo <summary.json>                the demo community
+// Progress goes to stderr; a JSON summary {seconds, …} is written to the summary file.
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../../server/src/config.js';
+import { createDeps } from '../../server/src/deps.js';
+import { syncIndexes } from '../../server/src/infra/mongo.js';
+import { importStackExchange, type SeProgressEvent } from '../../server/src/modules/import/se-import.service.js';
+import { seedDemo } from '../../server/src/modules/seed/demo.seed.js';
+import { createProgress, type Progress } from '../lib/progress.js';
+
+async function main() {
+  const [mode, ...rest] = process.argv.slice(2);
+  const config = loadConfig();
+  const deps = await createDeps(config, 'bench-seed', { events: 'inline' });
+  const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  try {
+    await syncIndexes();
+    const started = performance.now();
+    if (mode === 'import') {
+      const [dir, out] = rest as [string, string];
+      let bar: Progress | undefined;
+      const onProgress = (e: SeProgressEvent) => {
+        if (e.phase === 'start') {
+          bar?.finish();
+          const unit = e.file ? 'bytes' : 'rows';
+          bar = createProgress({ label: `  ${e.file ?? e.step}`, total: e.totalBytes, unit });
+        } else if (e.phase === 'progress') {
+          bar?.update(e.bytesRead, `${e.rows.toLocaleString('en-US')} rows`);
+        } else {
+          bar?.update(e.bytesRead, `${e.rows.toLocaleString('en-US')} rows`);
+          bar?.finish();
+          bar = undefined;
+        }
+      };
+      const summary = await importStackExchange(deps, dir, { space: 'ai', log, onProgress });
+      bar?.finish();
+      writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000, summary }));
+    } else if (mode === 'demo') {
+      const [out] = rest as [string];
+      await seedDemo(deps, log);
+      writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
+    } else {
+      throw new Error(`unknown mode ${mode ?? '(none)'}`);
+    }
+  } finally {
+    await deps.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench seeding failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

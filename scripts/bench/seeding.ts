@@ -1,0 +1,203 @@
+// A fresh bench database at the chosen scale: drop it (and the bench search index and Redis
+// keys), then seed — the Stack Exchange dump and/or the synthetic generator, each in a child
+// process — timing each step and counting the documents it wrote (rows/s).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
+import { repoRoot } from '../lib/paths.js';
+
+export interface SeedStep {
+  name: string;
+  seconds: number;
+  /** documents added to the database by this step (all collections) */
+  rows: number;
+  rowsPerSecond: number;
+  detail?: string;
+}
+
+export interface SeedResult {
+  steps: SeedStep[];
+  seconds: number;
+  rows: number;
+  rowsPerSecond: number;
+  notes: string[];
+  /** documents per collection after seeding */
+  collections: Record<string, number>;
+}
+
+export async function wipeBench(
+  mongoUrl: string,
+  redisUrl: string,
+  redisPrefix: string,
+  searchDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
+  await client.connect();
+  try {
+    const db = client.db();
+    if (!/bench/.test(db.databaseName)) throw new Error(`refusing to drop "${db.databaseName}": not a bench database`);
+    await db.dropDatabase();
+    log(`dropped database ${db.databaseName}`);
+  } finally {
+    await client.close();
+  }
+  rmSync(searchDir, { recursive: true, force: true });
+  log(`removed the search index ${searchDir}`);
+  const removed = await deleteRedisPrefix(redisUrl, redisPrefix);
+  log(`deleted ${removed} Redis key(s) under ${redisPrefix}*`);
+}
+
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
+  if (!prefix) throw new Error('refusing to delete Redis keys without a prefix');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let removed = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) removed += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+}
+
+export async function countDocuments(mongoUrl: string): Promise<Record<string, number>> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
+  await client.connect();
+  try {
+    const db = client.db();
+    const out: Record<string, number> = {};
+    for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
+      out[c.name] = await db.collection(c.name).estimatedDocumentCount();
+    }
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+function runChild(args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), ...args], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const onAbort = () => child.kill('SIGTERM');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', reject);
+    child.on('exit', (code, sig) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (code === 0) resolve();
+      else reject(new Error(`\`tsx ${args.join(' ')}\` failed (${sig ?? `exit ${code}`})`));
+    });
+  });
+}
+
+export function findDumpDir(): string | null {
+  const candidates = [process.env.STACKEXCHANGE_DUMP_DIR, join(repoRoot, '..', 'shared', 'data', 'stackexchange', 'ai.stackexchange.com')];
+  for (const dir of candidates) if (dir && existsSync(join(dir, 'Posts.xml'))) return dir;
+  return null;
+}
+
+export const SYNTHETIC_CLI = join(repoRoot, 'scripts/seed-synthetic.ts');
+export const IMPORTER = join(repoRoot, 'server/src/modules/import/se-import.service.ts');
+
+export interface SeedPlan {
+  /** import the Stack Exchange dump (default scale) */
+  dump: boolean;
+  synthetic: { members: number; questions: number; seed: number; extraArgs: string[] } | null;
+}
+
+export async function seedBench(
+  plan: SeedPlan,
+  env: NodeJS.ProcessEnv,
+  mongoUrl: string,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<SeedResult> {
+  const steps: SeedStep[] = [];
+  const notes: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'colloquy-bench-seed-'));
+  let counts = await countDocuments(mongoUrl);
+  const measure = async (name: string, run: () => Promise<number | undefined>, detail?: string) => {
+    const before = total(counts);
+    const t0 = performance.now();
+    const reported = await run();
+    const wall = (performance.now() - t0) / 1000;
+    counts = await countDocuments(mongoUrl);
+    const rows = total(counts) - before;
+    const seconds = reported ?? wall;
+    steps.push({ name, seconds, rows, rowsPerSecond: rows / Math.max(seconds, 1e-3), ...(detail ? { detail } : {}) });
+    log(
+      `${name}: ${rows.toLocaleString('en-US')} documents in ${seconds.toFixed(1)} s (${Math.round(rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`,
+    );
+  };
+  try {
+    let seeded = false;
+    if (plan.dump) {
+      const dir = findDumpDir();
+      if (!dir) {
+        notes.push('Stack Exchange dump not found (../shared/data/stackexchange/ai.stackexchange.com or STACKEXCHANGE_DUMP_DIR): skipped');
+        log(`note: ${notes.at(-1)}`);
+      } else if (!existsSync(IMPORTER)) {
+        notes.push('the Stack Exchange importer does not exist yet: dump skipped');
+        log(`note: ${notes.at(-1)}`);
+      } else {
+        log(`importing the Stack Exchange dump ${dir} …`);
+        const out = join(work, 'import.json');
+        await measure(
+          'import ai.stackexchange.com',
+          async () => {
+            await runChild(['scripts/bench/seed-child.ts', 'import', dir, out], env, signal);
+            return (JSON.parse(readFileSync(out, 'utf8')) as { seconds: number }).seconds;
+          },
+          dir,
+        );
+        seeded = true;
+      }
+    }
+    if (plan.synthetic) {
+      const s = plan.synthetic;
+      if (!existsSync(SYNTHETIC_CLI)) {
+        notes.push('the synthetic generator (scripts/seed-synthetic.ts) does not exist yet: synthetic data skipped');
+        log(`note: ${notes.at(-1)}`);
+      } else {
+        const args = ['--members', String(s.members), '--questions', String(s.questions), '--seed', String(s.seed), ...s.extraArgs];
+        log(`synthetic data: seed-synthetic ${args.join(' ')} …`);
+        await measure(
+          `synthetic ${s.members.toLocaleString('en-US')} members, ${s.questions.toLocaleString('en-US')} questions`,
+          async () => {
+            await runChild(['scripts/seed-synthetic.ts', ...args], env, signal);
+            return undefined;
+          },
+        );
+        seeded = true;
+      }
+    }
+    if (!seeded) {
+      notes.push('seeded with the demo community (scripts/seed.ts → seedDemo) instead');
+      log(`note: ${notes.at(-1)}`);
+      const out = join(work, 'demo.json');
+      await measure('demo community', async () => {
+        await runChild(['scripts/bench/seed-child.ts', 'demo', out], env, signal);
+        return (JSON.parse(readFileSync(out, 'utf8')) as { seconds: number }).seconds;
+      });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const seconds = steps.reduce((a, s) => a + s.seconds, 0);
+  const rows = steps.reduce((a, s) => a + s.rows, 0);
+  return { steps, seconds, rows, rowsPerSecond: rows / Math.max(seconds, 1e-3), notes, collections: counts };
+}
