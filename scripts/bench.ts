@@ -61,6 +61,7 @@ const HELP = `npm run bench [-- options]
                           fixed-rate driver: paced open loop (default) or autocannon overallRate
   --members N --questions N --seed N
                           synthetic data size (override the scale's) and generator seed (42)
+  --demo                  seed only the small demo community (a quick smoke run)
   --reuse-data            keep the bench database as it is (no wipe, no seeding)
   --only a,b              only the operations whose name contains one of these (baselines always run)
   --no-db-report          skip the capture of database commands and the explain report
@@ -80,6 +81,7 @@ interface Options {
   questions: number;
   seed: number;
   reuseData: boolean;
+  demo: boolean;
   only: string[];
   dbReport: boolean;
 }
@@ -99,6 +101,7 @@ function parseOptions(argv: string[]): Options {
     questions: NaN,
     seed: 42,
     reuseData: false,
+    demo: false,
     only: [],
     dbReport: true,
   };
@@ -160,6 +163,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--seed':
         o.seed = Math.round(num('seed', value(), 0));
+        break;
+      case '--demo':
+        o.demo = true;
         break;
       case '--reuse-data':
         o.reuseData = true;
@@ -360,6 +366,7 @@ async function main(): Promise<number> {
       const scale = SCALES[options.scale];
       const plan: SeedPlan = {
         dump: scale.dump,
+        demo: options.demo,
         synthetic: { members: options.members, questions: options.questions, seed: options.seed, extraArgs: [] },
       };
       seeding = await seedBench(plan, { ...process.env, ...env }, services.mongodbUrl, log, abort.signal);

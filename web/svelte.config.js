@@ -10,6 +10,8 @@ const config = {
   },
   kit: {
     adapter: adapter({ precompress: true }),
+    // Root-relative links (/tags/svelte) rather than page-relative ones (../../tags/svelte).
+    paths: { relative: false },
     csp: {
       // Nonces for server-rendered pages, hashes for prerendered ones.
       mode: 'auto',

@@ -116,6 +116,8 @@ export const IMPORTER = join(repoRoot, 'server/src/modules/import/se-import.serv
 export interface SeedPlan {
   /** import the Stack Exchange dump (default scale) */
   dump: boolean;
+  /** only the small demo community (a quick smoke run) */
+  demo?: boolean;
   synthetic: { members: number; questions: number; seed: number; extraArgs: string[] } | null;
 }
 
@@ -145,7 +147,9 @@ export async function seedBench(
   };
   try {
     let seeded = false;
-    if (plan.dump) {
+    if (plan.demo) {
+      notes.push('--demo: only the demo community was seeded');
+    } else if (plan.dump) {
       const dir = findDumpDir();
       if (!dir) {
         notes.push('Stack Exchange dump not found (../shared/data/stackexchange/ai.stackexchange.com or STACKEXCHANGE_DUMP_DIR): skipped');
@@ -167,7 +171,7 @@ export async function seedBench(
         seeded = true;
       }
     }
-    if (plan.synthetic) {
+    if (plan.synthetic && !plan.demo) {
       const s = plan.synthetic;
       if (!existsSync(SYNTHETIC_CLI)) {
         notes.push('the synthetic generator (scripts/seed-synthetic.ts) does not exist yet: synthetic data skipped');
@@ -186,8 +190,10 @@ export async function seedBench(
       }
     }
     if (!seeded) {
-      notes.push('seeded with the demo community (scripts/seed.ts → seedDemo) instead');
-      log(`note: ${notes.at(-1)}`);
+      if (!plan.demo) {
+        notes.push('seeded with the demo community (scripts/seed.ts → seedDemo) instead');
+        log(`note: ${notes.at(-1)}`);
+      }
       const out = join(work, 'demo.json');
       await measure('demo community', async () => {
         await runChild(['scripts/bench/seed-child.ts', 'demo', out], env, signal);

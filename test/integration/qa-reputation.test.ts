@@ -305,6 +305,20 @@ describe('randomized: >= 1,000 actions across users and days', () => {
     for (let i = 0; i < 12; i++) await newQuestion(i % 3 === 0 ? STAR : rand.int(users.length));
     for (let i = 0; i < 30; i++) await newAnswer(i % 3 === 0 ? STAR : rand.int(users.length));
 
+    const CMD: Record<string, { n: number; ms: number }> = {};
+    const started = new Map<number, string>();
+    const client = mongoose.connection.getClient();
+    client.on('commandStarted', (e) => {
+      const c = e.command as Record<string, unknown>;
+      const f = (c.filter ?? (c.updates as Array<{ q: unknown }> | undefined)?.[0]?.q ?? (c.query as unknown) ?? (c.deletes as Array<{ q: unknown }> | undefined)?.[0]?.q) as Record<string, unknown> | undefined;
+      started.set(e.requestId, `${e.commandName}:${String(c[e.commandName])}:${f ? Object.keys(f).join(',') : ''}`);
+    });
+    client.on('commandSucceeded', (e) => {
+      const k = started.get(e.requestId) ?? '?';
+      CMD[k] = CMD[k] ?? { n: 0, ms: 0 };
+      CMD[k].n++;
+      CMD[k].ms += e.duration;
+    });
     const stats: Record<string, number> = {};
     const count = (what: string) => (stats[what] = (stats[what] ?? 0) + 1);
     const days = new Set<string>();
@@ -371,6 +385,7 @@ describe('randomized: >= 1,000 actions across users and days', () => {
       }
       actions++;
       PROF[kind] = (PROF[kind] ?? 0) + performance.now() - t0;
+      if (actions === 400) { console.log('CMD', JSON.stringify(Object.entries(CMD).sort((a, b) => b[1].ms - a[1].ms).slice(0, 25), null, 1)); throw new Error('stop'); }
       if (actions % 100 === 0) console.log('PROF', actions, JSON.stringify(Object.fromEntries(Object.entries(PROF).map(([k, v]) => [k, Math.round(v)]))));
     }
     expect(actions).toBeGreaterThanOrEqual(1_000);

@@ -66,8 +66,12 @@ for (const url of urls) {
   }
   rows.sort((a, b) => b[0] - a[0]);
   console.log(`\n${page.url}`);
-  console.log(`  HTML        ${kb(Buffer.byteLength(html)).padStart(9)} raw  ${kb(htmlGzip).padStart(9)} gzip  ${htmlGzip <= BUDGET ? 'OK' : 'OVER'} (budget ${kb(BUDGET)})`);
-  console.log(`  JavaScript  ${kb(jsRaw).padStart(9)} raw  ${kb(jsGzip).padStart(9)} gzip  ${jsGzip <= BUDGET ? 'OK' : 'OVER'} (budget ${kb(BUDGET)}), ${scripts.size} files`);
+  console.log(
+    `  HTML        ${kb(Buffer.byteLength(html)).padStart(9)} raw  ${kb(htmlGzip).padStart(9)} gzip  ${htmlGzip <= BUDGET ? 'OK' : 'OVER'} (budget ${kb(BUDGET)})`,
+  );
+  console.log(
+    `  JavaScript  ${kb(jsRaw).padStart(9)} raw  ${kb(jsGzip).padStart(9)} gzip  ${jsGzip <= BUDGET ? 'OK' : 'OVER'} (budget ${kb(BUDGET)}), ${scripts.size} files`,
+  );
   for (const [gz, src] of rows.slice(0, 8)) console.log(`    ${kb(gz).padStart(9)}  ${src}`);
   if (htmlGzip > BUDGET || jsGzip > BUDGET) failed = true;
 }

@@ -8,7 +8,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** Routes that never render a page and need no viewer. */
 function needsViewer(pathname: string): boolean {
-  return !(pathname === '/graphql' || pathname === '/healthz' || pathname.startsWith('/_app/'));
+  return !(pathname === '/graphql' || pathname === '/healthz' || pathname.startsWith('/suggest/') || pathname.startsWith('/_app/'));
 }
 
 function log(level: 'info' | 'warn' | 'error', requestId: string, message: string, extra: Record<string, unknown> = {}) {

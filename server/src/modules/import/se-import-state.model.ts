@@ -16,7 +16,7 @@ const importStateSchema = new Schema(
     rows: { type: Number, default: 0 },
     imported: { type: Number, default: 0 },
     skipped: { type: Number, default: 0 },
-    errors: { type: Number, default: 0 },
+    failed: { type: Number, default: 0 },
     seconds: { type: Number, default: 0 },
     completedAt: { type: Date, required: true },
   },

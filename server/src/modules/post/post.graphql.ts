@@ -28,7 +28,9 @@ import {
   canVote,
 } from './post.policy.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
-import { countQuestions, listQuestions, orderField, sortAnswers, toObjectId, type QuestionFilter } from './post.repository.js';
+import { Types } from 'mongoose';
+import { countQuestions, findPostsByIds, listAnswersBy, listQuestions, orderField, sortAnswers, toObjectId, type QuestionFilter } from './post.repository.js';
+import { PostModel } from './post.model.js';
 import {
   acceptAnswer,
   askQuestion,
@@ -573,4 +575,107 @@ builder.relayMutationField(
       errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
     }),
   },
+);
+
+// ---------------------------------------------------------------------------------------------
+// members' posts and experts
+
+builder.objectFields(UserRef, (t) => ({
+  questions: t.connection({
+    type: QuestionRef,
+    description: 'Questions this member asked, newest first.',
+    args: { orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }) },
+    resolve: (user, args) => questionsConnection({ ...args, filter: { authorHandle: user.handle } }),
+  }),
+  answers: t.connection({
+    type: AnswerRef,
+    description: 'Answers this member wrote, newest first.',
+    resolve: async (user, args) => {
+      const window = pageWindow(args);
+      const rows = await listAnswersBy(user._id, window);
+      return toConnection(rows, window, (a) => encodeCursor(a.createdAt, a._id.toHexString()));
+    },
+  }),
+  topTags: t.field({
+    type: [TagScoreRef],
+    description: 'Tags this member is most active in (by questions and answers), with their post score.',
+    args: { first: t.arg.int({ required: false, defaultValue: 10 }) },
+    resolve: async (user, args) => topTagsOf(user._id, Math.min(Math.max(args.first ?? 10, 1), 50)),
+  }),
+}));
+
+interface TagScore {
+  name: string;
+  posts: number;
+  score: number;
+}
+
+const TagScoreRef = builder.objectRef<TagScore>('TagScore').implement({
+  fields: (t) => ({
+    tag: t.field({ type: TagRef, resolve: (s) => s.name }),
+    name: t.exposeString('name'),
+    postCount: t.int({ resolve: (s) => s.posts }),
+    score: t.exposeInt('score'),
+  }),
+});
+
+/** A member's tags: their questions' tags plus the tags of the questions they answered. */
+async function topTagsOf(authorId: Types.ObjectId, limit: number): Promise<TagScore[]> {
+  const posts = (await PostModel.find({ authorId, deletedAt: null }).select('type tags questionId score').limit(2000).lean()) as PostDoc[];
+  const parents = await findPostsByIds([...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))]);
+  const tagsOf = new Map(parents.filter((q): q is PostDoc => q !== null).map((q) => [q._id.toHexString(), q.tags]));
+  const totals = new Map<string, TagScore>();
+  for (const p of posts) {
+    const tags = p.type === 'question' ? p.tags : (tagsOf.get(p.questionId?.toHexString() ?? '') ?? []);
+    for (const name of tags) {
+      const entry = totals.get(name) ?? { name, posts: 0, score: 0 };
+      entry.posts++;
+      entry.score += p.score;
+      totals.set(name, entry);
+    }
+  }
+  return [...totals.values()].sort((a, b) => b.score - a.score || b.posts - a.posts || a.name.localeCompare(b.name)).slice(0, limit);
+}
+
+interface Expert {
+  userId: string;
+  answerCount: number;
+  score: number;
+  acceptedCount: number;
+}
+
+const ExpertRef = builder.objectRef<Expert>('Expert').implement({
+  description: 'A member who answers well in a tag.',
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: (e) => e.userId }),
+    answerCount: t.exposeInt('answerCount'),
+    score: t.exposeInt('score', { description: 'Total score of their answers in this tag' }),
+    acceptedCount: t.exposeInt('acceptedCount'),
+  }),
+});
+
+builder.queryField('experts', (t) =>
+  t.field({
+    type: [ExpertRef],
+    description: 'Top answerers in a tag, by the total score of their answers there.',
+    args: { tag: t.arg.string({ required: true }), first: t.arg.int({ required: false, defaultValue: 10 }) },
+    resolve: async (_r, args) => {
+      const first = args.first ?? 10;
+      if (first < 1 || first > 100) throw new ValidationError('must be between 1 and 100', 'first');
+      const questions = (await PostModel.find({ type: 'question', tags: args.tag.toLowerCase(), deletedAt: null }).select('_id acceptedAnswerId').limit(5000).lean()) as PostDoc[];
+      if (questions.length === 0) return [];
+      const accepted = new Set(questions.filter((q) => q.acceptedAnswerId).map((q) => q.acceptedAnswerId!.toHexString()));
+      const answers = (await PostModel.find({ type: 'answer', deletedAt: null, questionId: op.in(questions.map((q) => q._id)) }).select('authorId score').lean()) as PostDoc[];
+      const byAuthor = new Map<string, Expert>();
+      for (const a of answers) {
+        const id = a.authorId.toHexString();
+        const e = byAuthor.get(id) ?? { userId: id, answerCount: 0, score: 0, acceptedCount: 0 };
+        e.answerCount++;
+        e.score += a.score;
+        if (accepted.has(a._id.toHexString())) e.acceptedCount++;
+        byAuthor.set(id, e);
+      }
+      return [...byAuthor.values()].sort((a, b) => b.score - a.score || b.acceptedCount - a.acceptedCount || b.answerCount - a.answerCount).slice(0, first);
+    },
+  }),
 );

@@ -46,7 +46,8 @@ export class ApiError extends Error {
 /** The subset of a request event the client needs (works for loads, actions and endpoints). */
 export type ApiEvent = Pick<RequestEvent, 'request' | 'cookies' | 'locals' | 'getClientAddress'>;
 
-type VariablesArg<V> = {} extends V ? [variables?: V] : [variables: V];
+/** Variables are optional for operations without (required) variables. */
+type VariablesArg<V> = Record<never, never> extends V ? [variables?: V] : [variables: V];
 
 const printed = new WeakMap<object, string>();
 
@@ -212,10 +213,27 @@ export async function gql<Result, Variables>(
  */
 export function apiFailure(err: unknown): never {
   if (err instanceof ApiError) {
-    console.error(JSON.stringify({ level: 'error', requestId: err.requestId, kind: err.kind, status: err.status, message: err.message }));
+    const expected = ['NOT_FOUND', 'VALIDATION', 'BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED'].includes(err.code ?? '');
+    console[expected ? 'warn' : 'error'](
+      JSON.stringify({
+        level: expected ? 'warn' : 'error',
+        requestId: err.requestId,
+        kind: err.kind,
+        status: err.status,
+        code: err.code,
+        message: err.message,
+      }),
+    );
     if (err.status === 429 || err.code === 'RATE_LIMITED') {
       httpError(429, { message: 'Too many requests — please wait a moment and try again.', requestId: err.requestId });
     }
+    if (err.code === 'NOT_FOUND') httpError(404, { message: 'Not found', requestId: err.requestId });
+    if (err.code === 'VALIDATION' || err.code === 'BAD_USER_INPUT') {
+      // e.g. a malformed or stale page cursor in the URL
+      httpError(400, { message: 'This link is not valid (bad parameters).', requestId: err.requestId });
+    }
+    if (err.code === 'FORBIDDEN') httpError(403, { message: 'You do not have access to this page.', requestId: err.requestId });
+    if (err.code === 'UNAUTHENTICATED') httpError(401, { message: 'Please sign in to see this page.', requestId: err.requestId });
     if (err.kind === 'network' || err.kind === 'timeout' || err.status === 503) {
       httpError(503, { message: 'The service is temporarily unavailable. Please try again shortly.', requestId: err.requestId });
     }

@@ -22,11 +22,7 @@ const PreviewWithSimilarQuery = graphql(`
 export type SimilarQuestion = NonNullable<ResultOf<typeof PreviewWithSimilarQuery>['similarQuestions']>[number];
 
 /** Renders a preview (and, given a title, finds similar questions). Never throws for api trouble. */
-export async function preview(
-  event: ApiEvent,
-  markdown: string,
-  title = '',
-): Promise<{ html: string | null; similar: SimilarQuestion[] }> {
+export async function preview(event: ApiEvent, markdown: string, title = ''): Promise<{ html: string | null; similar: SimilarQuestion[] }> {
   try {
     const data = await gql(event, PreviewWithSimilarQuery, {
       markdown: markdown.slice(0, 30_000),

@@ -139,7 +139,8 @@ export const actions: Actions = {
     const form = await event.request.formData();
     const body = text(form, 'body');
     const questionId = text(form, 'questionId');
-    if (!body.trim()) return invalidForm(400, { action: 'answer', subjectId: questionId, body }, { fields: { body: 'Write your answer first.' } });
+    if (!body.trim())
+      return invalidForm(400, { action: 'answer', subjectId: questionId, body }, { fields: { body: 'Write your answer first.' } });
     return run(
       event,
       'answer',
@@ -190,7 +191,13 @@ export const actions: Actions = {
   unaccept: async (event) => {
     requireSignIn(event);
     const answerId = text(await event.request.formData(), 'answerId');
-    return run(event, 'unaccept', answerId, {}, async () => (await gql(event, UnacceptAnswerMutation, { input: { answerId } })).unacceptAnswer);
+    return run(
+      event,
+      'unaccept',
+      answerId,
+      {},
+      async () => (await gql(event, UnacceptAnswerMutation, { input: { answerId } })).unacceptAnswer,
+    );
   },
 
   verify: async (event) => {
@@ -226,13 +233,25 @@ export const actions: Actions = {
   deleteAnswer: async (event) => {
     requireSignIn(event);
     const answerId = text(await event.request.formData(), 'answerId');
-    return run(event, 'deleteAnswer', answerId, {}, async () => (await gql(event, DeleteAnswerMutation, { input: { answerId } })).deleteAnswer);
+    return run(
+      event,
+      'deleteAnswer',
+      answerId,
+      {},
+      async () => (await gql(event, DeleteAnswerMutation, { input: { answerId } })).deleteAnswer,
+    );
   },
 
   deleteComment: async (event) => {
     requireSignIn(event);
     const commentId = text(await event.request.formData(), 'commentId');
-    return run(event, 'deleteComment', commentId, {}, async () => (await gql(event, DeleteCommentMutation, { input: { commentId } })).deleteComment);
+    return run(
+      event,
+      'deleteComment',
+      commentId,
+      {},
+      async () => (await gql(event, DeleteCommentMutation, { input: { commentId } })).deleteComment,
+    );
   },
 
   deleteQuestion: async (event) => {
@@ -242,7 +261,8 @@ export const actions: Actions = {
     try {
       payload = (await gql(event, DeleteQuestionMutation, { input: { questionId } })).deleteQuestion;
     } catch (err) {
-      if (err instanceof ApiError && err.kind === 'graphql') return invalidForm(400, { action: 'deleteQuestion', subjectId: questionId }, err.message);
+      if (err instanceof ApiError && err.kind === 'graphql')
+        return invalidForm(400, { action: 'deleteQuestion', subjectId: questionId }, err.message);
       throw err;
     }
     if (payload.errors.length) return invalidForm(400, { action: 'deleteQuestion', subjectId: questionId }, toFormErrors(payload.errors));
@@ -267,7 +287,11 @@ export const actions: Actions = {
       const ref = match?.[1] ?? duplicate;
       const found = ref && ID_PARAM.test(ref) ? (await gql(event, QuestionIdQuery, { id: ref })).question : null;
       if (!found) {
-        return invalidForm(400, { action: 'close', subjectId: questionId, ...values }, { fields: { duplicateOf: 'Enter the link of the original question.' } });
+        return invalidForm(
+          400,
+          { action: 'close', subjectId: questionId, ...values },
+          { fields: { duplicateOf: 'Enter the link of the original question.' } },
+        );
       }
       duplicateOfId = found.id;
     }
@@ -285,6 +309,12 @@ export const actions: Actions = {
   reopen: async (event) => {
     requireSignIn(event);
     const questionId = text(await event.request.formData(), 'questionId');
-    return run(event, 'reopen', questionId, {}, async () => (await gql(event, ReopenQuestionMutation, { input: { questionId } })).reopenQuestion);
+    return run(
+      event,
+      'reopen',
+      questionId,
+      {},
+      async () => (await gql(event, ReopenQuestionMutation, { input: { questionId } })).reopenQuestion,
+    );
   },
 };
