@@ -18,7 +18,16 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { startBaseline, type BaselineServer } from './bench/baselines.js';
-import { captureOps, explainCaptured, formatScanReport, startWireTap, type OpScanReport, type WireTap } from './bench/db-scans.js';
+import {
+  captureOps,
+  explainCaptured,
+  formatProbe,
+  formatScanReport,
+  probePushdown,
+  startWireTap,
+  type OpScanReport,
+  type WireTap,
+} from './bench/db-scans.js';
 import {
   gql,
   graphqlBody,
@@ -200,6 +209,10 @@ const SCALES = {
 // helpers
 
 const log = (line: string) => console.log(`[bench] ${line}`);
+
+/** an operation slower than this alone is not put under load */
+const MAX_SINGLE_SEC = 30;
+const PREFLIGHT_TIMEOUT_SEC = 120;
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 
@@ -353,8 +366,15 @@ async function main(): Promise<number> {
       ORIGIN: `http://127.0.0.1:${ports.web}`,
       TYPESENSE_URL: '',
     };
+    const restartFerretdb = async () => {
+      // only the bench profile's own FerretDB (tracked by its pid file) is ever restarted; it is
+      // stopped at the end only when this run started it in the first place (as before)
+      await stopServices('bench', ['ferretdb'], log);
+      await ensureServices('bench', log);
+      sampler.watch('ferretdb', pidFromFile(join(benchDir, 'run', 'ferretdb.pid')));
+    };
     if (!options.reuseData) {
-      await wipeBench(services.mongodbUrl, services.redisUrl, redisPrefix, searchDir, log);
+      await wipeBench(services.mongodbUrl, services.redisUrl, redisPrefix, searchDir, log, restartFerretdb);
     } else {
       notes.push('--reuse-data: the bench database was not wiped nor seeded');
     }
@@ -369,7 +389,14 @@ async function main(): Promise<number> {
         demo: options.demo,
         synthetic: { members: options.members, questions: options.questions, seed: options.seed, extraArgs: [] },
       };
-      seeding = await seedBench(plan, { ...process.env, ...env }, services.mongodbUrl, log, abort.signal);
+      seeding = await seedBench(
+        plan,
+        { ...process.env, ...env },
+        services.mongodbUrl,
+        { databasePid: () => sampler.pid('ferretdb'), restartDatabase: restartFerretdb },
+        log,
+        abort.signal,
+      );
     }
     checkAborted();
 
@@ -388,7 +415,7 @@ async function main(): Promise<number> {
     for (const child of stack.children) {
       sampler.watch(childName(child), child.pid);
       child.on('exit', (code, signal) => {
-        if (!stackStopped) {
+        if (!stackStopped && !abort.signal.aborted) {
           log(`✗ ${childName(child)} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(benchDir, 'logs')}`);
           abort.abort();
         }
@@ -425,8 +452,13 @@ async function main(): Promise<number> {
     let cursor: string | null = null;
     let pagesWalked = 0;
     const walkStart = performance.now();
+    const walkBudgetMs = 180_000;
     for (let page = 1; page < 50; page++) {
       checkAborted();
+      if (performance.now() - walkStart > walkBudgetMs) {
+        notes.push(`walking the listing to page 50 took longer than ${walkBudgetMs / 1000} s: stopped at page ${page}`);
+        break;
+      }
       const r: { data: { questions: { pageInfo: { endCursor: string | null; hasNextPage: boolean } } } } = await gql(
         apiUrl,
         `query($after: String) { questions(first: ${LISTING_PAGE_SIZE}, after: $after, orderBy: NEWEST) { pageInfo { endCursor hasNextPage } } }`,
@@ -506,45 +538,77 @@ async function main(): Promise<number> {
     const selected = (name: string) => !options.only.length || options.only.some((o) => name.toLowerCase().includes(o));
 
     // one operation: pre-flight, warm-up, closed loop, fixed rate -------------------------------------
-    const preflight = async (target: Target): Promise<{ ok: true; bytes: number } | { ok: false; why: string }> => {
+    type Preflight = { ok: true; bytes: number; ms: number } | { ok: false; why: string };
+    const preflight = async (target: Target): Promise<Preflight> => {
       try {
         const spec = target.next ? target.next() : { method: target.method, body: target.body, headers: target.headers };
+        const t0 = performance.now();
         const res = await fetch(target.url, {
           method: spec.method,
           redirect: 'manual',
           headers: { ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}), ...target.headers, ...spec.headers },
           ...(spec.body !== undefined ? { body: spec.body } : {}),
-          signal: AbortSignal.timeout(options.timeoutSec * 1000 * 3),
+          signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_SEC * 1000),
         });
         const text = await res.text();
+        const ms = performance.now() - t0;
         if (res.status < 200 || res.status >= 300) return { ok: false, why: `HTTP ${res.status}: ${text.slice(0, 200)}` };
         if (target.graphql && text.includes('"errors":[{')) return { ok: false, why: `GraphQL errors: ${text.slice(0, 300)}` };
-        return { ok: true, bytes: Buffer.byteLength(text) };
+        return { ok: true, bytes: Buffer.byteLength(text), ms };
       } catch (error) {
         return { ok: false, why: error instanceof Error ? error.message : String(error) };
       }
     };
-    const fixedRun = (target: Target, rate: number): Promise<RunStats> =>
-      options.rateTool === 'paced'
-        ? runPaced(target, { rate, durationSec: options.durationSec, timeoutSec: options.timeoutSec, signal: abort.signal })
+    /** Two requests, one after the other: the second one's time is the unloaded latency. */
+    const probeTarget = async (target: Target): Promise<Preflight> => {
+      const first = await preflight(target);
+      return first.ok ? preflight(target) : first;
+    };
+    /**
+     * How to load an operation given how long one request takes alone (a slow operation at full
+     * concurrency only produces timeouts, and leaves minutes of queued work behind).
+     */
+    const planFor = (singleMs: number, connections: number) => {
+      const singleSec = singleMs / 1000;
+      const timeoutSec = Math.max(options.timeoutSec, Math.ceil(3 * singleSec));
+      return {
+        skip:
+          singleSec > MAX_SINGLE_SEC ? `one request alone takes ${singleSec.toFixed(1)} s (> ${MAX_SINGLE_SEC} s): not loaded` : undefined,
+        timeoutSec,
+        connections: Math.max(1, Math.min(connections, Math.floor(timeoutSec / (2 * singleSec)))),
+        warmup: options.warmupSec > 0 && singleMs < 500,
+      };
+    };
+    /**
+     * The fixed-rate run: the requested rate, unless the closed loop showed the server cannot
+     * sustain it — then half of what it managed (a queue growing without bound measures nothing
+     * but the length of the run). Long enough for a few requests at low rates (at most 60 s).
+     */
+    const fixedRun = (target: Target, wanted: number, closed: RunStats | null, singleMs: number, timeoutSec: number): Promise<RunStats> => {
+      const capacity = closed && closed.requests > 0 ? closed.rps : 1000 / singleMs;
+      const rate = capacity < wanted ? Math.max(0.05, Math.floor(capacity * 50) / 100) : wanted;
+      const durationSec = Math.max(options.durationSec, Math.min(60, Math.ceil(5 / rate)));
+      return options.rateTool === 'paced'
+        ? runPaced(target, { rate, durationSec, timeoutSec, signal: abort.signal })
         : runAutocannon(target, {
             connections: Math.max(1, Math.min(options.connections, Math.ceil(rate))),
-            durationSec: options.durationSec,
+            durationSec,
             rate,
-            timeoutSec: options.timeoutSec,
+            timeoutSec,
             signal: abort.signal,
           });
+    };
     const settle = async () => {
-      const r = await waitIdle(idlePids(), { timeoutMs: 60_000 });
+      const r = await waitIdle(idlePids(), { timeoutMs: 120_000 });
       if (r.waitedMs > 2_000)
         log(
           `  (waited ${(r.waitedMs / 1000).toFixed(1)} s for the servers to go idle${r.cores >= 0.15 ? `; still ${r.cores.toFixed(2)} cores busy` : ''})`,
         );
     };
-    const describe = (name: string, closed: RunStats | null, fixed: RunStats | null) => {
+    const describe = (name: string, closed: RunStats | null, fixed: RunStats | null, singleMs: number) => {
       const errs = [closed, fixed].reduce((n, s) => n + (s ? s.errors + s.timeouts + s.non2xx + s.graphqlErrors : 0), 0);
       log(
-        `  ${name}: ${closed ? `${fmt(closed.rps)} req/s` : '–'}${fixed ? `; p50 ${fmt(fixed.latencyMs.p50, 1)} ms, p99 ${fmt(fixed.latencyMs.p99, 1)} ms at ${fixed.rate} req/s (${fmt(fixed.rps, 1)} answered/s)` : ''}; errors ${errs}`,
+        `  ${name}: alone ${fmt(singleMs, 1)} ms; ${closed ? `${fmt(closed.rps, closed.rps < 10 ? 2 : 0)} req/s (${closed.connections} conn.)` : '–'}${fixed ? `; p50 ${fmt(fixed.latencyMs.p50, 1)} ms, p99 ${fmt(fixed.latencyMs.p99, 1)} ms at ${fixed.rate} req/s (${fmt(fixed.rps, 1)} answered/s)` : ''}; errors ${errs}`,
       );
     };
 
@@ -552,7 +616,8 @@ async function main(): Promise<number> {
       checkAborted();
       const { target } = spec;
       log(`${target.name} …`);
-      const pre = await preflight(target);
+      await settle();
+      const pre = await probeTarget(target);
       if (!pre.ok) {
         log(`  ✗ pre-flight request failed: ${pre.why}`);
         rows.push({
@@ -566,32 +631,34 @@ async function main(): Promise<number> {
         });
         return;
       }
-      await settle();
+      const plan = planFor(pre.ms, options.connections);
+      const base = {
+        name: target.name,
+        kind: spec.kind,
+        target: describeTarget(target),
+        bytes: pre.bytes,
+        singleMs: pre.ms,
+        nominalRate: options.rate,
+        nominalConnections: options.connections,
+      };
+      if (plan.skip) {
+        log(`  ${plan.skip}`);
+        rows.push({ ...base, closed: null, fixed: null, rssMb: {}, note: plan.skip });
+        return;
+      }
       sampler.takeWindow();
-      if (options.warmupSec > 0)
-        await runLoad(target, {
-          connections: options.connections,
-          durationSec: options.warmupSec,
-          timeoutSec: options.timeoutSec,
-          preferWrk,
-          signal: abort.signal,
-        });
+      const load = { connections: plan.connections, timeoutSec: plan.timeoutSec, preferWrk, signal: abort.signal };
+      if (plan.warmup) await runLoad(target, { ...load, durationSec: options.warmupSec });
       checkAborted();
-      const closed = await runLoad(target, {
-        connections: options.connections,
-        durationSec: options.durationSec,
-        timeoutSec: options.timeoutSec,
-        preferWrk,
-        signal: abort.signal,
-      });
+      const closed = await runLoad(target, { ...load, durationSec: options.durationSec });
       checkAborted();
       await settle();
-      const fixed = await fixedRun(target, options.rate);
+      const fixed = await fixedRun(target, options.rate, closed, pre.ms, plan.timeoutSec);
       checkAborted();
       const window = sampler.takeWindow();
       const rssMb = spec.rssOf ? { [spec.rssOf]: window[spec.rssOf]! } : pick(window, ['api', 'worker', 'web', 'ferretdb']);
-      rows.push({ name: target.name, kind: spec.kind, target: describeTarget(target), closed, fixed, rssMb, bytes: pre.bytes });
-      describe(target.name, closed, fixed);
+      rows.push({ ...base, closed, fixed, rssMb });
+      describe(target.name, closed, fixed, pre.ms);
     };
 
     // 4. load -------------------------------------------------------------------------------------------
@@ -653,75 +720,61 @@ async function main(): Promise<number> {
       };
       const readTarget = pageTarget('question page under writes (web)', webUrl);
       log(`writes under read load (${writeNames.join(', ')}) …`);
-      const pre = await Promise.all([preflight(postAnswerTarget), preflight(voteTarget)]);
-      const failed = pre.map((p, i) => (p.ok ? null : `${i === 0 ? 'postAnswer' : 'vote'}: ${p.why}`)).filter(Boolean);
-      if (failed.length) {
-        log(`  ✗ pre-flight failed: ${failed.join('; ')}`);
-        for (const name of writeNames)
+      await settle();
+      const group = [readTarget, postAnswerTarget, voteTarget];
+      const pre: Preflight[] = [];
+      for (const t of group) pre.push(await probeTarget(t));
+      const failed = pre.map((p, i) => (p.ok ? null : `${group[i]!.name}: ${p.why}`)).filter(Boolean);
+      const singles = pre.map((p) => (p.ok ? p.ms : NaN));
+      const plans = singles.map((ms, i) => planFor(ms, i === 0 ? options.connections : options.writeConnections));
+      const skip = plans.map((p) => p.skip).find(Boolean);
+      if (failed.length || skip) {
+        const why = failed.length ? `pre-flight failed: ${failed.join('; ')}` : skip!;
+        log(`  ✗ ${why}`);
+        group.forEach((t, i) =>
           rows.push({
-            name,
+            name: t.name,
             kind: 'write',
-            target: '',
+            target: describeTarget(t),
             closed: null,
             fixed: null,
             rssMb: {},
-            note: `pre-flight failed: ${failed.join('; ')}`,
-          });
+            note: why,
+            ...(Number.isFinite(singles[i]) ? { singleMs: singles[i]! } : {}),
+          }),
+        );
       } else {
-        await settle();
         sampler.takeWindow();
-        if (options.warmupSec > 0) {
-          await Promise.all([
-            runLoad(readTarget, {
-              connections: options.connections,
-              durationSec: options.warmupSec,
-              timeoutSec: options.timeoutSec,
-              preferWrk,
-              signal: abort.signal,
-            }),
-            runLoad(postAnswerTarget, {
-              connections: 1,
-              durationSec: options.warmupSec,
-              timeoutSec: options.timeoutSec,
-              signal: abort.signal,
-            }),
-            runLoad(voteTarget, { connections: 1, durationSec: options.warmupSec, timeoutSec: options.timeoutSec, signal: abort.signal }),
-          ]);
+        const loadOf = (i: number) => ({
+          connections: plans[i]!.connections,
+          timeoutSec: plans[i]!.timeoutSec,
+          signal: abort.signal,
+          ...(i === 0 ? { preferWrk } : {}),
+        });
+        if (plans.every((p) => p.warmup)) {
+          await Promise.all(group.map((t, i) => runLoad(t, { ...loadOf(i), durationSec: options.warmupSec })));
         }
         checkAborted();
-        const closed = await Promise.all([
-          runLoad(readTarget, {
-            connections: options.connections,
-            durationSec: options.durationSec,
-            timeoutSec: options.timeoutSec,
-            preferWrk,
-            signal: abort.signal,
-          }),
-          runLoad(postAnswerTarget, {
-            connections: options.writeConnections,
-            durationSec: options.durationSec,
-            timeoutSec: options.timeoutSec,
-            signal: abort.signal,
-          }),
-          runLoad(voteTarget, {
-            connections: options.writeConnections,
-            durationSec: options.durationSec,
-            timeoutSec: options.timeoutSec,
-            signal: abort.signal,
-          }),
-        ]);
+        const closed = await Promise.all(group.map((t, i) => runLoad(t, { ...loadOf(i), durationSec: options.durationSec })));
         checkAborted();
         await settle();
-        const fixed = await Promise.all([
-          fixedRun(readTarget, options.rate),
-          fixedRun(postAnswerTarget, options.writeRate),
-          fixedRun(voteTarget, options.writeRate),
-        ]);
+        const nominal = [options.rate, options.writeRate, options.writeRate];
+        const fixed = await Promise.all(group.map((t, i) => fixedRun(t, nominal[i]!, closed[i]!, singles[i]!, plans[i]!.timeoutSec)));
         checkAborted();
         const rssMb = pick(sampler.takeWindow(), ['api', 'worker', 'web', 'ferretdb']);
-        [readTarget, postAnswerTarget, voteTarget].forEach((t, i) => {
-          rows.push({ name: t.name, kind: 'write', target: describeTarget(t), closed: closed[i]!, fixed: fixed[i]!, rssMb });
-          describe(t.name, closed[i]!, fixed[i]!);
+        group.forEach((t, i) => {
+          rows.push({
+            name: t.name,
+            kind: 'write',
+            target: describeTarget(t),
+            closed: closed[i]!,
+            fixed: fixed[i]!,
+            nominalRate: nominal[i]!,
+            nominalConnections: i === 0 ? options.connections : options.writeConnections,
+            singleMs: singles[i]!,
+            rssMb,
+          });
+          describe(t.name, closed[i]!, fixed[i]!, singles[i]!);
         });
       }
     }
@@ -752,8 +805,10 @@ async function main(): Promise<number> {
       );
       cleanup.add('delete the capture Redis keys', () => deleteRedisPrefix(services.redisUrl, capturePrefix));
       cleanup.add('stop the capture api and web', () => capture.stop());
+      // the commands are recorded when sent: a request still running after this is left behind
+      const captureTimeoutMs = Math.max(30, 3 * options.timeoutSec) * 1000;
       const post = async (query: string, variables?: Record<string, unknown>, cookie?: string) => {
-        await gql(capture.apiUrl, query, variables, cookie ? { cookie } : {});
+        await gql(capture.apiUrl, query, variables, cookie ? { cookie } : {}, captureTimeoutMs);
       };
       const agent = agents[0];
       let captureSeq = 0;
@@ -762,7 +817,7 @@ async function main(): Promise<number> {
         {
           name: 'question page (web)',
           run: async () => {
-            const res = await fetch(`${capture.webUrl}${pagePath}`, { redirect: 'manual' });
+            const res = await fetch(`${capture.webUrl}${pagePath}`, { redirect: 'manual', signal: AbortSignal.timeout(captureTimeoutMs) });
             await res.arrayBuffer();
             if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
           },
@@ -790,6 +845,7 @@ async function main(): Promise<number> {
                       },
                     },
                     { cookie: agent.cookie },
+                    captureTimeoutMs,
                   );
                   payloadOk('postAnswer', r.data.postAnswer);
                 },
@@ -802,6 +858,7 @@ async function main(): Promise<number> {
                     VOTE_MUTATION,
                     { input: { subjectId: pool[1] ?? pool[0]!, direction: captureSeq++ % 2 ? 'NONE' : 'UP' } },
                     { cookie: agent.cookie },
+                    captureTimeoutMs,
                   );
                   payloadOk('vote', r.data.vote);
                 },
@@ -813,8 +870,15 @@ async function main(): Promise<number> {
       await capture.stop();
       await tap.close();
       log(`captured ${tap.commands.length} database commands; explaining them on FerretDB …`);
-      scans = await explainCaptured(services.mongodbUrl, tap.commands);
-      scanLines = formatScanReport(scans);
+      log('probing which by-_id commands FerretDB pushes down (scratch database colloquy_bench_probe) …');
+      const probes = await probePushdown(services.mongodbUrl);
+      scans = await explainCaptured(
+        services.mongodbUrl,
+        tap.commands,
+        ops.map((o) => o.name),
+        probes,
+      );
+      scanLines = [...formatProbe(probes), '', ...formatScanReport(scans)];
     } else {
       scanLines = ['(skipped: --no-db-report)'];
     }
@@ -844,12 +908,14 @@ async function main(): Promise<number> {
         notes,
       };
       const legend = [
-        `req/s: closed loop, ${options.connections} connections for ${options.durationSec} s (${closedTool}), after ${options.warmupSec} s of warm-up.`,
-        `p50/p99 ms: at the fixed rate in "@ req/s" for ${options.durationSec} s (${options.rateTool === 'paced' ? 'open loop: each request sent on schedule, latency counted from its scheduled time' : 'autocannon overallRate'}); "(got N)" = the server answered only N req/s.`,
-        `errors: connection errors, timeouts (> ${options.timeoutSec} s), non-2xx responses and GraphQL responses with errors, both runs together.`,
+        `1 req ms: one request alone on an idle server (the second of two in a row).`,
+        `req/s: closed loop for ${options.durationSec} s with ${options.connections} connections (${closedTool}), after ${options.warmupSec} s of warm-up; "(c=N)": only N connections, because one request alone is so slow that more would only time out (N = per-row timeout / (2 × 1 req); per-row timeout = max(${options.timeoutSec} s, 3 × 1 req)).`,
+        `p50/p99 ms: at the fixed rate in "@ req/s" for ${options.durationSec} s (${options.rateTool === 'paced' ? 'open loop: each request sent on schedule, latency counted from its scheduled time' : 'autocannon overallRate'}); "R (max < ${options.rate})": the closed loop managed less than the requested rate, so latency was measured at R = half of what it managed (a run at a low rate lasts up to 60 s, for about 5 requests); "(got N)": the server answered only N req/s.`,
+        `errors: connection errors, timeouts, non-2xx responses and GraphQL responses with errors, both runs together.`,
         'peak RSS MB: highest VmRSS sampled every 200 ms during the row (api / web / worker; the baseline server on baseline rows).',
-        'ratio: req/s of the row divided by the req/s of node:http, Express and the { ping } GraphQL query.',
+        '% of …: req/s of the row as a percentage of the req/s of node:http, Express and the { ping } GraphQL query (same run).',
         `question page under writes, postAnswer and vote ran at the same time (closed loop: ${options.connections} + ${options.writeConnections} + ${options.writeConnections} connections; fixed: ${options.rate} + ${options.writeRate} + ${options.writeRate} req/s).`,
+        `machine load when the run started: ${machine.loadavg1m} (1-min load average on ${machine.cores} cores); other processes on the machine compete with the benchmark.`,
       ];
       const out = [
         '',

@@ -92,12 +92,13 @@ export async function gql<T>(
   query: string,
   variables?: Record<string, unknown>,
   headers: Record<string, string> = {},
+  timeoutMs = 600_000,
 ): Promise<{ data: T; setCookies: string[] }> {
   const res = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: graphqlBody(query, variables),
-    signal: AbortSignal.timeout(120_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   let json: { data?: T; errors?: Array<{ message: string }> };

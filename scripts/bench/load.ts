@@ -155,6 +155,11 @@ function luaLongString(text: string): string {
   return `[${level}[${text}]${level}]`;
 }
 
+/** A quoted Lua string for a header name or value (printable ASCII). */
+function luaString(text: string): string {
+  return `"${text.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '')}"`;
+}
+
 /** "1.23ms" → 1.23, "850.00us" → 0.85, "2.01s" → 2010 */
 function wrkTimeMs(value: string): number {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
@@ -190,7 +195,7 @@ export function parseWrkOutput(output: string, connections: number): RunStats {
     errors,
     timeouts,
     non2xx: Number.isFinite(non2xx) ? non2xx : 0,
-    graphqlErrors: 0,
+    graphqlErrors: Number(/GraphQL errors: (\d+)/.exec(output)?.[1] ?? 0),
     statusCodes: {},
   };
 }
@@ -204,7 +209,21 @@ export function runWrk(target: Target, options: RunOptions): Promise<RunStats> {
     [
       `wrk.method = "${target.method}"`,
       ...(target.body !== undefined ? [`wrk.body = ${luaLongString(target.body)}`] : []),
-      ...Object.entries(headers).map(([k, v]) => `wrk.headers[${luaLongString(k)}] = ${luaLongString(v)}`),
+      ...Object.entries(headers).map(([k, v]) => `wrk.headers[${luaString(k)}] = ${luaString(v)}`),
+      // GraphQL answers 200 with errors in the body: count those (only then, it costs a little)
+      ...(target.graphql
+        ? [
+            'local threads = {}',
+            'function setup(thread) table.insert(threads, thread) end',
+            'function init(args) gqlerrors = 0 end',
+            `function response(status, headers, body) if body and body:find(${luaString(GRAPHQL_ERROR)}, 1, true) then gqlerrors = gqlerrors + 1 end end`,
+            'function done(summary, latency, requests)',
+            '  local n = 0',
+            '  for _, t in ipairs(threads) do n = n + (t:get("gqlerrors") or 0) end',
+            '  io.write(string.format("GraphQL errors: %d\\n", n))',
+            'end',
+          ]
+        : []),
     ].join('\n') + '\n',
   );
   const threads = Math.max(1, Math.min(2, options.connections));

@@ -1,6 +1,6 @@
 // /proc readers for the benchmark: memory (peak RSS per process) and CPU time (to wait until the
 // system is idle between runs). Linux only; elsewhere every reading is undefined.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** VmRSS and VmHWM (peak RSS over the process's life) in KiB. */
@@ -113,4 +113,50 @@ export class RssSampler {
     }
     return out;
   }
+}
+
+/** A process and all its descendants (Linux: /proc/<pid>/task/<tid>/children). */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tids) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ').filter(Boolean)) walk(Number(c));
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Calls `onStall` once when the given processes together used no CPU for `quietMs` (a
+ * deadlock: everybody waits). Returns a function that stops watching.
+ */
+export function watchStall(pids: () => number[], quietMs: number, onStall: () => void): () => void {
+  let lastTicks = -1;
+  let quietSince = Date.now();
+  const timer = setInterval(() => {
+    const ticks = pids().reduce((sum, pid) => sum + (readCpuTicks(pid) ?? 0), 0);
+    if (ticks !== lastTicks) {
+      lastTicks = ticks;
+      quietSince = Date.now();
+    } else if (Date.now() - quietSince >= quietMs) {
+      clearInterval(timer);
+      onStall();
+    }
+  }, 5_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -13,10 +13,16 @@ export interface BenchRow {
   target: string;
   closed: RunStats | null;
   fixed: RunStats | null;
+  /** the requested fixed rate (the run used less when the server's maximum was below it) */
+  nominalRate?: number;
   /** peak RSS (MiB) per process while this row ran */
   rssMb: Record<string, number>;
   /** response size of the pre-flight request */
   bytes?: number;
+  /** closed-loop connections asked for (fewer were used when one request is slow) */
+  nominalConnections?: number;
+  /** latency of one request alone (the second of two pre-flight requests) */
+  singleMs?: number;
   note?: string;
 }
 
@@ -78,8 +84,8 @@ function ratioText(row: BenchRow, baselines: Record<string, number | undefined>)
   return BASELINES.map((b) => {
     const base = baselines[b];
     if (!base) return '–';
-    const ratio = rps / base;
-    return ratio >= 10 ? `${ratio.toFixed(0)}×` : ratio >= 0.1 ? `${ratio.toFixed(2)}×` : `${ratio.toFixed(3)}×`;
+    const pct = (rps / base) * 100;
+    return pct >= 10 ? `${pct.toFixed(0)}%` : pct >= 1 ? `${pct.toFixed(1)}%` : pct >= 0.1 ? `${pct.toFixed(2)}%` : `${pct.toFixed(3)}%`;
   }).join(' / ');
 }
 
@@ -90,16 +96,28 @@ export function tableRows(rows: BenchRow[]): TableRow[] {
   return rows.map((row) => {
     const fixed = row.fixed;
     const reached = fixed && fixed.rate !== undefined ? fixed.rps / fixed.rate : 1;
-    const rateCell = fixed?.rate !== undefined ? (reached < 0.95 ? `${fixed.rate} (got ${round(fixed.rps, 1)})` : `${fixed.rate}`) : '';
+    const reduced = fixed?.rate !== undefined && row.nominalRate !== undefined && fixed.rate < row.nominalRate;
+    const rateCell =
+      fixed?.rate !== undefined
+        ? `${fixed.rate}${reduced ? ` (max < ${row.nominalRate})` : ''}${reached < 0.95 ? ` (got ${round(fixed.rps, 1)})` : ''}`
+        : '';
+    const ms = (v: number | undefined) => (v === undefined ? '' : Number.isFinite(v) ? round(v, 1) : '–');
+    const rps = row.closed?.rps;
+    const reducedConnections =
+      row.closed && row.closed.connections < (row.kind === 'write' && row.name !== 'question page under writes (web)' ? 0 : 10);
     const out: TableRow = {
       name: row.name,
-      'req/s': row.closed ? round(row.closed.rps) : row.note ? 'n/a' : '',
-      'p50 ms': fixed ? round(fixed.latencyMs.p50, 1) : '',
-      'p99 ms': fixed ? round(fixed.latencyMs.p99, 1) : '',
+      '1 req ms': ms(row.singleMs),
+      'req/s':
+        rps === undefined
+          ? 'n/a'
+          : `${rps < 10 ? round(rps, 2) : round(rps).toLocaleString('en-US')}${reducedConnections ? ` (c=${row.closed!.connections})` : ''}`,
+      'p50 ms': fixed ? ms(fixed.latencyMs.p50) : '',
+      'p99 ms': fixed ? ms(fixed.latencyMs.p99) : '',
       '@ req/s': rateCell,
       errors: errorsOf(row).text,
       'peak RSS MB api/web/worker': rssText(row),
-      'ratio vs node:http / express / ping': ratioText(row, baselines),
+      '% of node:http / express / ping': ratioText(row, baselines),
     };
     return out;
   });
@@ -113,13 +131,16 @@ export const COLUMNS = [
   '@ req/s',
   'errors',
   'peak RSS MB api/web/worker',
-  'ratio vs node:http / express / ping',
+  '% of node:http / express / ping',
 ];
 
 export function seedingLines(seeding: SeedResult | null): string[] {
   if (!seeding) return ['seeding: skipped (--reuse-data)'];
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
-  const lines = seeding.steps.map((s) => `  ${s.name}: ${n(s.rows)} rows in ${s.seconds.toFixed(1)} s = ${n(s.rowsPerSecond)} rows/s`);
+  const lines = seeding.steps.map(
+    (s) =>
+      `  ${s.name}: ${n(s.rows)} rows in ${s.seconds.toFixed(1)} s = ${n(s.rowsPerSecond)} rows/s${s.failed ? ` (FAILED, partial: ${s.failed})` : ''}`,
+  );
   lines.unshift(`seeding: ${n(seeding.rows)} rows in ${seeding.seconds.toFixed(1)} s = ${n(seeding.rowsPerSecond)} rows/s`);
   for (const note of seeding.notes) lines.push(`  note: ${note}`);
   return lines;

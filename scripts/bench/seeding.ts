@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { repoRoot } from '../lib/paths.js';
+import { processTree, watchStall } from './proc.js';
 
 export interface SeedStep {
   name: string;
@@ -16,6 +17,8 @@ export interface SeedStep {
   rows: number;
   rowsPerSecond: number;
   detail?: string;
+  /** the step failed (after writing `rows`) */
+  failed?: string;
 }
 
 export interface SeedResult {
@@ -28,22 +31,44 @@ export interface SeedResult {
   collections: Record<string, number>;
 }
 
+export class DatabaseHung extends Error {}
+
+/** Drops the bench database; DatabaseHung when FerretDB does not answer within `timeoutMs`. */
+export async function dropBenchDatabase(mongoUrl: string, log: (line: string) => void, timeoutMs = 60_000): Promise<void> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: timeoutMs });
+  await client.connect();
+  try {
+    const db = client.db();
+    if (!/bench/.test(db.databaseName)) throw new Error(`refusing to drop "${db.databaseName}": not a bench database`);
+    try {
+      await db.dropDatabase();
+    } catch (error) {
+      const text = `${(error as Error).name} ${(error as Error).message}`;
+      if (/time ?out|timed out/i.test(text))
+        throw new DatabaseHung(`dropping ${db.databaseName} did not finish within ${timeoutMs / 1000} s`);
+      throw error;
+    }
+    log(`dropped database ${db.databaseName}`);
+  } finally {
+    await client.close(true).catch(() => undefined);
+  }
+}
+
 export async function wipeBench(
   mongoUrl: string,
   redisUrl: string,
   redisPrefix: string,
   searchDir: string,
   log: (line: string) => void,
+  restartDatabase: () => Promise<void>,
 ): Promise<void> {
-  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
-  await client.connect();
   try {
-    const db = client.db();
-    if (!/bench/.test(db.databaseName)) throw new Error(`refusing to drop "${db.databaseName}": not a bench database`);
-    await db.dropDatabase();
-    log(`dropped database ${db.databaseName}`);
-  } finally {
-    await client.close();
+    await dropBenchDatabase(mongoUrl, log);
+  } catch (error) {
+    if (!(error instanceof DatabaseHung)) throw error;
+    log(`${error.message}: the bench FerretDB is stuck (left deadlocked by an earlier run?); restarting it`);
+    await restartDatabase();
+    await dropBenchDatabase(mongoUrl, log);
   }
   rmSync(searchDir, { recursive: true, force: true });
   log(`removed the search index ${searchDir}`);
@@ -86,19 +111,44 @@ export async function countDocuments(mongoUrl: string): Promise<Record<string, n
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-function runChild(args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+/** A seeding step that used no CPU (nor did the database) for this long is deadlocked. */
+const STALL_MS = 60_000;
+
+function runChild(args: string[], env: NodeJS.ProcessEnv, databasePid: number | undefined, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), ...args], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+    let stalled = false;
+    const stopWatching = watchStall(
+      () => [...processTree(child.pid!), ...(databasePid ? [databasePid] : [])],
+      STALL_MS,
+      () => {
+        stalled = true;
+        for (const pid of processTree(child.pid!).reverse()) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        }
+      },
+    );
     const onAbort = () => child.kill('SIGTERM');
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', reject);
     child.on('exit', (code, sig) => {
+      stopWatching();
       signal?.removeEventListener('abort', onAbort);
       if (code === 0) resolve();
+      else if (stalled)
+        reject(
+          new Error(
+            `\`tsx ${args.join(' ')}\` stalled: neither it nor FerretDB used any CPU for ${STALL_MS / 1000} s (a deadlock); stopped it`,
+          ),
+        );
       else reject(new Error(`\`tsx ${args.join(' ')}\` failed (${sig ?? `exit ${code}`})`));
     });
   });
@@ -121,10 +171,32 @@ export interface SeedPlan {
   synthetic: { members: number; questions: number; seed: number; extraArgs: string[] } | null;
 }
 
+/** Whether FerretDB answers a trivial read of the bench database within `timeoutMs`. */
+export async function databaseAnswers(mongoUrl: string, timeoutMs = 15_000): Promise<boolean> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: timeoutMs });
+  try {
+    await client.connect();
+    await client.db().listCollections({}, { nameOnly: true }).toArray();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close(true).catch(() => undefined);
+  }
+}
+
+export interface SeedHooks {
+  /** FerretDB's pid (for the stall detector) */
+  databasePid: () => number | undefined;
+  /** restarts the bench FerretDB (after a deadlock) */
+  restartDatabase: () => Promise<void>;
+}
+
 export async function seedBench(
   plan: SeedPlan,
   env: NodeJS.ProcessEnv,
   mongoUrl: string,
+  hooks: SeedHooks,
   log: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<SeedResult> {
@@ -132,73 +204,94 @@ export async function seedBench(
   const notes: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'colloquy-bench-seed-'));
   let counts = await countDocuments(mongoUrl);
-  const measure = async (name: string, run: () => Promise<number | undefined>, detail?: string) => {
+  const note = (text: string) => {
+    notes.push(text);
+    log(`note: ${text}`);
+  };
+  /** Runs one seeding step; a failed step is recorded with the rows it wrote, and seeding goes on. */
+  const measure = async (name: string, run: () => Promise<number | undefined>, detail?: string): Promise<boolean> => {
     const before = total(counts);
     const t0 = performance.now();
-    const reported = await run();
+    let reported: number | undefined;
+    let failed: string | undefined;
+    try {
+      reported = await run();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      failed = error instanceof Error ? error.message : String(error);
+      if (!(await databaseAnswers(mongoUrl))) {
+        log('FerretDB does not answer after the failed step; restarting the bench FerretDB (committed rows are kept)');
+        await hooks.restartDatabase();
+      }
+    }
     const wall = (performance.now() - t0) / 1000;
     counts = await countDocuments(mongoUrl);
     const rows = total(counts) - before;
     const seconds = reported ?? wall;
-    steps.push({ name, seconds, rows, rowsPerSecond: rows / Math.max(seconds, 1e-3), ...(detail ? { detail } : {}) });
+    steps.push({
+      name,
+      seconds,
+      rows,
+      rowsPerSecond: rows / Math.max(seconds, 1e-3),
+      ...(detail ? { detail } : {}),
+      ...(failed ? { failed } : {}),
+    });
     log(
-      `${name}: ${rows.toLocaleString('en-US')} documents in ${seconds.toFixed(1)} s (${Math.round(rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)`,
+      `${name}: ${rows.toLocaleString('en-US')} documents in ${seconds.toFixed(1)} s (${Math.round(rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s)${failed ? ` — FAILED: ${failed}` : ''}`,
     );
+    if (failed) note(`${name} failed (${failed}); the benchmark goes on with the ${rows.toLocaleString('en-US')} rows it wrote`);
+    return !failed;
+  };
+  const demo = async () => {
+    const out = join(work, 'demo.json');
+    await measure('demo community', async () => {
+      await runChild(['scripts/bench/seed-child.ts', 'demo', out], env, hooks.databasePid(), signal);
+      return (JSON.parse(readFileSync(out, 'utf8')) as { seconds: number }).seconds;
+    });
   };
   try {
-    let seeded = false;
     if (plan.demo) {
       notes.push('--demo: only the demo community was seeded');
-    } else if (plan.dump) {
-      const dir = findDumpDir();
-      if (!dir) {
-        notes.push('Stack Exchange dump not found (../shared/data/stackexchange/ai.stackexchange.com or STACKEXCHANGE_DUMP_DIR): skipped');
-        log(`note: ${notes.at(-1)}`);
-      } else if (!existsSync(IMPORTER)) {
-        notes.push('the Stack Exchange importer does not exist yet: dump skipped');
-        log(`note: ${notes.at(-1)}`);
-      } else {
-        log(`importing the Stack Exchange dump ${dir} …`);
-        const out = join(work, 'import.json');
-        await measure(
-          'import ai.stackexchange.com',
-          async () => {
-            await runChild(['scripts/bench/seed-child.ts', 'import', dir, out], env, signal);
-            return (JSON.parse(readFileSync(out, 'utf8')) as { seconds: number }).seconds;
-          },
-          dir,
-        );
-        seeded = true;
+      await demo();
+    } else {
+      if (plan.dump) {
+        const dir = findDumpDir();
+        if (!dir)
+          note('Stack Exchange dump not found (../shared/data/stackexchange/ai.stackexchange.com or STACKEXCHANGE_DUMP_DIR): skipped');
+        else if (!existsSync(IMPORTER)) note('the Stack Exchange importer does not exist yet: dump skipped');
+        else {
+          log(`importing the Stack Exchange dump ${dir} …`);
+          const out = join(work, 'import.json');
+          await measure(
+            'import ai.stackexchange.com',
+            async () => {
+              await runChild(['scripts/bench/seed-child.ts', 'import', dir, out], env, hooks.databasePid(), signal);
+              return (JSON.parse(readFileSync(out, 'utf8')) as { seconds: number }).seconds;
+            },
+            dir,
+          );
+        }
       }
-    }
-    if (plan.synthetic && !plan.demo) {
-      const s = plan.synthetic;
-      if (!existsSync(SYNTHETIC_CLI)) {
-        notes.push('the synthetic generator (scripts/seed-synthetic.ts) does not exist yet: synthetic data skipped');
-        log(`note: ${notes.at(-1)}`);
-      } else {
-        const args = ['--members', String(s.members), '--questions', String(s.questions), '--seed', String(s.seed), ...s.extraArgs];
-        log(`synthetic data: seed-synthetic ${args.join(' ')} …`);
-        await measure(
-          `synthetic ${s.members.toLocaleString('en-US')} members, ${s.questions.toLocaleString('en-US')} questions`,
-          async () => {
-            await runChild(['scripts/seed-synthetic.ts', ...args], env, signal);
-            return undefined;
-          },
-        );
-        seeded = true;
+      if (plan.synthetic) {
+        const s = plan.synthetic;
+        if (!existsSync(SYNTHETIC_CLI)) {
+          note('the synthetic generator (scripts/seed-synthetic.ts) does not exist yet: no synthetic data');
+        } else {
+          const args = ['--members', String(s.members), '--questions', String(s.questions), '--seed', String(s.seed), ...s.extraArgs];
+          log(`synthetic data: seed-synthetic ${args.join(' ')} …`);
+          await measure(
+            `synthetic ${s.members.toLocaleString('en-US')} members, ${s.questions.toLocaleString('en-US')} questions`,
+            async () => {
+              await runChild(['scripts/seed-synthetic.ts', ...args], env, hooks.databasePid(), signal);
+              return undefined;
+            },
+          );
+        }
       }
-    }
-    if (!seeded) {
-      if (!plan.demo) {
-        notes.push('seeded with the demo community (scripts/seed.ts → seedDemo) instead');
-        log(`note: ${notes.at(-1)}`);
+      if (total(counts) === 0) {
+        note('nothing was seeded: the demo community (scripts/seed.ts → seedDemo) was seeded instead');
+        await demo();
       }
-      const out = join(work, 'demo.json');
-      await measure('demo community', async () => {
-        await runChild(['scripts/bench/seed-child.ts', 'demo', out], env, signal);
-        return (JSON.parse(readFileSync(out, 'utf8')) as { seconds: number }).seconds;
-      });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -163,11 +163,21 @@ async function stopPid(profile: Profile, name: string, program: string, log: Log
 // health checks
 
 export async function pingMongo(url: string, timeoutMs = 2000): Promise<void> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs });
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, socketTimeoutMS: timeoutMs });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
-    await client.db('admin').command({ ping: 1 });
+    // a hung server accepts connections but never answers: bound the whole check
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.db('admin').command({ ping: 1 });
+      })(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer to ping within ${timeoutMs} ms`)), timeoutMs + 500);
+      }),
+    ]);
   } finally {
+    clearTimeout(timer);
     await client.close().catch(() => undefined);
   }
 }

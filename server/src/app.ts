@@ -80,6 +80,13 @@ export function createApp(deps: AppDeps): AppHandle {
           });
         }
         if (error instanceof GraphQLError && !error.originalError) return error; // validation/parse errors
+        if (original instanceof Error && original.name === 'PothosValidationError' && /Invalid global ID/.test(original.message)) {
+          return new GraphQLError('No object has this id.', {
+            nodes: (error as GraphQLError).nodes,
+            path: (error as GraphQLError).path,
+            extensions: { code: 'NOT_FOUND' },
+          });
+        }
         const scope = requestScope.getStore();
         log.error({ err: original ?? error, reqId: scope?.requestId }, 'unexpected error while executing GraphQL');
         return new GraphQLError(message, {

@@ -135,7 +135,10 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+      // no dropDatabase here: FerretDB 1.24 can deadlock dropping a database while other
+      // clients write; the integration global setup drops stale test databases before a run
+      const db = mongoose.connection.db;
+      if (db) for (const c of await db.listCollections().toArray()) await db.collection(c.name).deleteMany({}).catch(() => undefined);
       const keys = await deps.redis.keys(`${config.redisPrefix}*`).catch(() => [] as string[]);
       if (keys.length) await deps.redis.del(...keys).catch(() => undefined);
       await deps.close();

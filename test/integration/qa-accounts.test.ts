@@ -292,9 +292,12 @@ describe('API tokens', () => {
     bot.token = created.token;
     expect((await viewerOf(bot))?.handle).toBe('alice');
     // lastUsedAt is recorded (asynchronously, at most once a minute)
-    await vi.waitFor(async () => {
-      expect((await db().collection('api_tokens').findOne({ _id: stored!._id }))?.lastUsedAt).toBeInstanceOf(Date);
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await db().collection('api_tokens').findOne({ _id: stored!._id }))?.lastUsedAt).toBeInstanceOf(Date);
+      },
+      { timeout: 10_000 },
+    );
     const after = await alice.gql(`{ viewer { apiTokens { lastUsedAt } } }`);
     expect(after.data.viewer.apiTokens[0].lastUsedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 

@@ -1,10 +1,20 @@
 // Integration tier: the real FerretDB and Redis of the "test" profile, started (or reused) by
 // the same scripts `npm start` uses.
+import { MongoClient } from 'mongodb';
 import type { TestProject } from 'vitest/node';
 import { ensureServices } from '../../scripts/lib/services.js';
 
 export default async function setup(project: TestProject) {
   const urls = await ensureServices('test', () => undefined);
+  // databases left by earlier runs (each run and worker has its own; see test/helpers/harness.ts),
+  // dropped now, before any worker connects
+  const client = await MongoClient.connect(urls.mongodbUrl, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
+    for (const { name } of databases) if (name.startsWith('colloquy_test_')) await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
   project.provide('mongodbUrl', urls.mongodbUrl);
   project.provide('redisUrl', urls.redisUrl);
 }

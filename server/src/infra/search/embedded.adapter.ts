@@ -8,6 +8,10 @@
 //   docs       one row per post: every SearchDocument field except the texts, plus `version`
 //   fts        FTS5 over title, tags (space separated), body; its rowid is docs.rid
 //   fts_title  FTS5 over title and tags only (small doclists: relevance tiers, similar titles)
+//   fts_pairs  FTS5 over the same columns as word pairs: "a b c" is indexed as the tokens `a_b b_c`
+//              (contentless). Exact phrases are matched here: the pairs of very common words have
+//              short doclists, where the words' own positional doclists span the whole index
+//   fts_title_pairs  word pairs of title and tags only (relevance tiers of phrases)
 //   doc_tags   (rid, tag) for exact tag filters and tag facet counts
 //   vocab      every indexable word seen, with its length (typo candidates, prefix expansion)
 //   vocab_del  deletion-neighbourhood keys → vocab ids (finds words within a typo or two fast)
@@ -16,7 +20,8 @@
 //   meta       the live generation and the build in progress
 //   changes    rowids touched by each write, in commit order (keeps other processes' caches fresh)
 //
-// A query: the text becomes an FTS5 MATCH expression (typo and prefix alternatives included);
+// A query: the text becomes FTS5 MATCH expressions (typo and prefix alternatives included): words
+// on `fts`, phrases of two or more words on `fts_pairs` (the matches of both are intersected);
 // FTS5 returns the matching rowids only (group_concat, ~0.1 µs per match); filters, sorts and
 // facets run on an in-memory columnar cache of the few attributes they need (typed arrays by
 // rowid); bm25 ranks results exactly up to a budget, and very broad relevance queries on a large
@@ -125,6 +130,17 @@ const VOCAB_WORD = /^\p{L}[\p{L}\p{N}]{3,39}$/u;
 // SQL
 
 const TOKENIZER = `unicode61 remove_diacritics 2 tokenchars '+#'`;
+/**
+ * fts_pairs holds word pairs `a_b` made of TOKENIZER's tokens (which never contain `_`), already
+ * folded: the ascii tokenizer keeps each pair whole and changes nothing else.
+ */
+const PAIRS_TOKENIZER = `ascii tokenchars '_+#'`;
+/**
+ * Words longer than this take no part in pairs (their pair is PAIR_GAP, which keeps positions
+ * aligned); a phrase holding one is matched on `fts` (such a word is rare, so that is cheap).
+ */
+const PAIR_WORD_MAX = 100;
+const PAIR_GAP = '_';
 /** bm25 column weights: title, tags, body */
 const BM25 = 'bm25(fts, 10.0, 5.0, 1.0)';
 /** highlight markers: control characters stripped from every indexed text, so only FTS5 emits them */
@@ -137,7 +153,7 @@ const MAX_TYPO_EXPANSIONS = 6;
 const MAX_OFFSET = 10_000;
 const MAX_BODY = 100_000;
 /** the table layout this code reads and writes; a file with another layout is rebuilt empty */
-const LAYOUT_VERSION = '1';
+const LAYOUT_VERSION = '2';
 /** a build whose heartbeat is older than this is considered abandoned */
 const BUILD_STALE_MS = 120_000;
 /** the change log keeps this many entries (a reader further behind reloads everything) */
@@ -181,6 +197,10 @@ interface TableNames {
   fts: string;
   /** title and tags only: small doclists, for cheap relevance tiers and similar titles */
   ftsTitle: string;
+  /** word pairs of title, tags and body (exact phrases) */
+  pairs: string;
+  /** word pairs of title and tags */
+  titlePairs: string;
   tags: string;
   vocab: string;
   vocabDel: string;
@@ -191,6 +211,8 @@ function names(suffix: Suffix): TableNames {
     docs: `docs${suffix}`,
     fts: `fts${suffix}`,
     ftsTitle: `fts_title${suffix}`,
+    pairs: `fts_pairs${suffix}`,
+    titlePairs: `fts_title_pairs${suffix}`,
     tags: `doc_tags${suffix}`,
     vocab: `vocab${suffix}`,
     vocabDel: `vocab_del${suffix}`,
@@ -221,12 +243,17 @@ function createTablesSql(t: TableNames, gen: string): string {
     CREATE UNIQUE INDEX IF NOT EXISTS ix_${gen}_docs_id ON ${t.docs}(id);
     CREATE VIRTUAL TABLE IF NOT EXISTS ${t.fts} USING fts5(title, tags, body, tokenize = "${TOKENIZER}", prefix = '2 3');
     CREATE VIRTUAL TABLE IF NOT EXISTS ${t.ftsTitle} USING fts5(title, tags, tokenize = "${TOKENIZER}", prefix = '2 3');
+    CREATE VIRTUAL TABLE IF NOT EXISTS ${t.pairs} USING fts5(title, tags, body, tokenize = "${PAIRS_TOKENIZER}", content = '');
+    CREATE VIRTUAL TABLE IF NOT EXISTS ${t.titlePairs} USING fts5(title, tags, tokenize = "${PAIRS_TOKENIZER}", content = '');
     CREATE TABLE IF NOT EXISTS ${t.tags} (rid INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (rid, tag)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS ${t.vocab} (id INTEGER PRIMARY KEY, term TEXT NOT NULL, len INTEGER NOT NULL);
     CREATE UNIQUE INDEX IF NOT EXISTS ix_${gen}_vocab_term ON ${t.vocab}(term);
     CREATE TABLE IF NOT EXISTS ${t.vocabDel} (key TEXT NOT NULL, term_id INTEGER NOT NULL, PRIMARY KEY (key, term_id)) WITHOUT ROWID;
   `;
 }
+
+/** FTS5 tables of a set that a reindex bulk-loads without incremental merges */
+const BULK_LOAD_TABLES = (t: TableNames): string[] => [t.fts, t.ftsTitle, t.pairs, t.titlePairs];
 
 function createIndexesSql(t: TableNames, gen: string): string {
   return `
@@ -283,6 +310,11 @@ interface Writer {
   deleteText: Database.Statement<[number], unknown>;
   insertTitle: Database.Statement<[number, string, string], unknown>;
   deleteTitle: Database.Statement<[number], unknown>;
+  insertPairs: Database.Statement<[number, string, string, string], unknown>;
+  /** FTS5's 'delete' command: a contentless table is told the texts a row was indexed with */
+  deletePairs: Database.Statement<[number, string, string, string], unknown>;
+  insertTitlePairs: Database.Statement<[number, string, string], unknown>;
+  deleteTitlePairs: Database.Statement<[number, string, string], unknown>;
   insertTag: Database.Statement<[number, string], unknown>;
   deleteTags: Database.Statement<[number], unknown>;
   insertTerm: Database.Statement<[string, number], unknown>;
@@ -291,6 +323,19 @@ interface Writer {
   logChange: Database.Statement<[number], Database.RunResult> | null;
   /** words known to be in this set's vocabulary (skips repeated INSERT OR IGNOREs) */
   knownTerms: Set<string>;
+}
+
+/** A document ready to be written: cleaned texts and their tokens (computed once for every set). */
+interface PreparedDoc {
+  doc: SearchDocument;
+  title: string;
+  tags: string[];
+  tagText: string;
+  body: string;
+  /** the index tokens of title, tags and body */
+  tokens: [string[], string[], string[]];
+  /** fts_pairs texts of title, tags and body */
+  pairs: [string, string, string];
 }
 
 /** Removes the highlight markers (and other C0 controls except tab/newline) from indexed text. */
@@ -341,6 +386,84 @@ function parseRowids(list: string | null | undefined): Int32Array {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Exact tokens (word pairs must be made of the very tokens FTS5 indexes)
+
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+const ASCII_SEPARATORS = /[^a-z0-9+#]+/;
+
+/**
+ * TOKENIZER's tokens of an ASCII text. On ASCII, unicode61 keeps runs of letters, digits and the
+ * tokenchars `+#`, lower-cased (diacritics do not occur), so this is exact; other texts are
+ * tokenized by FTS5 itself (see `exactTokens` in the adapter).
+ */
+export function asciiTokens(text: string): string[] {
+  const parts = text.toLowerCase().split(ASCII_SEPARATORS);
+  let n = 0;
+  for (const part of parts) if (part.length > 0) parts[n++] = part;
+  parts.length = n;
+  return parts;
+}
+
+export function isAscii(text: string): boolean {
+  return ASCII_ONLY.test(text);
+}
+
+/** The fts_pairs text of one column's tokens: each adjacent pair as one token `a_b`. */
+export function pairText(tokens: readonly string[]): string {
+  if (tokens.length < 2) return '';
+  let out = '';
+  for (let i = 1; i < tokens.length; i++) {
+    const a = tokens[i - 1]!;
+    const b = tokens[i]!;
+    if (i > 1) out += ' ';
+    out += a.length > PAIR_WORD_MAX || b.length > PAIR_WORD_MAX ? PAIR_GAP : `${a}_${b}`;
+  }
+  return out;
+}
+
+/**
+ * The fts_pairs phrase for a phrase's tokens (two or more), or null when a word is too long to be
+ * paired. `"a b c"` on `fts` matches exactly where `"a_b b_c"` matches on fts_pairs: at a
+ * position p of one column, a_b at p and b_c at p + 1 mean a, b, c at p, p + 1, p + 2.
+ */
+export function pairPhrase(tokens: readonly string[]): string | null {
+  if (tokens.length < 2 || tokens.some((t) => t.length > PAIR_WORD_MAX)) return null;
+  const pairs: string[] = [];
+  for (let i = 1; i < tokens.length; i++) pairs.push(`${tokens[i - 1]!}_${tokens[i]!}`);
+  return `"${pairs.join(' ')}"`;
+}
+
+/** Intersection of ascending rowid lists. */
+function intersectSorted(a: Int32Array, b: Int32Array): Int32Array {
+  if (a.length > b.length) [a, b] = [b, a];
+  const out = new Int32Array(a.length);
+  let n = 0;
+  let j = 0;
+  for (let i = 0; i < a.length && j < b.length; i++) {
+    const v = a[i]!;
+    if (b[j]! < v) {
+      // gallop: the longer list is often much longer
+      let step = 1;
+      let hi = j + 1;
+      while (hi < b.length && b[hi]! < v) {
+        j = hi;
+        step *= 2;
+        hi = j + step;
+      }
+      hi = Math.min(hi, b.length);
+      while (j < hi && b[j]! < v) {
+        const mid = (j + hi) >> 1;
+        if (b[mid]! < v) j = mid + 1;
+        else hi = mid;
+      }
+    }
+    if (j < b.length && b[j] === v) out[n++] = v;
+  }
+  return out.subarray(0, n);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The in-memory attribute cache
 //
 // Filters, sorts and facets need a few small attributes of every matching document. Reading them
@@ -384,6 +507,8 @@ class AttributeCache {
   space = new Int32Array(0);
   author = new Int32Array(0);
   tags: Int32Array[] = [];
+  /** documents per tag id (picks the most selective tag of a query) */
+  tagDocs: number[] = [];
   readonly spaces = new Interner();
   readonly authors = new Interner();
   readonly tagNames = new Interner();
@@ -394,6 +519,7 @@ class AttributeCache {
     this.maxRid = 0;
     this.flags = new Uint8Array(0);
     this.tags = [];
+    this.tagDocs = [];
     this.grow(1024);
   }
 
@@ -434,12 +560,20 @@ class AttributeCache {
   }
 
   setTags(rid: number, tags: string | null): void {
+    this.countTags(rid, -1);
     this.tags[rid] = tags ? Int32Array.from(tags.split(' '), (t) => this.tagNames.id(t)) : NO_TAGS;
+    this.countTags(rid, 1);
   }
 
   delete(rid: number): void {
     if (rid < this.flags.length) this.flags[rid] = 0;
+    this.countTags(rid, -1);
     this.tags[rid] = NO_TAGS;
+  }
+
+  private countTags(rid: number, delta: number): void {
+    const tags = this.tags[rid];
+    if (tags) for (const t of tags) this.tagDocs[t] = (this.tagDocs[t] ?? 0) + delta;
   }
 
   tagsOf(rid: number): Int32Array {
@@ -549,6 +683,10 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       deleteText: conn.prepare(`DELETE FROM ${t.fts} WHERE rowid = ?`),
       insertTitle: conn.prepare(`INSERT INTO ${t.ftsTitle} (rowid, title, tags) VALUES (?, ?, ?)`),
       deleteTitle: conn.prepare(`DELETE FROM ${t.ftsTitle} WHERE rowid = ?`),
+      insertPairs: conn.prepare(`INSERT INTO ${t.pairs} (rowid, title, tags, body) VALUES (?, ?, ?, ?)`),
+      deletePairs: conn.prepare(`INSERT INTO ${t.pairs} (${t.pairs}, rowid, title, tags, body) VALUES ('delete', ?, ?, ?, ?)`),
+      insertTitlePairs: conn.prepare(`INSERT INTO ${t.titlePairs} (rowid, title, tags) VALUES (?, ?, ?)`),
+      deleteTitlePairs: conn.prepare(`INSERT INTO ${t.titlePairs} (${t.titlePairs}, rowid, title, tags) VALUES ('delete', ?, ?, ?)`),
       insertTag: conn.prepare(`INSERT OR IGNORE INTO ${t.tags} (rid, tag) VALUES (?, ?)`),
       deleteTags: conn.prepare(`DELETE FROM ${t.tags} WHERE rid = ?`),
       insertTerm: conn.prepare(`INSERT OR IGNORE INTO ${t.vocab} (term, len) VALUES (?, ?)`),
@@ -605,14 +743,29 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     if (seq % 4096 === 0) stmt(`DELETE FROM changes WHERE seq <= ?`).run(seq - CHANGE_LOG_KEEP);
   }
 
+  /** Cleans the texts of documents and tokenizes them exactly as FTS5 does (once for all sets). */
+  function prepareDocs(docs: SearchDocument[]): PreparedDoc[] {
+    const texts: string[] = [];
+    const prepared = docs.map((doc) => {
+      const title = clean(doc.title, 1000);
+      const tags = normaliseTags(doc.tags);
+      const tagText = tags.join(' ');
+      const body = clean(doc.body, MAX_BODY);
+      texts.push(title, tagText, body);
+      return { doc, title, tags, tagText, body };
+    });
+    const tokens = exactTokens(texts);
+    return prepared.map((p, i) => {
+      const t: [string[], string[], string[]] = [tokens[3 * i]!, tokens[3 * i + 1]!, tokens[3 * i + 2]!];
+      return { ...p, tokens: t, pairs: [pairText(t[0]), pairText(t[1]), pairText(t[2])] };
+    });
+  }
+
   /** Writes one document into a table set unless the set holds a newer version. */
-  function writeDoc(w: Writer, doc: SearchDocument, words: Set<string> | null): void {
+  function writeDoc(w: Writer, p: PreparedDoc, words: Set<string> | null): void {
+    const { doc, title, tags, tagText, body } = p;
     const existing = w.findDoc.get(doc.id);
     if (existing && existing.version > doc.version) return;
-    const title = clean(doc.title, 1000);
-    const tags = normaliseTags(doc.tags);
-    const tagText = tags.join(' ');
-    const body = clean(doc.body, MAX_BODY);
     const values = [
       doc.id,
       doc.type,
@@ -639,8 +792,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       const old = w.readText.get(rid);
       textChanged = !old || old.title !== title || old.tags !== tagText || old.body !== body;
       if (textChanged) {
-        w.deleteText.run(rid);
-        w.deleteTitle.run(rid);
+        deleteIndexedText(w, rid, old);
         w.deleteTags.run(rid);
       }
     } else {
@@ -649,19 +801,36 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     if (textChanged) {
       w.insertText.run(rid, title, tagText, body);
       w.insertTitle.run(rid, title, tagText);
+      w.insertPairs.run(rid, p.pairs[0], p.pairs[1], p.pairs[2]);
+      w.insertTitlePairs.run(rid, p.pairs[0], p.pairs[1]);
       for (const tag of tags) w.insertTag.run(rid, tag);
       if (words) {
-        for (const token of tokenize(`${title} ${tagText} ${body}`)) if (VOCAB_WORD.test(token)) words.add(token);
+        for (const column of p.tokens) for (const token of column) if (!words.has(token) && VOCAB_WORD.test(token)) words.add(token);
       }
     }
     logChange(w, rid);
   }
 
+  /**
+   * Removes a row from the full-text tables. fts_pairs holds no text: it is given the pairs of the
+   * text the row was indexed with (the same text `fts` keeps, tokenized the same way). A
+   * contentless table could also delete by rowid alone (contentless_delete), but leaves tombstones
+   * that every later query checks on every doclist entry (several times slower until a merge).
+   */
+  function deleteIndexedText(w: Writer, rid: number, old: TextRow | undefined): void {
+    if (old) {
+      const [title, tags, body] = exactTokens([old.title, old.tags, old.body]).map(pairText) as [string, string, string];
+      w.deletePairs.run(rid, title, tags, body);
+      w.deleteTitlePairs.run(rid, title, tags);
+    }
+    w.deleteText.run(rid);
+    w.deleteTitle.run(rid);
+  }
+
   function removeDoc(w: Writer, id: string): void {
     const existing = w.findDoc.get(id);
     if (!existing) return;
-    w.deleteText.run(existing.rid);
-    w.deleteTitle.run(existing.rid);
+    deleteIndexedText(w, existing.rid, w.readText.get(existing.rid));
     w.deleteTags.run(existing.rid);
     w.deleteDoc.run(existing.rid);
     logChange(w, existing.rid);
@@ -780,17 +949,25 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   }
 
   interface TextQuery {
-    /** the full MATCH expression: phrases and terms (with prefix and typo alternatives) */
+    /** the full MATCH expression in `fts` syntax: phrases and terms (for highlights) */
     expr: string;
-    /** its parts, each one phrase or one term's alternatives */
-    parts: string[];
+    /** parts matched on `fts`: each one term's alternatives (with prefix and typo alternatives) or a one-word phrase */
+    termParts: string[];
+    /** parts matched on `fts_pairs`: phrases of two or more words, as word pairs */
+    pairParts: string[];
   }
 
-  /** The FTS5 MATCH expression for the query's text, or null when it has no text to match. */
+  /** The FTS5 MATCH expressions for the query's text, or null when it has no text to match. */
   function textQuery(q: SearchQuery): TextQuery | null {
     const parts: string[] = [];
+    const termParts: string[] = [];
+    const pairParts: string[] = [];
     for (const phrase of q.phrases.slice(0, MAX_PHRASES)) {
-      if (tokenize(phrase).length > 0) parts.push(ftsString(phrase));
+      if (tokenize(phrase).length === 0) continue;
+      parts.push(ftsString(phrase));
+      const pairs = pairPhrase(exactTokens([clean(phrase)])[0]!);
+      if (pairs) pairParts.push(pairs);
+      else termParts.push(ftsString(phrase));
     }
     const terms = q.terms.filter((t) => tokenize(t).length > 0).slice(0, MAX_TERMS);
     terms.forEach((term, i) => {
@@ -809,27 +986,111 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
           for (const candidate of typoCandidates(word, typos)) alternatives.push(ftsString(candidate));
         }
       }
-      parts.push(alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`);
+      const part = alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' OR ')})`;
+      parts.push(part);
+      termParts.push(part);
     });
-    return parts.length > 0 ? { expr: parts.join(' AND '), parts } : null;
+    return parts.length > 0 ? { expr: parts.join(' AND '), termParts, pairParts } : null;
+  }
+
+  /**
+   * One table's share of a text query. A query with phrases and words has two sides (fts_pairs and
+   * fts): a document matches when it matches both.
+   */
+  interface Side {
+    table: 'fts' | 'fts_pairs';
+    expr: string;
+    weights: string;
+    /** the table and expression matching the side in title and tags only (relevance tiers) */
+    titleTable: 'fts_title' | 'fts_title_pairs';
+    titleExpr: string;
+    titleWeights: string;
+  }
+
+  /**
+   * The sides of a text query, the (usually) more selective pairs first. For relevance, required
+   * tags also narrow the words' match (`tagParts`, so that exact bm25 stays affordable; the cache
+   * then checks the tags exactly).
+   */
+  function sidesOf(text: TextQuery, tagParts: string[]): Side[] {
+    const sides: Side[] = [];
+    if (text.pairParts.length > 0) {
+      const expr = text.pairParts.join(' AND ');
+      sides.push({
+        table: 'fts_pairs',
+        expr,
+        weights: '10.0, 5.0, 1.0',
+        titleTable: 'fts_title_pairs',
+        titleExpr: expr,
+        titleWeights: '10.0, 5.0',
+      });
+    }
+    if (text.termParts.length > 0) {
+      sides.push({
+        table: 'fts',
+        expr: [...text.termParts, ...tagParts].join(' AND '),
+        weights: '10.0, 5.0, 1.0',
+        titleTable: 'fts_title',
+        titleExpr: text.termParts.join(' AND '),
+        titleWeights: '10.0, 5.0',
+      });
+    }
+    return sides;
+  }
+
+  interface Filter {
+    /** does the document pass every filter */
+    keep: (rid: number) => boolean;
+    /** the required tag carried by the fewest documents (the cheapest source of candidates), if any */
+    rarestTag: string | null;
+  }
+
+  // Tag filters as rowid marks: one array read per candidate row. The arrays are reused across
+  // queries (one query runs at a time); a fresh stamp per tag list replaces clearing them.
+  let tagMarks = new Int32Array(0);
+  let excludedMarks = new Int32Array(0);
+  let stamp = 0;
+
+  /** makes room for `stamps` new stamps over rowids below `size` (before a query uses any) */
+  function reserveStamps(size: number, stamps: number): void {
+    if (tagMarks.length < size || stamp + stamps >= 0x7fffffff) {
+      tagMarks = new Int32Array(Math.max(size, Math.ceil(tagMarks.length * 1.25)));
+      excludedMarks = new Int32Array(tagMarks.length);
+      stamp = 0;
+    }
   }
 
   /** A predicate over cached attributes for the query's filters; null when nothing can match. */
-  function compileFilter(q: SearchQuery): ((rid: number) => boolean) | null {
+  function compileFilter(q: SearchQuery): Filter | null {
     const a = attrs;
-    // tags as bitmaps by rowid, from the doc_tags index (one array read per candidate row)
     const tagRows = stmt<[string], { ids: string | null }>(`SELECT group_concat(rid) AS ids FROM doc_tags WHERE tag = ?`);
-    let required: Uint8Array | null = null;
-    for (const tag of normaliseTags(q.tags)) {
-      const mask = new Uint8Array(a.maxRid + 1);
-      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid <= a.maxRid && (!required || required[rid])) mask[rid] = 1;
-      required = mask;
+    // required tags: the rarest one first (the cache counts each tag's documents)
+    const requiredTags = normaliseTags(q.tags);
+    const countOf = (tag: string): number => {
+      const id = a.tagNames.ids.get(tag);
+      return id === undefined ? 0 : (a.tagDocs[id] ?? 0);
+    };
+    requiredTags.sort((x, y) => countOf(x) - countOf(y));
+    if (requiredTags.length > 0 && countOf(requiredTags[0]!) <= 0) return null;
+    const excludedTags = normaliseTags(q.excludedTags);
+    const size = a.maxRid + 1;
+    reserveStamps(size, requiredTags.length + 1);
+    let required = 0;
+    for (const tag of requiredTags) {
+      const mark = ++stamp;
+      const marks = tagMarks;
+      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid < size && (required === 0 || marks[rid] === required)) marks[rid] = mark;
+      required = mark;
     }
-    let excluded: Uint8Array | null = null;
-    for (const tag of normaliseTags(q.excludedTags)) {
-      excluded ??= new Uint8Array(a.maxRid + 1);
-      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid <= a.maxRid) excluded[rid] = 1;
+    let excluded = 0;
+    for (const tag of excludedTags) {
+      if (countOf(tag) <= 0) continue;
+      if (excluded === 0) excluded = ++stamp;
+      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid < size) excludedMarks[rid] = excluded;
     }
+    const marks = tagMarks;
+    const exMarks = excludedMarks;
+    const rarestTag = requiredTags[0] ?? null;
     const idsOf = (interner: Interner, values: readonly string[] | undefined): Set<number> | null | 'none' => {
       if (!values || values.length === 0) return null;
       const set = new Set<number>();
@@ -869,9 +1130,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const from = q.createdFrom;
     const to = q.createdTo;
 
-    return (rid: number): boolean => {
-      if (required && required[rid] !== 1) return false;
-      if (excluded && excluded[rid] === 1) return false;
+    const keep = (rid: number): boolean => {
       if ((a.flags[rid]! & mask) !== want) return false;
       if (minScore !== undefined && a.score[rid]! < minScore) return false;
       if (answers !== undefined && (answers === 0 ? a.answers[rid]! !== 0 : a.answers[rid]! < answers)) return false;
@@ -879,8 +1138,11 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       if (to !== undefined && a.created[rid]! >= to) return false;
       if (spaces && !spaces.has(a.space[rid]!)) return false;
       if (authors && !authors.has(a.author[rid]!)) return false;
+      if (required !== 0 && marks[rid] !== required) return false;
+      if (excluded !== 0 && exMarks[rid] === excluded) return false;
       return true;
     };
+    return { keep, rarestTag };
   }
 
   /** "a ranks before b" for the non-relevance orders (and relevance without text) */
@@ -944,18 +1206,79 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   /** the tiebreak after bm25: score, then newest */
   const byVotes = (a: number, b: number): number => attrs.score[b]! - attrs.score[a]! || attrs.created[b]! - attrs.created[a]! || b - a;
 
+  type FtsTable = 'fts' | 'fts_title' | 'fts_pairs' | 'fts_title_pairs';
+
   /** rowid → bm25 for every row an expression matches in a table (use on small matches only) */
-  function bm25Of(table: 'fts' | 'fts_title', expr: string, weights: string): Map<number, number> {
+  function bm25Of(table: FtsTable, expr: string, weights: string): Map<number, number> {
     const rows = stmt<[string], [number, number]>(`SELECT rowid, bm25(${table}, ${weights}) FROM ${table} WHERE ${table} MATCH ?`)
       .raw()
       .all(expr) as [number, number][];
     return new Map(rows);
   }
 
-  function gcRowids(table: 'fts' | 'fts_title', expr: string): Int32Array {
+  /** the rowids (ascending) an expression matches in a table */
+  function gcRowids(table: FtsTable, expr: string): Int32Array {
     return parseRowids(
       stmt<[string], { ids: string | null }>(`SELECT group_concat(rowid) AS ids FROM ${table} WHERE ${table} MATCH ?`).get(expr)?.ids,
     );
+  }
+
+  /** the first `limit` rowids (ascending) an expression matches in a table */
+  function gcRowidsCapped(table: FtsTable, expr: string, limit: number): Int32Array {
+    return parseRowids(
+      stmt<[string], { ids: string | null }>(
+        `SELECT group_concat(rowid) AS ids FROM (SELECT rowid FROM ${table} WHERE ${table} MATCH ? LIMIT ${limit})`,
+      ).get(expr)?.ids,
+    );
+  }
+
+  /** the rowids (ascending) an expression matches in a table within rowid windows (ascending, disjoint) */
+  function gcRowidsIn(table: FtsTable, expr: string, windows: Array<[number, number]>): Int32Array {
+    // CAST: FTS5 only uses an INTEGER rowid bound (a JavaScript number is bound as a REAL)
+    const gc = stmt<[string, number, number], { ids: string | null }>(
+      `SELECT group_concat(rowid) AS ids FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
+    );
+    if (windows.length === 1) return parseRowids(gc.get(expr, windows[0]![0], windows[0]![1])?.ids);
+    const parts = windows.map(([lo, hi]) => parseRowids(gc.get(expr, lo, hi)?.ids));
+    const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+    let n = 0;
+    for (const part of parts) {
+      out.set(part, n);
+      n += part.length;
+    }
+    return out;
+  }
+
+  /** Intersects the sides' matches, most selective first; `matchesOf` reads one side's matches. */
+  function matchAll(sides: Side[], matchesOf: (side: Side) => Int32Array): { all: Int32Array; sizes: number[] } {
+    let all: Int32Array | null = null;
+    const sizes: number[] = [];
+    for (const side of sides) {
+      const ids = matchesOf(side);
+      sizes.push(ids.length);
+      all = all ? intersectSorted(all, ids) : ids;
+      if (all.length === 0) break;
+    }
+    return { all: all ?? new Int32Array(0), sizes };
+  }
+
+  /**
+   * bm25 of the sides (summed: bm25 is a sum over the query's phrases) for the sides that match at
+   * most `limit` documents, or null when none does. A side matching more is left out of the sum:
+   * scoring it would cost a few microseconds per match (its matches all match the other side's
+   * narrower text, which decides the order then).
+   */
+  function sideScores(sides: Side[], sizes: number[], limit: number, title: boolean): Map<number, number> | null {
+    let scores: Map<number, number> | null = null;
+    for (let i = 0; i < sides.length; i++) {
+      const side = sides[i]!;
+      const size = sizes[i];
+      if (size === undefined || size > limit) continue;
+      const one = title ? bm25Of(side.titleTable, side.titleExpr, side.titleWeights) : bm25Of(side.table, side.expr, side.weights);
+      if (!scores) scores = one;
+      else for (const [rid, score] of one) scores.set(rid, (scores.get(rid) ?? 0) + score);
+    }
+    return scores;
   }
 
   interface Ranked {
@@ -967,20 +1290,20 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
 
   /**
    * Orders text matches by relevance. Exact (bm25 over title 10, tags 5, body 1, ties by score
-   * then newest) whenever the text matches at most tuning.rankFullLimit documents: `scores` then holds
-   * every match's bm25. Beyond that, scoring every match with bm25() would cost tens of
+   * then newest) whenever the text matches at most tuning.rankFullLimit documents: `scores` then
+   * holds every match's bm25. Beyond that, scoring every match with bm25() would cost tens of
    * milliseconds, so results come in two tiers: documents whose title or tags hold every query
    * part first (ranked by bm25 on title and tags when there are at most tuning.rankTitleLimit of
    * them, else by votes), then the other matches by votes. `pool` is the set to rank (all
    * filtered matches, or for a sampled query the filtered matches in the sample `windows`).
    */
   function rankByRelevance(
-    text: TextQuery,
+    sides: Side[],
     pool: Int32Array,
     needed: number,
     keep: (rid: number) => boolean,
     scores: Map<number, number> | null,
-    windows: Array<[number, number]> | null,
+    sampled: Pick<Sample, 'windows' | 'fraction'> | null,
   ): Ranked {
     const relevance = new Map<number, number>();
     const withRank = (rank: Map<number, number>) => (a: number, b: number) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0) || byVotes(a, b);
@@ -989,29 +1312,30 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       for (const rid of order) relevance.set(rid, -(scores.get(rid) ?? 0));
       return { order, relevance };
     }
-    // tier 1: every part in the title or tags (such documents match the whole query)
-    const titleExpr = text.parts.join(' AND ');
-    const tierCap = parseRowids(
-      stmt<[string], { ids: string | null }>(
-        `SELECT group_concat(rowid) AS ids FROM (SELECT rowid FROM fts_title WHERE fts_title MATCH ? LIMIT ${tuning.titleTierCap + 1})`,
-      ).get(titleExpr)?.ids,
-    );
-    let titled: Int32Array;
-    if (windows && tierCap.length > tuning.titleTierCap) {
-      // a huge tier: only its part within the sample windows
-      const gc = stmt<[string, number, number], { ids: string | null }>(
-        `SELECT group_concat(rowid) AS ids FROM fts_title WHERE fts_title MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
-      );
-      const found: number[] = [];
-      for (const [lo, hi] of windows) for (const rid of parseRowids(gc.get(titleExpr, lo, hi)?.ids)) if (keep(rid)) found.push(rid);
-      titled = Int32Array.from(found);
-    } else {
-      // such documents match the whole text query: only the filters remain to be checked
-      titled = (tierCap.length > tuning.titleTierCap ? gcRowids('fts_title', titleExpr) : tierCap).filter(keep);
-    }
-    // bm25 has a fixed cost per statement (FTS5 counts each phrase's documents over the whole
-    // table), so it is only used when one statement scores the whole, small tier
-    const rank = tierCap.length <= tuning.rankTitleLimit ? bm25Of('fts_title', titleExpr, '10.0, 5.0') : null;
+    // tier 1: every part in the title or tags (such documents match the whole text query: only
+    // the filters remain to be checked). A huge tier of a sampled query is only read within the
+    // sample windows (and the windows tell whether it is huge without reading it up to the cap).
+    /** each side's number of title matches, or an estimate above the cap (it tells how costly bm25 is) */
+    const sizes: number[] = [];
+    const { all: tier } = matchAll(sides, (side) => {
+      if (sampled) {
+        const inWindows = gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows);
+        const estimate = inWindows.length / sampled.fraction;
+        if (estimate > tuning.titleTierCap) {
+          sizes.push(estimate);
+          return inWindows;
+        }
+      }
+      const capped = gcRowidsCapped(side.titleTable, side.titleExpr, tuning.titleTierCap + 1);
+      sizes.push(capped.length);
+      if (capped.length <= tuning.titleTierCap) return capped;
+      return sampled ? gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows) : gcRowids(side.titleTable, side.titleExpr);
+    });
+    const titled = tier.filter(keep);
+    // bm25 costs a few microseconds per row it scores and has a fixed cost per statement (FTS5
+    // counts each phrase's documents over the whole table), so it is only used when one statement
+    // per side scores the side's whole title matches, and the tier is small
+    const rank = tier.length <= tuning.rankTitleLimit ? sideScores(sides, sizes, tuning.rankTitleLimit, true) : null;
     const tier1 = topK(titled, needed, rank ? withRank(rank) : byVotes);
     if (rank) for (const rid of tier1) relevance.set(rid, -(rank.get(rid) ?? 0));
     if (tier1.length >= needed) return { order: tier1, relevance };
@@ -1031,42 +1355,44 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   }
 
   /**
-   * Matches the expression in tuning.sampleWindows rowid windows spread over the index (FTS5 seeks to
+   * Matches the text in tuning.sampleWindows rowid windows spread over the index (FTS5 seeks to
    * a rowid range cheaply), to estimate how many documents a broad query matches without walking
    * doclists of tens of thousands of entries.
    */
-  function sample(expr: string, keep: (rid: number) => boolean): Sample {
+  function sample(sides: Side[], keep: (rid: number) => boolean): Sample {
     const max = attrs.maxRid;
     const span = Math.max(1, Math.floor((max * tuning.sampleFraction) / tuning.sampleWindows));
-    const gc = stmt<[string, number, number], { ids: string | null }>(
-      `SELECT group_concat(rowid) AS ids FROM fts WHERE fts MATCH ? AND rowid BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER)`,
-    );
-    let matched = 0;
-    const kept: number[] = [];
     let covered = 0;
     const windows: Array<[number, number]> = [];
     for (let w = 0; w < tuning.sampleWindows; w++) {
       // windows end at evenly spaced points, the last one at the newest rowid
       const hi = Math.round((max * (w + 1)) / tuning.sampleWindows);
       const lo = Math.max(1, hi - span + 1);
+      if (windows.length > 0 && lo <= windows[windows.length - 1]![1]) continue; // tiny index: no overlaps
       windows.push([lo, hi]);
       covered += hi - lo + 1;
-      const ids = parseRowids(gc.get(expr, lo, hi)?.ids);
-      matched += ids.length;
-      for (const rid of ids) if (keep(rid)) kept.push(rid);
     }
-    return { matched, kept: Int32Array.from(kept), fraction: covered / max, windows };
+    const { all } = matchAll(sides, (side) => gcRowidsIn(side.table, side.expr, windows));
+    return { matched: all.length, kept: all.filter(keep), fraction: covered / max, windows };
   }
 
   /** Loads hits (in the given order) with FTS5 highlights computed on a tiny in-memory index. */
   function loadHits(rids: number[], expr: string | null, relevance: Map<number, number>): SearchHit[] {
     const loaded: Array<{ rid: number; row: DocRow; text: TextRow }> = [];
-    const docRow = stmt<[number], DocRow>(`SELECT * FROM docs WHERE rid = ?`);
-    const textRow = stmt<[number], TextRow>(`SELECT title, tags, body FROM fts WHERE rowid = ?`);
+    // two statements for the whole page (not two per hit)
+    const list = JSON.stringify(rids);
+    const docs = new Map<number, DocRow>();
+    for (const row of stmt<[string], DocRow>(`SELECT * FROM docs WHERE rid IN (SELECT value FROM json_each(?))`).all(list)) docs.set(row.rid, row);
+    const texts = new Map<number, TextRow>();
+    for (const row of stmt<[string], TextRow & { rid: number }>(
+      `SELECT rowid AS rid, title, tags, body FROM fts WHERE rowid IN (SELECT value FROM json_each(?))`,
+    ).all(list)) {
+      texts.set(row.rid, row);
+    }
     for (const rid of rids) {
-      const row = docRow.get(rid);
+      const row = docs.get(rid);
       if (!row) continue;
-      loaded.push({ rid, row, text: textRow.get(rid) ?? { title: '', tags: '', body: '' } });
+      loaded.push({ rid, row, text: texts.get(rid) ?? { title: '', tags: '', body: '' } });
     }
     const marks = expr
       ? highlights(
@@ -1088,34 +1414,94 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     });
   }
 
-  // Highlighting a few hits against the full index means seeking through the doclists of every
-  // query word for each hit (milliseconds per hit for common words). A private in-memory FTS5
-  // table holding just the hits gives the same highlight()/snippet() output for a fraction.
-  let marker: { db: Database.Database; clear: Database.Statement; insert: Database.Statement; select: Database.Statement } | null = null;
+  // A private in-memory database for work on a few texts with FTS5's own tokenizer:
+  // - highlights: highlighting a few hits against the full index means seeking through the
+  //   doclists of every query word for each hit (milliseconds per hit for common words); an FTS5
+  //   table holding just the hits gives the same highlight()/snippet() output for a fraction. It
+  //   takes its text from an ordinary table (external content) and is rebuilt from it in one
+  //   step ('rebuild' empties it without re-tokenizing the previous rows to delete them).
+  // - exact tokens of non-ASCII texts (for fts_pairs), from an fts5vocab 'instance' table.
+  interface Scratch {
+    db: Database.Database;
+    clearHlText: Database.Statement;
+    insertHlText: Database.Statement<[number, string, string, string]>;
+    rebuildHl: Database.Statement;
+    selectHl: Database.Statement<[string]>;
+    clearTok: Database.Statement;
+    insertTok: Database.Statement<[number, string]>;
+    selectTok: Database.Statement;
+  }
+  let scratch: Scratch | null = null;
+
+  function scratchDb(): Scratch {
+    if (scratch) return scratch;
+    const mem = new Database(':memory:');
+    mem.exec(`
+      CREATE TABLE hl_text (id INTEGER PRIMARY KEY, title TEXT, tags TEXT, body TEXT);
+      CREATE VIRTUAL TABLE hl USING fts5(title, tags, body, tokenize = "${TOKENIZER}", content = 'hl_text', content_rowid = 'id');
+      CREATE VIRTUAL TABLE tok USING fts5(text, tokenize = "${TOKENIZER}", content = '');
+      CREATE VIRTUAL TABLE tok_instance USING fts5vocab(tok, 'instance');
+    `);
+    scratch = {
+      db: mem,
+      clearHlText: mem.prepare(`DELETE FROM hl_text`),
+      insertHlText: mem.prepare(`INSERT INTO hl_text (id, title, tags, body) VALUES (?, ?, ?, ?)`),
+      rebuildHl: mem.prepare(`INSERT INTO hl(hl) VALUES ('rebuild')`),
+      selectHl: mem
+        .prepare(
+          `SELECT rowid, highlight(hl, 0, char(1), char(2)), snippet(hl, 2, char(1), char(2), '…', ${SNIPPET_TOKENS}) FROM hl WHERE hl MATCH ?`,
+        )
+        .raw(),
+      clearTok: mem.prepare(`INSERT INTO tok(tok) VALUES ('delete-all')`),
+      insertTok: mem.prepare(`INSERT INTO tok (rowid, text) VALUES (?, ?)`),
+      selectTok: mem.prepare(`SELECT doc, offset, term FROM tok_instance`).raw(),
+    };
+    return scratch;
+  }
 
   function highlights(rows: Array<{ rid: number } & TextRow>, expr: string): Map<number, [string, string]> {
-    if (!marker) {
-      const mem = new Database(':memory:');
-      mem.exec(`CREATE VIRTUAL TABLE hl USING fts5(title, tags, body, tokenize = "${TOKENIZER}")`);
-      marker = {
-        db: mem,
-        clear: mem.prepare(`DELETE FROM hl`),
-        insert: mem.prepare(`INSERT INTO hl (rowid, title, tags, body) VALUES (?, ?, ?, ?)`),
-        select: mem
-          .prepare(
-            `SELECT rowid, highlight(hl, 0, char(1), char(2)), snippet(hl, 2, char(1), char(2), '…', ${SNIPPET_TOKENS}) FROM hl WHERE hl MATCH ?`,
-          )
-          .raw(),
-      };
-    }
-    const m = marker;
+    const m = scratchDb();
     return m.db.transaction(() => {
-      m.clear.run();
-      for (const r of rows) m.insert.run(r.rid, r.title, r.tags, r.body);
+      m.clearHlText.run();
+      for (const r of rows) m.insertHlText.run(r.rid, r.title, r.tags, r.body);
+      m.rebuildHl.run();
       const out = new Map<number, [string, string]>();
-      for (const [rid, title, snip] of m.select.all(expr) as [number, string, string][]) out.set(rid, [title, snip]);
+      for (const [rid, title, snip] of m.selectHl.all(expr) as [number, string, string][]) out.set(rid, [title, snip]);
       return out;
     })();
+  }
+
+  /**
+   * The tokens FTS5 indexes for each text (TOKENIZER), in order. ASCII texts are split here (exact,
+   * see asciiTokens); the others are tokenized by FTS5 itself through the scratch database.
+   */
+  function exactTokens(texts: readonly string[]): string[][] {
+    const out: string[][] = new Array<string[]>(texts.length);
+    let others: number[] | null = null;
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i]!;
+      if (isAscii(text)) out[i] = asciiTokens(text);
+      else (others ??= []).push(i);
+    }
+    if (others) {
+      const m = scratchDb();
+      const list = others;
+      m.db.transaction(() => {
+        m.clearTok.run();
+        for (const i of list) {
+          out[i] = [];
+          m.insertTok.run(i + 1, texts[i]!);
+        }
+        for (const [doc, offset, term] of m.selectTok.iterate() as IterableIterator<[number, number, string]>) out[doc - 1]![offset] = term;
+        m.clearTok.run();
+      })();
+      // positions are dense (unicode61 emits one token per position); never leave a hole anyway
+      for (const i of list) {
+        const tokens = out[i]!;
+        for (let k = 0; k < tokens.length; k++) tokens[k] ??= PAIR_GAP;
+      }
+    }
+    return out;
   }
 
   function facetCounts(matches: ArrayLike<number>): SearchResultPage['facets'] {
@@ -1183,6 +1569,9 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     };
   }
 
+  /** the matches of a query without text (reused: one query runs at a time) */
+  let scan = new Int32Array(0);
+
   function runQuery(q: SearchQuery): SearchResultPage {
     refreshAttrs();
     const limit = clampInt(q.limit, 1, 100);
@@ -1190,36 +1579,49 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const needed = offset + limit;
     const noFacets = { tags: [], space: [], type: [], status: [] };
     const text = textQuery(q);
-    const keep = compileFilter(q);
-    if (!keep) return { total: 0, hits: [], facets: noFacets };
+    const filter = compileFilter(q);
+    if (!filter) return { total: 0, hits: [], facets: noFacets };
+    const { keep } = filter;
 
     if (!text) {
-      const all = new Int32Array(attrs.maxRid);
+      // the candidates: the documents of the rarest required tag, else every document
       let n = 0;
-      for (let rid = 1; rid <= attrs.maxRid; rid++) if (keep(rid)) all[n++] = rid;
-      const matches = all.subarray(0, n);
+      let matches: Int32Array;
+      if (filter.rarestTag !== null) {
+        const ids = parseRowids(
+          stmt<[string], { ids: string | null }>(`SELECT group_concat(rid) AS ids FROM doc_tags WHERE tag = ?`).get(filter.rarestTag)?.ids,
+        );
+        for (let i = 0; i < ids.length; i++) if (keep(ids[i]!)) ids[n++] = ids[i]!;
+        matches = ids.subarray(0, n);
+      } else {
+        if (scan.length < attrs.maxRid) scan = new Int32Array(attrs.maxRid + 4096);
+        for (let rid = 1; rid <= attrs.maxRid; rid++) if (keep(rid)) scan[n++] = rid;
+        matches = scan.subarray(0, n);
+      }
       const order = topK(matches, needed, comparator(q.sort));
       return { total: n, hits: loadHits(order.slice(offset), null, new Map()), facets: q.facets ? facetCounts(matches) : noFacets };
     }
 
-    // For relevance, required tags also narrow the full-text match (so that exact bm25 stays
-    // affordable; the cache then checks the tags exactly). Other orders only need membership,
-    // which the cache checks more cheaply than FTS5 would (a tag is often a common word too).
-    const tagParts = (q.sort === 'relevance' ? normaliseTags(q.tags) : [])
+    // For relevance, required tags also narrow the words' full-text match (so that exact bm25
+    // stays affordable; the cache then checks the tags exactly). Other orders only need
+    // membership, which the cache checks more cheaply than FTS5 would (a tag is often a common
+    // word too).
+    const tagParts = (q.sort === 'relevance' && text.termParts.length > 0 ? normaliseTags(q.tags) : [])
       .filter((t) => tokenize(t).length > 0)
       .map((t) => `{tags} : ${ftsString(t)}`);
-    const ftsExpr = [text.expr, ...tagParts].join(' AND ');
+    const sides = sidesOf(text, tagParts);
 
     // A broad relevance query on a large index is answered from a sample: estimated total and
     // facets, tiered ranking (see rankByRelevance). Everything else is exact.
     let expectSmall = q.sort === 'relevance';
     if (q.sort === 'relevance' && attrs.maxRid >= tuning.sampleMinIndex) {
-      const s = sample(ftsExpr, keep);
+      const s = sample(sides, keep);
       const estimated = s.matched / s.fraction;
-      expectSmall = estimated <= tuning.rankFullLimit * 1.5;
+      // (a one-pass bm25 that overflows wastes a whole evaluation: only when it most likely fits)
+      expectSmall = estimated <= tuning.rankFullLimit;
       const estimatedKept = s.kept.length / s.fraction;
       if (estimated > tuning.broadMatches && estimatedKept > tuning.rankFullLimit) {
-        const ranked = rankByRelevance(text, s.kept, needed, keep, null, s.windows);
+        const ranked = rankByRelevance(sides, s.kept, needed, keep, null, s);
         const total = Math.round(estimatedKept);
         let facets: SearchResultPage['facets'] = noFacets;
         if (q.facets) {
@@ -1234,23 +1636,29 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     // Exact: every match. When few are expected, one pass yields the matches with their bm25.
     let all: Int32Array | null = null;
     let scores: Map<number, number> | null = null;
-    if (expectSmall) {
-      const rows = stmt<[string], [number, number]>(`SELECT rowid, ${BM25} FROM fts WHERE fts MATCH ? LIMIT ${tuning.rankFullLimit + 1}`)
+    if (expectSmall && sides.length === 1) {
+      const side = sides[0]!;
+      const rows = stmt<[string], [number, number]>(
+        `SELECT rowid, bm25(${side.table}, ${side.weights}) FROM ${side.table} WHERE ${side.table} MATCH ? LIMIT ${tuning.rankFullLimit + 1}`,
+      )
         .raw()
-        .all(ftsExpr) as [number, number][];
+        .all(side.expr) as [number, number][];
       if (rows.length <= tuning.rankFullLimit) {
         scores = new Map(rows);
         all = Int32Array.from(rows, (r) => r[0]);
       }
     }
-    all ??= gcRowids('fts', ftsExpr);
-    if (!scores && q.sort === 'relevance' && all.length <= tuning.rankFullLimit) scores = bm25Of('fts', ftsExpr, '10.0, 5.0, 1.0');
+    if (!all) {
+      const matched = matchAll(sides, (side) => gcRowids(side.table, side.expr));
+      all = matched.all;
+      if (q.sort === 'relevance' && all.length <= tuning.rankFullLimit) scores = sideScores(sides, matched.sizes, tuning.rankFullLimit, false);
+    }
     let n = 0;
     for (let i = 0; i < all.length; i++) if (keep(all[i]!)) all[n++] = all[i]!;
     const matches = all.subarray(0, n);
     const ranked: Ranked =
       q.sort === 'relevance'
-        ? rankByRelevance(text, matches, needed, keep, scores, null)
+        ? rankByRelevance(sides, matches, needed, keep, scores, null)
         : { order: topK(matches, needed, comparator(q.sort)), relevance: new Map() };
     return {
       total: n,
@@ -1263,7 +1671,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   // Reindex
 
   function dropSet(conn: Database.Database, t: TableNames): void {
-    for (const table of [t.fts, t.ftsTitle, t.docs, t.tags, t.vocab, t.vocabDel]) conn.exec(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of [t.fts, t.ftsTitle, t.pairs, t.titlePairs, t.docs, t.tags, t.vocab, t.vocabDel]) conn.exec(`DROP TABLE IF EXISTS ${table}`);
   }
 
   async function reindex(source: AsyncIterable<SearchDocument[]>, total: number, onProgress?: (p: ReindexProgress) => void): Promise<void> {
@@ -1278,6 +1686,12 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
         }
         dropSet(conn, next); // leftovers of an abandoned build
         conn.exec(createTablesSql(next, gen));
+        // no incremental merging of FTS segments during the bulk load: one 'optimize' at the end
+        // merges everything (fts_pairs has many distinct terms: merging them repeatedly costs)
+        for (const table of BULK_LOAD_TABLES(next)) {
+          conn.exec(`INSERT INTO ${table}(${table}, rank) VALUES ('automerge', 0)`);
+          conn.exec(`INSERT INTO ${table}(${table}, rank) VALUES ('crisismerge', 64)`);
+        }
         conn
           .prepare(`INSERT OR REPLACE INTO meta(key, value) VALUES ('build', ?)`)
           .run(JSON.stringify({ gen, owner, heartbeat: Date.now() }));
@@ -1295,23 +1709,33 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     try {
       let done = 0;
       onProgress?.({ done, total });
-      const loadBatch = conn.transaction((docs: SearchDocument[]) => {
+      const loadBatch = conn.transaction((docs: PreparedDoc[]) => {
         stillOurs();
         const words = new Set<string>();
-        for (const doc of latestPerId(docs)) writeDoc(writer, doc, words);
+        for (const doc of docs) writeDoc(writer, doc, words);
         addVocabulary(writer, words);
         heartbeat.run(JSON.stringify({ gen, owner, heartbeat: Date.now() }));
       });
       for await (const batch of source) {
-        for (let i = 0; i < batch.length; i += 1000) loadBatch.immediate(batch.slice(i, i + 1000));
+        for (let i = 0; i < batch.length; i += 1000) loadBatch.immediate(prepareDocs(latestPerId(batch.slice(i, i + 1000))));
         done += batch.length;
         onProgress?.({ done, total: Math.max(total, done) });
         await nextTick(); // let queries (and mirrored upserts) in between batches
       }
       // secondary indexes after the bulk load, then merge the FTS segments for fast queries
       conn.transaction(() => conn.exec(createIndexesSql(next, gen))).immediate();
-      conn.transaction(() => conn.prepare(`INSERT INTO ${next.fts}(${next.fts}) VALUES ('optimize')`).run()).immediate();
-      conn.transaction(() => conn.prepare(`INSERT INTO ${next.ftsTitle}(${next.ftsTitle}) VALUES ('optimize')`).run()).immediate();
+      for (const table of BULK_LOAD_TABLES(next)) {
+        conn.transaction(() => conn.prepare(`INSERT INTO ${table}(${table}) VALUES ('optimize')`).run()).immediate();
+      }
+      // back to FTS5's default merging for the incremental writes to come
+      conn
+        .transaction(() => {
+          for (const table of BULK_LOAD_TABLES(next)) {
+            conn.exec(`INSERT INTO ${table}(${table}, rank) VALUES ('automerge', 4)`);
+            conn.exec(`INSERT INTO ${table}(${table}, rank) VALUES ('crisismerge', 16)`);
+          }
+        })
+        .immediate();
       // the swap: one transaction, so every reader sees either the old set or the new one
       conn
         .transaction(() => {
@@ -1321,6 +1745,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
           conn.exec(`ALTER TABLE ${next.docs} RENAME TO ${live.docs}`);
           conn.exec(`ALTER TABLE ${next.fts} RENAME TO ${live.fts}`);
           conn.exec(`ALTER TABLE ${next.ftsTitle} RENAME TO ${live.ftsTitle}`);
+          conn.exec(`ALTER TABLE ${next.pairs} RENAME TO ${live.pairs}`);
+          conn.exec(`ALTER TABLE ${next.titlePairs} RENAME TO ${live.titlePairs}`);
           conn.exec(`ALTER TABLE ${next.tags} RENAME TO ${live.tags}`);
           conn.exec(`ALTER TABLE ${next.vocab} RENAME TO ${live.vocab}`);
           conn.exec(`ALTER TABLE ${next.vocabDel} RENAME TO ${live.vocabDel}`);
@@ -1368,7 +1794,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       const conn = ensureInit();
       const batch = latestPerId(docs);
       for (let i = 0; i < batch.length; i += 500) {
-        const chunk = batch.slice(i, i + 500);
+        const chunk = prepareDocs(batch.slice(i, i + 500));
         conn
           .transaction(() => {
             for (const w of writers()) {
@@ -1461,8 +1887,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       statements.clear();
       liveWriter = null;
       buildWriter = null;
-      marker?.db.close();
-      marker = null;
+      scratch?.db.close();
+      scratch = null;
       db?.close();
       db = null;
     },

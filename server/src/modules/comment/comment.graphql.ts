@@ -3,7 +3,7 @@ import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { AttributionRef } from '../user/user.graphql.js';
 import { UserRef } from '../user/user.refs.js';
 import { PostInterface, rawId } from '../post/post.graphql.js';
-import { canDeleteComment, canEditComment } from '../post/post.policy.js';
+import { canDeleteComment, canEditComment, canSeePost } from '../post/post.policy.js';
 import { findPostsByIds } from '../post/post.repository.js';
 import { CommentRef } from './comment.refs.js';
 import { addComment, deleteComment, updateComment } from './comment.service.js';
@@ -22,7 +22,11 @@ CommentRef.implement({
     post: t.field({
       type: PostInterface,
       nullable: true,
-      resolve: async (c) => (await findPostsByIds([c.postId.toHexString()]))[0] ?? null,
+      // a deleted post stays hidden from those who may not see it, also through its comments
+      resolve: async (c, _a, ctx) => {
+        const post = (await findPostsByIds([c.postId.toHexString()]))[0];
+        return post && canSeePost(ctx.viewer, post) ? post : null;
+      },
     }),
     viewerCanEdit: t.boolean({ resolve: (c, _a, ctx) => canEditComment(ctx.viewer, c) }),
     viewerCanDelete: t.boolean({ resolve: (c, _a, ctx) => canDeleteComment(ctx.viewer, c) }),

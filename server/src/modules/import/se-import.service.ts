@@ -1,45 +1,50 @@
-// Stack Exchange data dump → Colloquy (phase 2 of the importer; se-dump.reader.ts reads, this
-// maps and writes).
+// Stack Exchange data dump → Colloquy (phase 2 of the importer: se-dump.reader.ts reads, this
+// maps and writes). `npm run import:stackexchange -- <dump-dir>` and `npm start`'s demo seed
+// call `importStackExchange`.
 //
 // REPUTATION (decided): an imported member's reputation is the dump's `Reputation`, kept as an
 // OPENING BALANCE in the ledger — one `join:<userId>` event with reason IMPORTED_BALANCE and
-// delta max(1, Reputation), exactly what `openLedger(rules, userId, createdAt, balance)` writes
-// for a new member (written here in bulk: seq 1, balance = delta, user.reputation = balance,
-// user.repSeq = 1). It is not recomputed from the imported votes because public dumps do not
-// say who cast the up/down votes (and leave out deleted posts, bounties, suggested edits,
-// association bonuses …), so no recomputation could match what the site shows. Imported votes
-// therefore award nothing (authorRep = voterRep = 0) and undoing one later takes nothing back;
-// everything members do after the import goes through the normal ledger rules. The user
-// document's reputation always equals the sum of its ledger events.
+// delta max(1, Reputation), exactly the event `openLedger(rules, userId, createdAt, balance)`
+// writes for a new member (written here in bulk: seq 1, balance = delta; the user document is
+// inserted with reputation = balance and repSeq = 1). It is not recomputed from the imported
+// votes: public dumps do not say who cast up/down votes and leave out deleted posts, bounties,
+// suggested edits, association bonuses …, so a recomputation could not match what the site
+// shows. Imported votes therefore award nothing (authorRep = voterRep = 0; undoing one takes
+// nothing back); whatever members do after the import goes through the normal ledger rules.
+// A user's reputation always equals the sum of their ledger events.
 //
-// SCORES: posts.score = the dump's Score; `scoreBase` = Score − Σ(materialised vote values), so
+// SCORES: posts.score = the dump's Score; scoreBase = Score − Σ(materialised vote values), so
 // score == scoreBase + Σ votes holds for every imported post. Only up/down votes whose voter
 // the dump names become vote documents (`imported: true`); anonymous ones stay in scoreBase.
-// upVotes/downVotes are the dump's up/down tallies.
+// upVotes/downVotes are the dump's up/down tallies where scoreBase ≠ 0; where scoreBase = 0
+// (nothing unbacked) they count the vote documents, as `npm run verify` expects.
 //
-// STREAMING AND MEMORY: files are streamed row by row (never read whole). What is kept in
-// memory are id maps: one small record per post (type, parent, owner, score), the set of user
-// ids with their display names, post links, vote tallies, revision numbers per post, and an LRU
-// cache of the latest revision state of recently edited posts (a miss reads the revision back
-// by `_id`). Ids are deterministic — the first 12 bytes of sha1(site, kind, Stack Exchange id) —
-// so every write is an upsert by `_id` (the only filter FerretDB pushes down), batched with
-// unordered bulkWrite.
+// WRITES: insert-only (see se-writer.ts for why not upserts on FerretDB): every imported row is
+// one document with a deterministic `_id` (the first 12 bytes of sha1(site, kind, Stack
+// Exchange id)), inserted whole, in batches of 500, with every derived value already in it
+// (counters, links, the Markdown source). A re-run or a resumed run inserts what is missing and
+// leaves existing documents alone (a duplicate `_id` means "already imported"), so it changes
+// nothing — also after members have voted, answered or edited imported posts. The few values
+// that can only be written afterwards (the space's question count, tag counts of tags that
+// already existed) are single `$set`s of values recomputed from the facts.
 //
-// IDEMPOTENT AND RESUMABLE: a row is one upsert of one whole document. Rows are insert-only
-// ($setOnInsert): a re-run inserts what is missing and never overwrites what exists, so it
-// changes nothing, also after members have voted, answered or edited. Facts that are set after
-// the row exists (tag wikis, comment counts, counters) are absolute values (no $inc). Each step
-// records its completion in `import_state`; a resumed run skips completed steps (re-reading a
-// completed file only when a later step needs its id maps) unless `force` is given. Bad XML: the
-// reader's DumpFormatError (file + line) propagates after the rows before it are written.
+// ORDER AND MEMORY: files are streamed row by row, never read whole. Posts.xml is indexed
+// first (one small record per post: type, parent, owner, score — no writes); then Users (with
+// their question/answer counts), PostLinks, Votes (tallies → scoreBase; named votes → vote
+// documents), Comments (→ comment counts), PostHistory (→ revisions: the Markdown source),
+// Posts (questions and answers, complete), Tags (with wikis and counts), Badges, counters,
+// search. Memory holds id maps (posts, user names, links, tallies, comment counts, revision
+// numbers) and an LRU cache of the latest revision state of recently edited posts (a miss
+// reads the revision back by `_id`).
 //
-// ORDER: Posts.xml is first indexed (types, parents, owners, scores: no writes); then Users, Tags,
-// PostLinks (links are folded into the posts), Votes (tallies → scoreBase, named votes →
-// vote documents), PostHistory (→ revisions; the Markdown source), Posts (questions, answers,
-// tag wikis), Comments, Badges, counters, search.
+// RESUME: each step records its completion in `import_state`; a resumed run skips completed
+// steps (re-reading a completed file only when a later step needs its id maps) unless `force`.
+// Bad XML: the reader's DumpFormatError ("Posts.xml line 1234: …") propagates after every
+// complete row before it has been written; the step stays incomplete.
 import { Types } from 'mongoose';
 import type { AppDeps } from '../../context.js';
 import { excerpt, renderInlineMarkdown, renderMarkdown } from '../../lib/markdown.js';
+import { op } from '../../lib/mongo-ops.js';
 import { BadgeModel, BADGE_CATALOGUE } from '../badge/badge.model.js';
 import { CommentModel } from '../comment/comment.model.js';
 import type { Attribution } from '../post/attribution.js';
@@ -61,16 +66,17 @@ import {
   type DumpKind,
   type DumpRowMap,
   type PostHistoryRow,
+  type PostRow,
 } from './se-dump.reader.js';
 import { ImportStateModel } from './se-import-state.model.js';
 import {
   badgeTier,
+  clipText,
   closeReasonFromHistory,
   fallbackHandle,
   handleFromName,
   htmlToMarkdown,
   htmlToText,
-  clipText,
   licenseFor,
   safeUrl,
   seObjectId,
@@ -80,20 +86,32 @@ import {
   siteLabel,
   type CloseReason,
 } from './se-mapping.js';
-import { isDuplicateKey, UpsertBatch, type WriteFailure } from './se-writer.js';
+import { InsertBatch, type InsertFailure } from './se-writer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
 
-export type SeStep = 'Users' | 'Tags' | 'PostLinks' | 'Votes' | 'PostHistory' | 'Posts' | 'Comments' | 'Badges' | 'counters' | 'search';
+export type SeStep = 'Users' | 'PostLinks' | 'Votes' | 'Comments' | 'PostHistory' | 'Posts' | 'Tags' | 'Badges' | 'counters' | 'search';
 
-export const SE_STEPS: readonly SeStep[] = ['Users', 'Tags', 'PostLinks', 'Votes', 'PostHistory', 'Posts', 'Comments', 'Badges', 'counters', 'search'];
+export const SE_STEPS: readonly SeStep[] = [
+  'Users',
+  'PostLinks',
+  'Votes',
+  'Comments',
+  'PostHistory',
+  'Posts',
+  'Tags',
+  'Badges',
+  'counters',
+  'search',
+];
 
 export interface SeProgressEvent {
   step: SeStep | 'index';
   /** e.g. "Posts.xml"; null for the counters and search steps */
   file: string | null;
   phase: 'start' | 'progress' | 'end';
+  /** files: bytes read so far; search: questions indexed so far */
   bytesRead: number;
   totalBytes: number;
   rows: number;
@@ -102,13 +120,14 @@ export interface SeProgressEvent {
 export interface SeImportOptions {
   /** slug of the space to import into (created when missing); default from the site, e.g. "ai" */
   space?: string;
-  /** re-run completed steps (still insert-only: nothing existing is overwritten) */
+  /** run completed steps again (still insert-only: nothing that exists is overwritten) */
   force?: boolean;
   /** the site, e.g. "ai.stackexchange.com"; default from the folder's name */
   site?: string;
+  /** one line per notable event (default: the deps' logger at info level) */
   log?: (line: string) => void;
   onProgress?: (event: SeProgressEvent) => void;
-  /** rows per bulk write (default 500) */
+  /** documents per insert (default 500) */
   batchSize?: number;
   /** revision states kept in memory (default 20,000 posts); a miss reads the revision back */
   stateCacheSize?: number;
@@ -122,10 +141,16 @@ export interface SeStepSummary {
   file: string | null;
   /** write: rows written; scan: file re-read for its id maps only; skipped: already complete */
   mode: 'write' | 'scan' | 'skipped';
+  /** rows read from the file */
   rows: number;
+  /** rows that became (or already were) part of the import */
   imported: number;
+  /** rows deliberately left out (other post types, rows about posts that are not imported …) */
   skipped: number;
+  /** rows that could not be written */
   errors: number;
+  /** documents already present (a re-run or a resumed run) */
+  existing: number;
   seconds: number;
   rowsPerSecond: number;
 }
@@ -134,7 +159,7 @@ export interface SeImportSummary {
   site: string;
   space: { id: string; slug: string };
   steps: SeStepSummary[];
-  /** what the dump holds and what was imported */
+  /** what this run read from the dump (0 for skipped steps) */
   counts: {
     posts: number;
     questions: number;
@@ -154,18 +179,23 @@ export interface SeImportSummary {
 
 /**
  * Imports the Stack Exchange dump in `dir` into a space (see the top of this file for what is
- * kept and how). Idempotent and resumable. Rejects with the reader's DumpFormatError (naming
- * the file and line) on malformed XML, after writing every complete row before it.
+ * kept and how). Idempotent and resumable. Rejects with the reader's DumpFormatError (naming the
+ * file and line) on malformed XML, after writing every complete row before it.
  */
 export async function importStackExchange(deps: AppDeps, dir: string, options: SeImportOptions = {}): Promise<SeImportSummary> {
   const site = options.site ?? siteFromDir(dir);
-  if (!site) throw new Error(`cannot tell the site from the folder name "${dir}" (expected e.g. …/ai.stackexchange.com); pass the site option`);
+  if (!site)
+    throw new Error(`cannot tell the site from the folder name "${dir}" (expected e.g. …/ai.stackexchange.com); pass the site option`);
   const files = new Map((await dumpFiles(dir)).map((f) => [f.kind, f]));
   for (const required of ['Posts', 'Users'] as const) {
     if (!files.get(required)?.exists) throw new Error(`${required}.xml is missing in ${dir}`);
   }
-  const importer = new SeImporter(deps, site, files, options);
-  return importer.run();
+  return new SeImporter(deps, site, files, options).run();
+}
+
+/** The id an imported entity gets (tests and tools find imported documents with it). */
+export function importedId(site: string, kind: 'user' | 'post' | 'comment' | 'badge', seId: number): Types.ObjectId {
+  return seObjectId(site, kind, seId);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,20 +207,17 @@ interface PostInfo {
   /** answers: the question's Id (0 when none) */
   parent: number;
   owner: number | undefined;
-  ownerName: string | undefined;
   score: number;
-  /** questions: imported answers, one with a positive score, the AcceptedAnswerId */
+  /** questions: imported answers, whether one has a positive score, the (valid) accepted answer */
   answers: number;
   positive: boolean;
   accepted: number;
   created: Date | undefined;
-  license: string | undefined;
   deleted: boolean;
 }
 
 interface RevState {
   n: number;
-  guid: string;
   title: string | null;
   body: string;
   tags: string[];
@@ -201,51 +228,78 @@ interface RevState {
   at: Date;
 }
 
+/** what a revision document tells about a post's state */
+interface RevisionLike {
+  title?: string | null;
+  body: string;
+  tags: string[];
+  changed: string[];
+  authorId?: Types.ObjectId | null;
+  authorName?: string | null;
+  summary?: string | null;
+  createdAt: Date;
+}
+
 interface Stats {
   rows: number;
   imported: number;
   skipped: number;
   errors: number;
+  existing: number;
 }
 
 type Mode = SeStepSummary['mode'];
 
 const FILE_OF: Record<SeStep, DumpKind | null> = {
   Users: 'Users',
-  Tags: 'Tags',
   PostLinks: 'PostLinks',
   Votes: 'Votes',
+  Comments: 'Comments',
   PostHistory: 'PostHistory',
   Posts: 'Posts',
-  Comments: 'Comments',
+  Tags: 'Tags',
   Badges: 'Badges',
   counters: null,
   search: null,
 };
 
-/** Steps whose in-memory maps a step uses (they are re-read in scan mode when complete). */
-const NEEDS: Record<SeStep, SeStep[]> = {
+/** The steps whose id maps a writing step uses (re-read in scan mode when complete). */
+const NEEDS_TO_WRITE: Record<SeStep, SeStep[]> = {
   Users: [],
-  Tags: [],
   PostLinks: [],
   Votes: ['Users'],
-  PostHistory: ['Users'],
-  Posts: ['Users', 'Tags', 'PostLinks', 'Votes', 'PostHistory'],
   Comments: ['Users'],
+  PostHistory: ['Users'],
+  Posts: ['Users', 'PostLinks', 'Votes', 'Comments', 'PostHistory'],
+  Tags: ['Posts'],
   Badges: ['Users'],
-  counters: ['Users'],
+  counters: [],
   search: [],
 };
 
-/** A step runs again (writing) when one of these ran writing: it derives values from them. */
+/** The steps whose id maps a scanning step uses. */
+const NEEDS_TO_SCAN: Record<SeStep, SeStep[]> = {
+  Users: [],
+  PostLinks: [],
+  Votes: [],
+  Comments: [],
+  PostHistory: [],
+  Posts: ['PostHistory'],
+  Tags: [],
+  Badges: [],
+  counters: [],
+  search: [],
+};
+
+/** A complete step runs again when one of these runs: it derives its values from them. */
 const REDO_AFTER: Partial<Record<SeStep, SeStep[]>> = {
-  Comments: ['Posts'],
-  counters: ['Users', 'Tags', 'Votes', 'PostHistory', 'Posts', 'Comments', 'Badges'],
-  search: ['Users', 'Tags', 'Votes', 'PostHistory', 'Posts', 'Comments'],
+  counters: ['Posts', 'Tags'],
+  search: ['Users', 'Votes', 'PostHistory', 'Posts'],
 };
 
 const DEFAULT_LICENSE = 'CC BY-SA 4.0';
 const MAX_ERRORS_LOGGED = 10;
+const EMPTY_BODY = '*(empty)*';
 
 class SeImporter {
   private readonly batchSize: number;
@@ -259,16 +313,19 @@ class SeImporter {
   // id maps
   private readonly posts = new Map<number, PostInfo>();
   private readonly userNames = new Map<number, string>();
-  private readonly wikiOf = new Map<number, { tag: string; kind: 'excerpt' | 'wiki' }>();
   private readonly duplicateOf = new Map<number, number>();
   private readonly related = new Map<number, number[]>();
-  private readonly tallies = new Map<number, { up: number; down: number; named: number }>();
+  private readonly tallies = new Map<number, { up: number; down: number; named: number; namedUp: number; namedDown: number }>();
   private readonly acceptedAt = new Map<number, Date>();
+  private readonly commentCounts = new Map<number, number>();
   private readonly revTrack = new Map<number, { n: number; guid: string }>();
   private readonly stateCache = new Map<number, RevState>();
   private readonly wikiBodies = new Map<number, string>();
   private readonly closeReasons = new Map<number, CloseReason>();
-  private revisionsWriter: UpsertBatch | null = null;
+  /** filled by the Posts step for the Tags step */
+  private readonly tagCounts = new Map<string, number>();
+  private readonly wikiTexts = new Map<number, string>();
+  private revisionsWriter: InsertBatch | null = null;
   private readonly counts: SeImportSummary['counts'] = {
     posts: 0,
     questions: 0,
@@ -293,7 +350,7 @@ class SeImporter {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.cacheSize = Math.max(1, options.stateCacheSize ?? 20_000);
     this.log = options.log ?? ((line: string) => deps.log.info(line));
-    this.placeholderId = seObjectId(site, 'placeholder', 'anonymous');
+    this.placeholderId = seObjectId(site, 'user', 'anonymous');
   }
 
   async run(): Promise<SeImportSummary> {
@@ -301,41 +358,43 @@ class SeImporter {
     await this.ensureSpace();
     const modes = await this.plan();
     const steps: SeStepSummary[] = [];
-    const pending = SE_STEPS.filter((s) => modes.get(s) === 'write');
-    if (pending.length === 0) {
-      this.log(`${this.site}: every step is complete; nothing to do (use --force to run them again)`);
+    if (![...modes.values()].some((m) => m !== 'skipped')) {
+      this.log(`${this.site}: every step is complete; nothing to do (force runs them again)`);
     } else {
-      await this.indexPosts();
+      await this.indexPostsFile();
     }
     for (const step of SE_STEPS) {
       const mode = modes.get(step)!;
-      const file = FILE_OF[step] ? this.files.get(FILE_OF[step])! : null;
-      if (mode === 'skipped' || (file && !file.exists)) {
-        steps.push({ step, file: file?.fileName ?? null, mode: 'skipped', rows: 0, imported: 0, skipped: 0, errors: 0, seconds: 0, rowsPerSecond: 0 });
-        if (file && !file.exists && mode !== 'skipped') this.log(`${file.fileName} is missing: step ${step} skipped`);
+      const kind = FILE_OF[step];
+      const file = kind ? this.files.get(kind)! : null;
+      const empty: Stats = { rows: 0, imported: 0, skipped: 0, errors: 0, existing: 0 };
+      if (file && !file.exists && mode === 'write') this.log(`${file.fileName} is missing: step ${step} reads no rows`);
+      if (mode === 'skipped') {
+        steps.push({ step, file: file?.fileName ?? null, mode: 'skipped', ...empty, seconds: 0, rowsPerSecond: 0 });
         continue;
       }
       const t0 = performance.now();
-      const stats: Stats = { rows: 0, imported: 0, skipped: 0, errors: 0 };
+      const stats = { ...empty };
       await this.runStep(step, mode === 'write', stats);
       const seconds = (performance.now() - t0) / 1000;
       steps.push({ step, file: file?.fileName ?? null, mode, ...stats, seconds, rowsPerSecond: seconds > 0 ? stats.rows / seconds : 0 });
       if (mode === 'write') {
-        await ImportStateModel.updateOne(
-          { _id: `${this.site}:${step}` },
-          {
-            $set: {
-              site: this.site,
-              step,
-              file: file?.fileName ?? null,
-              bytes: file?.bytes ?? 0,
-              ...stats,
-              seconds,
-              completedAt: new Date(),
-            },
-          },
-          { upsert: true },
-        );
+        const _id = `${this.site}:${step}`;
+        const state = {
+          site: this.site,
+          step,
+          file: file?.fileName ?? null,
+          bytes: file?.bytes ?? 0,
+          rows: stats.rows,
+          imported: stats.imported,
+          skipped: stats.skipped,
+          failed: stats.errors,
+          seconds,
+          completedAt: new Date(),
+        };
+        // one small document per step: delete + insert (an update would scan on FerretDB)
+        await ImportStateModel.deleteOne({ _id });
+        await ImportStateModel.create({ _id, ...state });
       }
     }
     return {
@@ -357,18 +416,17 @@ class SeImporter {
       this.spaceId = existing._id;
     } else {
       this.spaceId = seObjectId(this.site, 'space', slug);
-      await SpaceModel.updateOne(
-        { _id: this.spaceId },
-        {
-          $setOnInsert: {
-            slug,
-            name: siteDisplayName(this.site),
-            description: `Questions and answers imported from ${this.site} (${DEFAULT_LICENSE}; every post links to its original).`,
-            questionCount: 0,
-          },
-        },
-        { upsert: true },
-      );
+      try {
+        await SpaceModel.create({
+          _id: this.spaceId,
+          slug,
+          name: siteDisplayName(this.site),
+          description: `Questions and answers imported from ${this.site} (${DEFAULT_LICENSE}; every post links to its original).`,
+          questionCount: 0,
+        });
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000) throw error;
+      }
     }
     this.spaceSlug = slug;
   }
@@ -390,12 +448,13 @@ class SeImporter {
       const redo = (REDO_AFTER[step] ?? []).some((s) => modes.get(s) === 'write');
       modes.set(step, !done.has(step) || redo ? 'write' : 'skipped');
     }
-    // complete steps whose maps a running step needs are re-read (latest first: needs point back)
-    for (const step of [...SE_STEPS].reverse()) {
-      if (modes.get(step) === 'skipped') continue;
-      for (const need of NEEDS[step]) if (modes.get(need) === 'skipped') modes.set(need, 'scan');
-    }
     if (this.options.search === false) modes.set('search', 'skipped');
+    // a running step's inputs: later steps only need earlier ones, so one backward pass suffices
+    for (const step of [...SE_STEPS].reverse()) {
+      const mode = modes.get(step);
+      const needs = mode === 'write' ? NEEDS_TO_WRITE[step] : mode === 'scan' ? NEEDS_TO_SCAN[step] : [];
+      for (const need of needs) if (modes.get(need) === 'skipped') modes.set(need, 'scan');
+    }
     return modes;
   }
 
@@ -403,18 +462,18 @@ class SeImporter {
     switch (step) {
       case 'Users':
         return this.stepUsers(write, stats);
-      case 'Tags':
-        return this.stepTags(write, stats);
       case 'PostLinks':
         return this.stepPostLinks(stats);
       case 'Votes':
         return this.stepVotes(write, stats);
+      case 'Comments':
+        return this.stepComments(write, stats);
       case 'PostHistory':
         return this.stepPostHistory(write, stats);
       case 'Posts':
         return this.stepPosts(write, stats);
-      case 'Comments':
-        return this.stepComments(write, stats);
+      case 'Tags':
+        return this.stepTags(write, stats);
       case 'Badges':
         return this.stepBadges(write, stats);
       case 'counters':
@@ -427,29 +486,34 @@ class SeImporter {
   // -------------------------------------------------------------------------------------------
   // reading and writing helpers
 
-  /** Streams one file to `onRow`; on a format error the writes queued so far are flushed first. */
+  /** Streams one file to `onRow`; the writes queued before a format error are flushed first. */
   private async read<K extends DumpKind>(
     step: SeStep | 'index',
     kind: K,
-    onRow: (row: DumpRowMap[K], line: number) => void | Promise<void>,
+    onRow: (row: DumpRowMap[K]) => void | Promise<void>,
     flushAll: () => Promise<void>,
-  ): Promise<number> {
+  ): Promise<void> {
     const file = this.files.get(kind)!;
+    if (!file.exists) {
+      // an absent optional file (e.g. no Badges.xml) has no rows; what the step derives from
+      // earlier ones (e.g. tags used by questions) is still written
+      await flushAll();
+      return;
+    }
     const emit = (phase: SeProgressEvent['phase'], bytesRead: number, rows: number) =>
       this.options.onProgress?.({ step, file: file.fileName, phase, bytesRead, totalBytes: file.bytes, rows });
     emit('start', 0, 0);
     let rows = 0;
     try {
-      const result = await readDumpFile(
+      await readDumpFile(
         file.path,
         kind,
-        async (row, line) => {
+        async (row) => {
+          await onRow(row as DumpRowMap[K]);
           rows++;
-          await onRow(row as DumpRowMap[K], line);
         },
-        { signal: this.options.signal, onProgress: (bytes, _total, parsed) => emit('progress', bytes, Math.min(parsed, rows)) },
+        { signal: this.options.signal, onProgress: (bytes) => emit('progress', bytes, rows) },
       );
-      rows = result.rows;
     } catch (error) {
       // every row handed over before the error is complete: write it, then report the error
       await flushAll().catch((flushError: unknown) => this.log(`while stopping: ${String(flushError)}`));
@@ -457,17 +521,19 @@ class SeImporter {
     }
     await flushAll();
     emit('end', file.bytes, rows);
-    return rows;
   }
 
-  private async flush(writer: UpsertBatch, stats: Stats, what: string): Promise<WriteFailure[]> {
-    const { failures } = await writer.flush();
+  /** Inserts a writer's queued documents; counts what was new, already there, or refused. */
+  private async flush(writer: InsertBatch, stats: Stats, what: string): Promise<InsertFailure[]> {
+    const { existing, failures } = await writer.flush();
+    stats.existing += existing;
     this.reportFailures(failures, stats, what);
     return failures;
   }
 
-  private reportFailures(failures: WriteFailure[], stats: Stats, what: string): void {
+  private reportFailures(failures: InsertFailure[], stats: Stats, what: string): void {
     stats.errors += failures.length;
+    stats.imported -= failures.length;
     for (const f of failures) {
       if (this.errorsLogged++ < MAX_ERRORS_LOGGED) this.log(`✗ ${what} ${f.id}: ${f.message}`);
     }
@@ -486,24 +552,27 @@ class SeImporter {
     return !!p && p.type === 1 && !p.deleted;
   }
 
-  /** questions, and answers of imported questions */
+  /** questions, and answers of imported questions (rows with a DeletionDate are left out) */
   private isImportedPost(id: number | undefined): boolean {
     const p = id === undefined ? undefined : this.posts.get(id);
     if (!p || p.deleted) return false;
     return p.type === 1 || (p.type === 2 && this.isQuestion(p.parent));
   }
 
-  private userUrl(seUserId: number | undefined): string | null {
-    return seUserId !== undefined && this.userNames.has(seUserId) ? `https://${this.site}/users/${seUserId}` : null;
-  }
-
-  private attribution(originalId: string, url: string, authorId: number | undefined, authorName: string | undefined, license: string): Attribution {
+  private attribution(
+    originalId: string,
+    url: string,
+    authorId: number | undefined,
+    authorName: string | undefined,
+    license: string,
+  ): Attribution {
+    const known = authorId !== undefined && this.userNames.has(authorId);
     return {
       site: this.site,
       originalId,
       url,
-      authorName: (authorId !== undefined ? this.userNames.get(authorId) : undefined) ?? authorName ?? null,
-      authorUrl: this.userUrl(authorId),
+      authorName: (known ? this.userNames.get(authorId!) : undefined) ?? authorName ?? null,
+      authorUrl: known ? `https://${this.site}/users/${authorId}` : null,
       license,
     };
   }
@@ -521,21 +590,11 @@ class SeImporter {
   private async stateOf(postId: number, n: number): Promise<RevState | null> {
     const cached = this.stateCache.get(postId);
     if (cached && cached.n === n) return cached;
-    if (this.revisionsWriter?.pending) await this.revisionsWriter.flush();
-    const doc = await RevisionModel.findById(seRevisionId(this.site, postId, n)).lean();
+    const id = seRevisionId(this.site, postId, n);
+    const queued = this.revisionsWriter?.queued(id);
+    const doc = (queued ?? (await RevisionModel.findById(id).lean())) as RevisionLike | null;
     if (!doc) return null;
-    const state: RevState = {
-      n,
-      guid: this.revTrack.get(postId)?.guid ?? '',
-      title: doc.title ?? null,
-      body: doc.body,
-      tags: [...doc.tags],
-      changed: [...doc.changed],
-      authorId: doc.authorId ?? null,
-      authorName: doc.authorName ?? null,
-      summary: doc.summary ?? '',
-      at: doc.createdAt,
-    };
+    const state = this.toState(doc, n);
     this.rememberState(postId, state);
     return state;
   }
@@ -552,7 +611,7 @@ class SeImporter {
   // -------------------------------------------------------------------------------------------
   // Posts.xml index (no writes)
 
-  private async indexPosts(): Promise<void> {
+  private async indexPostsFile(): Promise<void> {
     const t0 = performance.now();
     await this.read(
       'index',
@@ -562,13 +621,11 @@ class SeImporter {
           type: row.PostTypeId ?? 0,
           parent: row.ParentId ?? 0,
           owner: row.OwnerUserId,
-          ownerName: row.OwnerDisplayName,
           score: row.Score ?? 0,
           answers: 0,
           positive: false,
           accepted: row.AcceptedAnswerId ?? 0,
           created: row.CreationDate,
-          license: row.ContentLicense,
           deleted: row.DeletionDate !== undefined,
         });
       },
@@ -586,47 +643,61 @@ class SeImporter {
       const a = this.posts.get(p.accepted);
       if (!a || a.type !== 2 || a.parent !== id || a.deleted) p.accepted = 0;
     }
-    for (const [id, p] of this.posts) {
-      if (p.type === 4 || p.type === 5) continue;
+    this.counts.posts = this.posts.size;
+    for (const id of this.posts.keys()) {
       if (!this.isImportedPost(id)) continue;
-      if (p.type === 1) this.counts.questions++;
+      if (this.posts.get(id)!.type === 1) this.counts.questions++;
       else this.counts.answers++;
     }
-    this.counts.posts = this.posts.size;
     this.log(`indexed ${this.posts.size} posts of Posts.xml in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
   // -------------------------------------------------------------------------------------------
-  // Users.xml → users + opening balances
+  // Users.xml → users (with their question/answer counts) + opening balances in the ledger
 
   private async stepUsers(write: boolean, stats: Stats): Promise<void> {
-    const users = new UpsertBatch(UserModel, this.batchSize, write);
-    const events = new UpsertBatch(ReputationEventModel, this.batchSize, write);
+    const users = new InsertBatch(UserModel, { size: this.batchSize, enabled: write, otherUniqueKeys: true });
+    const events = new InsertBatch(ReputationEventModel, { size: this.batchSize, enabled: write });
     const taken = new Set<string>();
-    const alternatives = new Map<string, { name: string | undefined; id: number }>();
+    const names = new Map<string, { name: string | undefined; id: number }>();
     const rules = this.deps.services.reputationRules;
     const now = new Date();
 
+    // questions and answers per owner, from the index (the placeholder owns the orphans)
+    const owned = new Map<number | 'anonymous', { q: number; a: number }>();
+    for (const [id, p] of this.posts) {
+      if (!this.isImportedPost(id)) continue;
+      const key = p.owner ?? 'anonymous';
+      const c = owned.get(key) ?? { q: 0, a: 0 };
+      if (p.type === 1) c.q++;
+      else c.a++;
+      owned.set(key, c);
+    }
+
     const flushAll = async () => {
+      // the ledger event first: a member never exists without the event behind their balance
       await this.flush(events, stats, 'reputation event');
-      let failures = (await users.flush()).failures;
-      // a handle taken by someone outside this dump (a member, another import): longer forms
-      for (let round = 0; round < 2 && failures.length > 0; round++) {
-        const rest: WriteFailure[] = [];
+      const first = await users.flush();
+      stats.existing += first.existing;
+      let failures = first.failures;
+      // a handle taken outside this dump (a member, another import): the longer forms
+      for (let round = 0; round < 2 && failures.some((f) => f.conflict); round++) {
+        const rest: InsertFailure[] = [];
         for (const f of failures) {
-          const alt = alternatives.get(f.id);
-          if (!alt || !isDuplicateKey(f)) {
+          const alt = names.get(f.id);
+          if (!f.conflict || !alt) {
             rest.push(f);
             continue;
           }
           const handle = round === 0 ? fallbackHandle(alt.name, alt.id) : siteHandle(this.site, alt.id);
-          users.add(new Types.ObjectId(f.id), { $setOnInsert: { ...f.update.$setOnInsert, handle, handleKey: handle.toLowerCase() } });
+          users.add({ ...f.doc, _id: new Types.ObjectId(f.id), handle, handleKey: handle.toLowerCase() });
         }
-        failures = [...rest, ...(await users.flush()).failures];
+        const again = await users.flush();
+        stats.existing += again.existing;
+        failures = [...rest, ...again.failures];
       }
       this.reportFailures(failures, stats, 'user');
-      stats.imported -= failures.length;
-      alternatives.clear();
+      names.clear();
     };
 
     const addUser = (
@@ -634,57 +705,54 @@ class SeImporter {
       doc: Record<string, unknown> & { handle: string; createdAt: Date },
       balance: number,
       alt: { name: string | undefined; id: number },
+      counts: { q: number; a: number } | undefined,
     ) => {
-      events.add(`join:${_id.toHexString()}`, {
-        $setOnInsert: {
-          userId: _id,
-          seq: 1,
-          delta: balance,
-          nominal: balance,
-          reason: 'IMPORTED_BALANCE',
-          capped: false,
-          day: '',
-          dayEarned: 0,
-          balance,
-          subjectId: null,
-          subjectType: null,
-          at: doc.createdAt,
-        },
+      events.add({
+        _id: `join:${_id.toHexString()}`,
+        userId: _id,
+        seq: 1,
+        delta: balance,
+        nominal: balance,
+        reason: 'IMPORTED_BALANCE',
+        capped: false,
+        day: '',
+        dayEarned: 0,
+        balance,
+        subjectId: null,
+        subjectType: null,
+        at: doc.createdAt,
       });
-      alternatives.set(_id.toHexString(), alt);
-      return users.add(_id, {
-        $setOnInsert: {
-          ...doc,
-          handleKey: doc.handle.toLowerCase(),
-          emailKey: `none:${_id.toHexString()}`,
-          email: null,
-          passwordHash: null,
-          role: 'MEMBER',
-          reputation: balance,
-          repSeq: 1,
-          repDay: '',
-          repDayEarned: 0,
-          updatedAt: doc.createdAt,
-        },
+      names.set(_id.toHexString(), alt);
+      return users.add({
+        _id,
+        ...doc,
+        handleKey: doc.handle.toLowerCase(),
+        email: null,
+        emailKey: `none:${_id.toHexString()}`,
+        passwordHash: null,
+        role: 'MEMBER',
+        reputation: balance,
+        repSeq: 1,
+        repDay: '',
+        repDayEarned: 0,
+        questionCount: counts?.q ?? 0,
+        answerCount: counts?.a ?? 0,
+        updatedAt: doc.createdAt,
       });
     };
 
     if (write) {
-      // owner of posts and comments whose author's account is gone (the name stays in attribution)
-      const label = siteLabel(this.site).slice(0, 16);
+      // owns posts and comments whose author's account is gone (attribution keeps the name)
+      const handle = `se-anonymous-${siteLabel(this.site).slice(0, 16)}`;
+      const about = `Stands in for deleted and anonymous ${this.site} accounts; every imported post names its original author.`;
       addUser(
         this.placeholderId,
-        {
-          handle: `se-anonymous-${label}`,
-          displayName: 'Anonymous',
-          bio: `Stands in for deleted or anonymous ${this.site} accounts; each imported post names its original author.`,
-          bioHTML: renderMarkdown(`Stands in for deleted or anonymous ${this.site} accounts; each imported post names its original author.`),
-          createdAt: now,
-        },
+        { handle, displayName: 'Anonymous', bio: about, bioHTML: renderMarkdown(about), createdAt: now },
         Math.max(1, rules.initial),
         { name: 'anonymous', id: 0 },
+        owned.get('anonymous'),
       );
-      taken.add(`se-anonymous-${label}`.toLowerCase());
+      taken.add(handle.toLowerCase());
     }
 
     await this.read(
@@ -692,10 +760,10 @@ class SeImporter {
       'Users',
       async (row) => {
         stats.rows++;
+        stats.imported++;
         const name = row.DisplayName?.trim() || `user${row.Id}`;
         this.userNames.set(row.Id, name);
         this.counts.users++;
-        stats.imported++;
         if (!write) return;
         let handle = handleFromName(row.DisplayName, row.Id);
         if (taken.has(handle.toLowerCase())) handle = fallbackHandle(row.DisplayName, row.Id);
@@ -722,42 +790,13 @@ class SeImporter {
               url: profile,
               authorName: name,
               authorUrl: profile,
-              license: licenseFor(undefined, undefined),
+              license: DEFAULT_LICENSE,
             },
           },
           Math.max(1, row.Reputation ?? rules.initial),
           { name: row.DisplayName, id: row.Id },
+          owned.get(row.Id),
         );
-        if (full) await flushAll();
-      },
-      flushAll,
-    );
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Tags.xml → tags (counts come from the questions at the end)
-
-  private async stepTags(write: boolean, stats: Stats): Promise<void> {
-    const tags = new UpsertBatch(TagModel, this.batchSize, write);
-    const now = new Date();
-    const flushAll = async () => void (await this.flush(tags, stats, 'tag'));
-    await this.read(
-      'Tags',
-      'Tags',
-      async (row) => {
-        stats.rows++;
-        const name = this.cleanTags(row.TagName ? [row.TagName] : [])[0];
-        if (!name) {
-          stats.skipped++;
-          return;
-        }
-        if (row.ExcerptPostId) this.wikiOf.set(row.ExcerptPostId, { tag: name, kind: 'excerpt' });
-        if (row.WikiPostId) this.wikiOf.set(row.WikiPostId, { tag: name, kind: 'wiki' });
-        stats.imported++;
-        this.counts.tags++;
-        const full = tags.add(name, {
-          $setOnInsert: { description: '', descriptionHTML: '', excerpt: '', synonymOf: null, questionCount: 0, createdAt: now, updatedAt: now },
-        });
         if (full) await flushAll();
       },
       flushAll,
@@ -783,7 +822,7 @@ class SeImporter {
         if (row.LinkTypeId === 3 && this.isQuestion(from) && this.isQuestion(to)) {
           this.duplicateOf.set(from, to);
           stats.imported++;
-        } else if (row.LinkTypeId === 1) {
+        } else if (row.LinkTypeId === 1 && this.isQuestion(from)) {
           const list = this.related.get(from) ?? [];
           if (!list.includes(to)) list.push(to);
           this.related.set(from, list);
@@ -797,10 +836,10 @@ class SeImporter {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Votes.xml → tallies (scores), vote documents for votes that name their voter
+  // Votes.xml → tallies (scores), vote documents for the votes that name their voter
 
   private async stepVotes(write: boolean, stats: Stats): Promise<void> {
-    const votes = new UpsertBatch(VoteModel, this.batchSize, write);
+    const votes = new InsertBatch(VoteModel, { size: this.batchSize, enabled: write });
     const seen = new Set<string>();
     const flushAll = async () => void (await this.flush(votes, stats, 'vote'));
     await this.read(
@@ -811,9 +850,9 @@ class SeImporter {
         this.counts.votes++;
         const postId = row.PostId;
         const type = row.VoteTypeId;
-        if (type === 1 && postId !== undefined && this.isImportedPost(postId)) {
-          // acceptance: AcceptedAnswerId says which; this gives the day it happened
-          if (row.CreationDate) this.acceptedAt.set(postId, row.CreationDate);
+        if (type === 1 && this.isImportedPost(postId)) {
+          // acceptance: AcceptedAnswerId says which answer; the vote says on which day
+          if (row.CreationDate) this.acceptedAt.set(postId!, row.CreationDate);
           stats.imported++;
           return;
         }
@@ -823,7 +862,7 @@ class SeImporter {
         }
         const post = this.posts.get(postId!)!;
         const value = type === 2 ? 1 : -1;
-        const tally = this.tallies.get(postId!) ?? { up: 0, down: 0, named: 0 };
+        const tally = this.tallies.get(postId!) ?? { up: 0, down: 0, named: 0, namedUp: 0, namedDown: 0 };
         if (value > 0) tally.up++;
         else tally.down++;
         this.tallies.set(postId!, tally);
@@ -831,26 +870,27 @@ class SeImporter {
         const voterId = this.userOid(row.UserId);
         if (!voterId) return;
         const _id = `${voterId.toHexString()}:${this.postOid(postId!).toHexString()}`;
-        // one vote per member and post: the first one the dump lists is the one kept
+        // one vote per member and post: the first one the dump lists is kept
         if (seen.has(_id)) return;
         seen.add(_id);
         tally.named += value;
+        if (value > 0) tally.namedUp++;
+        else tally.namedDown++;
         this.counts.materialisedVotes++;
         const at = row.CreationDate ?? post.created ?? new Date();
-        const full = votes.add(_id, {
-          $setOnInsert: {
-            userId: voterId,
-            postId: this.postOid(postId!),
-            postAuthorId: this.userOid(post.owner) ?? this.placeholderId,
-            postType: post.type === 1 ? 'question' : 'answer',
-            value,
-            version: 1,
-            authorRep: 0,
-            voterRep: 0,
-            imported: true,
-            createdAt: at,
-            updatedAt: at,
-          },
+        const full = votes.add({
+          _id,
+          userId: voterId,
+          postId: this.postOid(postId!),
+          postAuthorId: this.userOid(post.owner) ?? this.placeholderId,
+          postType: post.type === 1 ? 'question' : 'answer',
+          value,
+          version: 1,
+          authorRep: 0,
+          voterRep: 0,
+          imported: true,
+          createdAt: at,
+          updatedAt: at,
         });
         if (full) await flushAll();
       },
@@ -859,44 +899,99 @@ class SeImporter {
   }
 
   // -------------------------------------------------------------------------------------------
-  // PostHistory.xml → revisions (and the Markdown source of every post)
+  // Comments.xml → comments (and each post's comment count)
+
+  private async stepComments(write: boolean, stats: Stats): Promise<void> {
+    const comments = new InsertBatch(CommentModel, { size: this.batchSize, enabled: write });
+    const flushAll = async () => void (await this.flush(comments, stats, 'comment'));
+    await this.read(
+      'Comments',
+      'Comments',
+      async (row) => {
+        stats.rows++;
+        const postId = row.PostId;
+        if (postId === undefined || !this.isImportedPost(postId)) {
+          stats.skipped++;
+          return;
+        }
+        const info = this.posts.get(postId)!;
+        stats.imported++;
+        this.counts.comments++;
+        this.commentCounts.set(postId, (this.commentCounts.get(postId) ?? 0) + 1);
+        if (!write) return;
+        const text = row.Text?.trim() ? row.Text : EMPTY_BODY;
+        const createdAt = row.CreationDate ?? info.created ?? new Date();
+        const full = comments.add({
+          _id: seObjectId(this.site, 'comment', row.Id),
+          postId: this.postOid(postId),
+          questionId: this.postOid(info.type === 1 ? postId : info.parent),
+          authorId: this.userOid(row.UserId) ?? this.placeholderId,
+          body: text,
+          bodyHTML: renderInlineMarkdown(text),
+          score: row.Score ?? 0,
+          deletedAt: null,
+          deletedById: null,
+          editedAt: null,
+          attribution: this.attribution(
+            String(row.Id),
+            `https://${this.site}/posts/comments/${row.Id}`,
+            row.UserId,
+            row.UserDisplayName ?? (row.UserId !== undefined ? `user${row.UserId}` : undefined),
+            licenseFor(row.ContentLicense, row.CreationDate),
+          ),
+          createdAt,
+          updatedAt: createdAt,
+        });
+        if (full) await flushAll();
+      },
+      flushAll,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PostHistory.xml → revisions (the Markdown source of every post) and close reasons
 
   private async stepPostHistory(write: boolean, stats: Stats): Promise<void> {
-    const revisions = new UpsertBatch(RevisionModel, this.batchSize, write);
+    const revisions = new InsertBatch(RevisionModel, { size: this.batchSize, enabled: write });
     this.revisionsWriter = revisions;
     const flushAll = async () => void (await this.flush(revisions, stats, 'revision'));
-    let group: { postId: number; guid: string; rows: PostHistoryRow[] } | null = null;
+    type Group = { postId: number; guid: string; rows: PostHistoryRow[] };
+    let group: Group | null = null;
 
-    const applyGroup = async (g: { postId: number; guid: string; rows: PostHistoryRow[] }) => {
+    const applyGroup = async (g: Group) => {
       const info = this.posts.get(g.postId)!;
       if (info.type === 4 || info.type === 5) {
-        for (const r of g.rows) if ((r.PostHistoryTypeId === 2 || r.PostHistoryTypeId === 5 || r.PostHistoryTypeId === 8) && r.Text !== undefined) this.wikiBodies.set(g.postId, r.Text);
+        for (const r of g.rows) {
+          if ((r.PostHistoryTypeId === 2 || r.PostHistoryTypeId === 5 || r.PostHistoryTypeId === 8) && r.Text !== undefined)
+            this.wikiBodies.set(g.postId, r.Text);
+        }
         return;
       }
       const track = this.revTrack.get(g.postId);
-      const merge = !!track && track.guid === g.guid && g.guid !== '';
+      // rows of one edit that are not adjacent in the file amend the same revision
+      const merge = !!track && track.guid === g.guid;
       const n = merge ? track.n : (track?.n ?? 0) + 1;
       this.revTrack.set(g.postId, { n, guid: g.guid });
-      this.counts.revisions += merge ? 0 : 1;
+      if (!merge) this.counts.revisions++;
       if (!write) return;
       const previous = track ? await this.stateOf(g.postId, track.n) : null;
       const first = g.rows[0]!;
       const isQuestion = info.type === 1;
-      const state: RevState = merge && previous
-        ? { ...previous, tags: [...previous.tags], changed: [...previous.changed] }
-        : {
-            n,
-            guid: g.guid,
-            title: previous?.title ?? null,
-            body: previous?.body ?? '',
-            tags: previous ? [...previous.tags] : [],
-            changed: [],
-            authorId: this.userOid(first.UserId),
-            authorName: this.userOid(first.UserId) ? null : (first.UserDisplayName ?? (first.UserId !== undefined ? `user${first.UserId}` : 'anonymous')),
-            summary: '',
-            at: first.CreationDate ?? info.created ?? new Date(),
-          };
-      state.n = n;
+      const authorId = this.userOid(first.UserId);
+      const state: RevState =
+        merge && previous
+          ? { ...previous, tags: [...previous.tags], changed: [...previous.changed] }
+          : {
+              n,
+              title: previous?.title ?? null,
+              body: previous?.body ?? '',
+              tags: previous ? [...previous.tags] : [],
+              changed: [],
+              authorId,
+              authorName: authorId ? null : (first.UserDisplayName ?? (first.UserId !== undefined ? `user${first.UserId}` : 'anonymous')),
+              summary: '',
+              at: first.CreationDate ?? info.created ?? new Date(),
+            };
       const change = (field: string) => {
         if (!state.changed.includes(field)) state.changed.push(field);
       };
@@ -928,29 +1023,35 @@ class SeImporter {
             }
             break;
         }
-        if (!state.summary && r.Comment && r.PostHistoryTypeId !== 1 && r.PostHistoryTypeId !== 2 && r.PostHistoryTypeId !== 3) state.summary = clipText(r.Comment, 500);
+        if (!state.summary && r.Comment && (r.PostHistoryTypeId ?? 0) > 3) state.summary = clipText(r.Comment, 500);
       }
       const order = ['title', 'body', 'tags'];
       state.changed.sort((a, b) => order.indexOf(a) - order.indexOf(b));
       this.rememberState(g.postId, state);
-      const full = revisions.add(seRevisionId(this.site, g.postId, n), {
-        $set: {
-          postId: this.postOid(g.postId),
-          number: n,
-          authorId: state.authorId,
-          authorName: state.authorName,
-          title: isQuestion ? state.title : null,
-          body: state.body,
-          tags: isQuestion ? state.tags : [],
-          changed: state.changed,
-          summary: state.summary,
-          rollbackOf: null,
-          importKey: `${this.site}:${g.guid}`,
-          createdAt: state.at,
-          updatedAt: state.at,
-        },
-      });
-      if (full) await flushAll();
+      const _id = seRevisionId(this.site, g.postId, n);
+      const doc = {
+        _id,
+        postId: this.postOid(g.postId),
+        number: n,
+        authorId: state.authorId,
+        authorName: state.authorName,
+        title: isQuestion ? state.title : null,
+        body: state.body.trim() ? state.body : EMPTY_BODY,
+        tags: isQuestion ? state.tags : [],
+        changed: state.changed,
+        summary: state.summary,
+        rollbackOf: null,
+        importKey: `${this.site}:${g.guid}`,
+        createdAt: state.at,
+        updatedAt: state.at,
+      };
+      if (merge && !revisions.queued(_id)) {
+        // already written (its first part): complete it — rare, so one update is fine
+        const { _id: _, ...fields } = doc;
+        await RevisionModel.updateOne({ _id }, { $set: fields }, { timestamps: false });
+        return;
+      }
+      if (revisions.add(doc)) await flushAll();
     };
 
     try {
@@ -967,7 +1068,7 @@ class SeImporter {
             stats.skipped++;
             return;
           }
-          if (type === 10 || type === 11) {
+          if ((type === 10 || type === 11) && !wiki) {
             if (type === 10) this.closeReasons.set(postId, closeReasonFromHistory(row.Comment));
             else this.closeReasons.delete(postId);
             stats.imported++;
@@ -980,7 +1081,7 @@ class SeImporter {
           stats.imported++;
           const guid = row.RevisionGUID ?? `row-${row.Id}`;
           if (group && (group.postId !== postId || group.guid !== guid)) {
-            const done = group;
+            const done: Group = group;
             group = null;
             await applyGroup(done);
           }
@@ -989,7 +1090,7 @@ class SeImporter {
         },
         async () => {
           if (group) {
-            const done = group;
+            const done: Group = group;
             group = null;
             await applyGroup(done);
           }
@@ -1002,193 +1103,234 @@ class SeImporter {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Posts.xml → questions, answers, tag wikis
+  // Posts.xml → questions and answers (complete documents); tag wiki texts for the Tags step
 
   private async stepPosts(write: boolean, stats: Stats): Promise<void> {
-    const posts = new UpsertBatch(PostModel, this.batchSize, write);
-    const revisions = new UpsertBatch(RevisionModel, this.batchSize, write);
-    const tags = new UpsertBatch(TagModel, this.batchSize, write);
+    const posts = new InsertBatch(PostModel, { size: this.batchSize, enabled: write });
+    const revisions = new InsertBatch(RevisionModel, { size: this.batchSize, enabled: write });
     const now = new Date();
     const flushAll = async () => {
       // revisions before their posts: a post never exists without its history
       await this.flush(revisions, stats, 'revision');
       await this.flush(posts, stats, 'post');
-      await this.flush(tags, stats, 'tag wiki');
+    };
+    // rows are handled a batch at a time: the Markdown of the posts whose latest revision is no
+    // longer cached is read back in one query per batch
+    let chunk: PostRow[] = [];
+    const handleChunk = async () => {
+      const rows = chunk;
+      chunk = [];
+      const states = await this.latestStates(rows.map((r) => r.Id).filter((id) => this.isImportedPost(id)));
+      for (const row of rows) await handleRow(row, states.get(row.Id) ?? null);
+    };
+    const handleRow = async (row: PostRow, state: RevState | null) => {
+      const info = this.posts.get(row.Id)!;
+      if (info.type === 4 || info.type === 5) {
+        this.wikiTexts.set(row.Id, this.wikiBodies.get(row.Id) ?? htmlToMarkdown(row.Body ?? ''));
+        this.counts.tagWikis++;
+        stats.skipped++; // written by the Tags step
+        return;
+      }
+      if (!this.isImportedPost(row.Id)) {
+        stats.skipped++;
+        return;
+      }
+      stats.imported++;
+      const isQuestion = info.type === 1;
+      const track = this.revTrack.get(row.Id);
+      const postTags = isQuestion ? (state ? state.tags : this.cleanTags(row.Tags)) : [];
+      for (const tag of postTags) this.tagCounts.set(tag, (this.tagCounts.get(tag) ?? 0) + 1);
+      if (!write) return;
+      const _id = this.postOid(row.Id);
+      const title = isQuestion ? (state?.title ?? row.Title ?? '') : null;
+      const source = state?.body ?? htmlToMarkdown(row.Body ?? '');
+      const body = source.trim() ? source : EMPTY_BODY;
+      const createdAt = row.CreationDate ?? now;
+      const ownerId = this.userOid(row.OwnerUserId) ?? this.placeholderId;
+      if (!state) {
+        // no history in the dump: revision 1 is the post as the dump shows it
+        revisions.add({
+          _id: seRevisionId(this.site, row.Id, 1),
+          postId: _id,
+          number: 1,
+          authorId: ownerId,
+          authorName: null,
+          title,
+          body,
+          tags: postTags,
+          changed: isQuestion ? ['title', 'body', 'tags'] : ['body'],
+          summary: '',
+          rollbackOf: null,
+          importKey: `${this.site}:post-${row.Id}`,
+          createdAt,
+          updatedAt: createdAt,
+        });
+      }
+      const tally = this.tallies.get(row.Id) ?? { up: 0, down: 0, named: 0, namedUp: 0, namedDown: 0 };
+      const score = row.Score ?? 0;
+      const accepted = isQuestion ? info.accepted : 0;
+      const duplicate = isQuestion ? this.duplicateOf.get(row.Id) : undefined;
+      const closed = isQuestion && row.ClosedDate !== undefined;
+      const full = posts.add({
+        _id,
+        type: isQuestion ? 'question' : 'answer',
+        spaceId: this.spaceId,
+        questionId: isQuestion ? _id : this.postOid(info.parent),
+        authorId: ownerId,
+        title,
+        tags: postTags,
+        body,
+        bodyHTML: renderMarkdown(body),
+        score,
+        scoreBase: score - tally.named,
+        // the dump's up/down split, except where no score is left unbacked by vote documents:
+        // there upVotes/downVotes count the vote documents (what verify recomputes)
+        upVotes: score - tally.named !== 0 ? tally.up : tally.namedUp,
+        downVotes: score - tally.named !== 0 ? tally.down : tally.namedDown,
+        answerCount: isQuestion ? info.answers : 0,
+        commentCount: this.commentCounts.get(row.Id) ?? 0,
+        viewCount: row.ViewCount ?? 0,
+        isAnswered: isQuestion && (accepted !== 0 || info.positive),
+        acceptedAnswerId: accepted ? this.postOid(accepted) : null,
+        acceptedAt: accepted ? (this.acceptedAt.get(accepted) ?? null) : null,
+        acceptGen: accepted ? 1 : 0,
+        closedAt: closed ? row.ClosedDate : null,
+        closeReason: closed ? (duplicate !== undefined ? 'DUPLICATE' : (this.closeReasons.get(row.Id) ?? 'OTHER')) : null,
+        duplicateOfId: duplicate !== undefined ? this.postOid(duplicate) : null,
+        relatedIds: (isQuestion ? (this.related.get(row.Id) ?? []) : []).map((id) => this.postOid(id)),
+        deletedAt: null,
+        lastActivityAt: row.LastActivityDate ?? createdAt,
+        lastEditedAt: row.LastEditDate ?? null,
+        lastEditorId: row.LastEditDate ? this.userOid(row.LastEditorUserId) : null,
+        revisionCount: track?.n ?? 1,
+        version: 1,
+        attribution: this.attribution(
+          String(row.Id),
+          `https://${this.site}/${isQuestion ? 'q' : 'a'}/${row.Id}`,
+          row.OwnerUserId,
+          row.OwnerDisplayName ?? (row.OwnerUserId !== undefined ? `user${row.OwnerUserId}` : undefined),
+          licenseFor(row.ContentLicense, row.CreationDate),
+        ),
+        createdAt,
+        updatedAt: row.LastEditDate ?? createdAt,
+      });
+      if (full) await flushAll();
     };
     await this.read(
       'Posts',
       'Posts',
       async (row) => {
         stats.rows++;
-        this.counts.posts++;
-        const info = this.posts.get(row.Id)!;
-        const license = licenseFor(row.ContentLicense, row.CreationDate);
-        if (info.type === 4 || info.type === 5) {
-          const wiki = this.wikiOf.get(row.Id);
-          if (!wiki) {
-            stats.skipped++;
-            return;
-          }
-          stats.imported++;
-          this.counts.tagWikis++;
-          const source = this.wikiBodies.get(row.Id) ?? htmlToMarkdown(row.Body ?? '');
-          const set: Record<string, unknown> =
-            wiki.kind === 'excerpt'
-              ? { excerpt: excerpt(source, 500) }
-              : { description: source, descriptionHTML: renderMarkdown(source) };
-          if (tags.add(wiki.tag, { $set: set, $setOnInsert: { synonymOf: null, questionCount: 0, createdAt: now, updatedAt: now } }, { upsert: true })) await flushAll();
-          return;
-        }
-        if (!this.isImportedPost(row.Id)) {
-          stats.skipped++;
-          return;
-        }
-        if (!write) return;
-        const isQuestion = info.type === 1;
-        const _id = this.postOid(row.Id);
-        const track = this.revTrack.get(row.Id);
-        const state = track ? await this.stateOf(row.Id, track.n) : null;
-        const title = isQuestion ? (state?.title ?? row.Title ?? '') : null;
-        const body = state?.body ?? htmlToMarkdown(row.Body ?? '');
-        const postTags = isQuestion ? (state ? state.tags : this.cleanTags(row.Tags)) : [];
-        const createdAt = row.CreationDate ?? now;
-        const ownerId = this.userOid(row.OwnerUserId) ?? this.placeholderId;
-        if (!state) {
-          // no history in the dump: revision 1 is the post as the dump shows it
-          revisions.add(seRevisionId(this.site, row.Id, 1), {
-            $set: {
-              postId: _id,
-              number: 1,
-              authorId: ownerId,
-              authorName: null,
-              title,
-              body,
-              tags: postTags,
-              changed: isQuestion ? ['title', 'body', 'tags'] : ['body'],
-              summary: '',
-              rollbackOf: null,
-              importKey: `${this.site}:post-${row.Id}`,
-              createdAt,
-              updatedAt: createdAt,
-            },
-          });
-        }
-        const tally = this.tallies.get(row.Id) ?? { up: 0, down: 0, named: 0 };
-        const score = row.Score ?? 0;
-        const accepted = isQuestion && info.accepted ? info.accepted : 0;
-        const duplicate = isQuestion ? this.duplicateOf.get(row.Id) : undefined;
-        const closeReason = row.ClosedDate ? (duplicate !== undefined ? 'DUPLICATE' : (this.closeReasons.get(row.Id) ?? 'OTHER')) : null;
-        const doc: Record<string, unknown> = {
-          type: isQuestion ? 'question' : 'answer',
-          spaceId: this.spaceId,
-          questionId: isQuestion ? _id : this.postOid(info.parent),
-          authorId: ownerId,
-          title,
-          tags: postTags,
-          body,
-          bodyHTML: renderMarkdown(body),
-          score,
-          scoreBase: score - tally.named,
-          upVotes: tally.up,
-          downVotes: tally.down,
-          answerCount: isQuestion ? info.answers : 0,
-          commentCount: 0,
-          viewCount: row.ViewCount ?? 0,
-          isAnswered: isQuestion && (accepted !== 0 || info.positive),
-          acceptedAnswerId: accepted ? this.postOid(accepted) : null,
-          acceptedAt: accepted ? (this.acceptedAt.get(accepted) ?? null) : null,
-          acceptGen: accepted ? 1 : 0,
-          closedAt: isQuestion ? (row.ClosedDate ?? null) : null,
-          closeReason: isQuestion ? closeReason : null,
-          duplicateOfId: duplicate !== undefined ? this.postOid(duplicate) : null,
-          relatedIds: (isQuestion ? (this.related.get(row.Id) ?? []) : []).map((id) => this.postOid(id)),
-          deletedAt: null,
-          lastActivityAt: row.LastActivityDate ?? createdAt,
-          lastEditedAt: row.LastEditDate ?? null,
-          lastEditorId: row.LastEditDate ? this.userOid(row.LastEditorUserId) : null,
-          revisionCount: track?.n ?? 1,
-          version: 1,
-          attribution: this.attribution(
-            String(row.Id),
-            `https://${this.site}/${isQuestion ? 'q' : 'a'}/${row.Id}`,
-            row.OwnerUserId,
-            row.OwnerDisplayName ?? (row.OwnerUserId !== undefined ? `user${row.OwnerUserId}` : undefined),
-            license,
-          ),
-          createdAt,
-          updatedAt: row.LastEditDate ?? createdAt,
-        };
-        stats.imported++;
-        if (posts.add(_id, { $setOnInsert: doc })) await flushAll();
+        chunk.push(row);
+        if (chunk.length >= this.batchSize) await handleChunk();
       },
-      flushAll,
+      async () => {
+        if (chunk.length > 0) await handleChunk();
+        await flushAll();
+      },
     );
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Comments.xml → comments, then each post's comment count
+  /** The latest revision state of these posts: from the cache, the rest in one read. */
+  private async latestStates(postIds: number[]): Promise<Map<number, RevState>> {
+    const states = new Map<number, RevState>();
+    const missing = new Map<string, { postId: number; n: number }>();
+    for (const postId of postIds) {
+      const track = this.revTrack.get(postId);
+      if (!track) continue;
+      const cached = this.stateCache.get(postId);
+      if (cached && cached.n === track.n) states.set(postId, cached);
+      else missing.set(seRevisionId(this.site, postId, track.n).toHexString(), { postId, n: track.n });
+    }
+    if (missing.size === 0) return states;
+    const ids = [...missing.keys()].map((id) => new Types.ObjectId(id));
+    const docs = (await RevisionModel.find({ _id: op.in(ids) }).lean()) as Array<RevisionLike & { _id: Types.ObjectId }>;
+    for (const doc of docs) {
+      const m = missing.get(doc._id.toHexString());
+      if (m) states.set(m.postId, this.toState(doc, m.n));
+    }
+    return states;
+  }
 
-  private async stepComments(write: boolean, stats: Stats): Promise<void> {
-    const comments = new UpsertBatch(CommentModel, this.batchSize, write);
-    const perPost = new Map<number, number>();
-    const flushAll = async () => void (await this.flush(comments, stats, 'comment'));
+  private toState(doc: RevisionLike, n: number): RevState {
+    return {
+      n,
+      title: doc.title ?? null,
+      body: doc.body,
+      tags: [...doc.tags],
+      changed: [...doc.changed],
+      authorId: doc.authorId ?? null,
+      authorName: doc.authorName ?? null,
+      summary: doc.summary ?? '',
+      at: doc.createdAt,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tags.xml → tags, with their wiki (excerpt + body) and question counts
+
+  private async stepTags(write: boolean, stats: Stats): Promise<void> {
+    const tags = new InsertBatch(TagModel, { size: this.batchSize, enabled: write });
+    const now = new Date();
+    const seen = new Set<string>();
+    const flushAll = async () => void (await this.flush(tags, stats, 'tag'));
     await this.read(
-      'Comments',
-      'Comments',
+      'Tags',
+      'Tags',
       async (row) => {
         stats.rows++;
-        const postId = row.PostId;
-        if (postId === undefined || !this.isImportedPost(postId)) {
+        const name = this.cleanTags(row.TagName ? [row.TagName] : [])[0];
+        if (!name || seen.has(name)) {
           stats.skipped++;
           return;
         }
-        const info = this.posts.get(postId)!;
+        seen.add(name);
         stats.imported++;
-        this.counts.comments++;
-        perPost.set(postId, (perPost.get(postId) ?? 0) + 1);
+        this.counts.tags++;
         if (!write) return;
-        const text = row.Text ?? '';
-        const createdAt = row.CreationDate ?? info.created ?? new Date();
-        const questionSeId = info.type === 1 ? postId : info.parent;
-        const full = comments.add(seObjectId(this.site, 'comment', row.Id), {
-          $setOnInsert: {
-            postId: this.postOid(postId),
-            questionId: this.postOid(questionSeId),
-            authorId: this.userOid(row.UserId) ?? this.placeholderId,
-            body: text,
-            bodyHTML: renderInlineMarkdown(text),
-            score: row.Score ?? 0,
-            deletedAt: null,
-            deletedById: null,
-            editedAt: null,
-            attribution: this.attribution(
-              String(row.Id),
-              `https://${this.site}/posts/comments/${row.Id}`,
-              row.UserId,
-              row.UserDisplayName ?? (row.UserId !== undefined ? `user${row.UserId}` : undefined),
-              licenseFor(row.ContentLicense, row.CreationDate),
-            ),
-            createdAt,
-            updatedAt: createdAt,
-          },
+        const wiki = row.WikiPostId !== undefined ? this.wikiTexts.get(row.WikiPostId) : undefined;
+        const summary = row.ExcerptPostId !== undefined ? this.wikiTexts.get(row.ExcerptPostId) : undefined;
+        const full = tags.add({
+          _id: name,
+          description: wiki ?? '',
+          descriptionHTML: wiki ? renderMarkdown(wiki) : '',
+          excerpt: summary ? excerpt(summary, 500) : '',
+          synonymOf: null,
+          questionCount: this.tagCounts.get(name) ?? 0,
+          createdAt: now,
+          updatedAt: now,
         });
         if (full) await flushAll();
       },
-      flushAll,
+      async () => {
+        // tags the questions use that Tags.xml does not list
+        for (const [name, n] of this.tagCounts) {
+          if (seen.has(name)) continue;
+          seen.add(name);
+          if (
+            tags.add({
+              _id: name,
+              description: '',
+              descriptionHTML: '',
+              excerpt: '',
+              synonymOf: null,
+              questionCount: n,
+              createdAt: now,
+              updatedAt: now,
+            })
+          )
+            await flushAll();
+        }
+        await flushAll();
+      },
     );
-    if (!write) return;
-    const posts = new UpsertBatch(PostModel, this.batchSize, true);
-    for (const [postId, n] of perPost) {
-      if (posts.add(this.postOid(postId), { $set: { commentCount: n } }, { upsert: false })) await this.flush(posts, stats, 'comment count');
-    }
-    await this.flush(posts, stats, 'comment count');
   }
 
   // -------------------------------------------------------------------------------------------
   // Badges.xml → badges
 
   private async stepBadges(write: boolean, stats: Stats): Promise<void> {
-    const badges = new UpsertBatch(BadgeModel, this.batchSize, write);
+    const badges = new InsertBatch(BadgeModel, { size: this.batchSize, enabled: write });
     const flushAll = async () => void (await this.flush(badges, stats, 'badge'));
     await this.read(
       'Badges',
@@ -1204,26 +1346,25 @@ class SeImporter {
         this.counts.badges++;
         if (!write) return;
         const at = row.Date ?? new Date();
-        const full = badges.add(seObjectId(this.site, 'badge', row.Id), {
-          $setOnInsert: {
-            userId,
-            name: row.Name,
-            key: row.TagBased ? null : (BADGE_CATALOGUE.get(row.Name) ?? null),
-            tier: badgeTier(row.Class),
-            tagBased: row.TagBased ?? false,
-            awardedAt: at,
-            imported: true,
-            attribution: {
-              site: this.site,
-              originalId: String(row.Id),
-              url: `https://${this.site}/users/${row.UserId}?tab=badges`,
-              authorName: this.userNames.get(row.UserId!) ?? null,
-              authorUrl: this.userUrl(row.UserId),
-              license: DEFAULT_LICENSE,
-            },
-            createdAt: at,
-            updatedAt: at,
+        const full = badges.add({
+          _id: seObjectId(this.site, 'badge', row.Id),
+          userId,
+          name: row.Name,
+          key: row.TagBased ? null : (BADGE_CATALOGUE.get(row.Name) ?? null),
+          tier: badgeTier(row.Class),
+          tagBased: row.TagBased ?? false,
+          awardedAt: at,
+          imported: true,
+          attribution: {
+            site: this.site,
+            originalId: String(row.Id),
+            url: `https://${this.site}/users/${row.UserId}?tab=badges`,
+            authorName: this.userNames.get(row.UserId!) ?? null,
+            authorUrl: `https://${this.site}/users/${row.UserId}`,
+            license: DEFAULT_LICENSE,
           },
+          createdAt: at,
+          updatedAt: at,
         });
         if (full) await flushAll();
       },
@@ -1232,53 +1373,29 @@ class SeImporter {
   }
 
   // -------------------------------------------------------------------------------------------
-  // counters: members' question/answer counts, the space's question count, tag counts
+  // counters: the space's question count; tag counts recomputed from every live question
+  // (tags are shared by all spaces: a tag that existed before the import counts both)
 
   private async stepCounters(stats: Stats): Promise<void> {
     this.options.onProgress?.({ step: 'counters', file: null, phase: 'start', bytesRead: 0, totalBytes: 0, rows: 0 });
-    const perUser = new Map<string, { q: number; a: number }>();
-    for (const [id, p] of this.posts) {
-      if (!this.isImportedPost(id)) continue;
-      const key = (this.userOid(p.owner) ?? this.placeholderId).toHexString();
-      const c = perUser.get(key) ?? { q: 0, a: 0 };
-      if (p.type === 1) c.q++;
-      else c.a++;
-      perUser.set(key, c);
-    }
-    const users = new UpsertBatch(UserModel, this.batchSize, true);
-    for (const [id, c] of perUser) {
-      stats.rows++;
-      if (users.add(new Types.ObjectId(id), { $set: { questionCount: c.q, answerCount: c.a } }, { upsert: false })) await this.flush(users, stats, 'user counters');
-    }
-    await this.flush(users, stats, 'user counters');
-
     const questions = await PostModel.countDocuments({ spaceId: this.spaceId, type: 'question', deletedAt: null });
-    await SpaceModel.updateOne({ _id: this.spaceId }, { $set: { questionCount: questions } });
-
-    // tags: recomputed from every live question (tags are shared by all spaces)
-    const counted = (await PostModel.aggregate<{ _id: string; n: number }>([
+    await SpaceModel.updateOne({ _id: this.spaceId }, { $set: { questionCount: questions } }, { timestamps: false });
+    const counted = await PostModel.aggregate<{ _id: string; n: number }>([
       { $match: { type: 'question', deletedAt: null } },
       { $project: { tags: 1 } },
       { $unwind: '$tags' },
       { $group: { _id: '$tags', n: { $sum: 1 } } },
-    ])) as Array<{ _id: string; n: number }>;
+    ]);
     const byTag = new Map(counted.map((c) => [c._id, c.n]));
     const existing = (await TagModel.find({}).select('questionCount').lean()) as Array<{ _id: string; questionCount: number }>;
-    const tags = new UpsertBatch(TagModel, this.batchSize, true);
-    const now = new Date();
     for (const t of existing) {
+      stats.rows++;
       const n = byTag.get(t._id) ?? 0;
-      byTag.delete(t._id);
-      if (t.questionCount !== n && tags.add(t._id, { $set: { questionCount: n } }, { upsert: false })) await this.flush(tags, stats, 'tag count');
+      if (t.questionCount === n) continue;
+      // only tags that other questions share (or that changed since): one update each
+      await TagModel.updateOne({ _id: t._id }, { $set: { questionCount: n } }, { timestamps: false });
+      stats.imported++;
     }
-    for (const [name, n] of byTag) {
-      // used by questions but absent from Tags.xml
-      if (tags.add(name, { $set: { questionCount: n }, $setOnInsert: { description: '', descriptionHTML: '', excerpt: '', synonymOf: null, createdAt: now, updatedAt: now } })) {
-        await this.flush(tags, stats, 'tag count');
-      }
-    }
-    await this.flush(tags, stats, 'tag count');
-    stats.imported = stats.rows - stats.errors;
     this.options.onProgress?.({ step: 'counters', file: null, phase: 'end', bytesRead: 0, totalBytes: 0, rows: stats.rows });
   }
 
@@ -1296,7 +1413,14 @@ class SeImporter {
       const indexed = await indexPosts(this.deps.services.search, batch);
       stats.rows += batch.length;
       stats.imported += indexed;
-      this.options.onProgress?.({ step: 'search', file: null, phase: 'progress', bytesRead: stats.rows, totalBytes: total, rows: stats.imported });
+      this.options.onProgress?.({
+        step: 'search',
+        file: null,
+        phase: 'progress',
+        bytesRead: stats.rows,
+        totalBytes: total,
+        rows: stats.imported,
+      });
     }
     this.options.onProgress?.({ step: 'search', file: null, phase: 'end', bytesRead: total, totalBytes: total, rows: stats.imported });
   }

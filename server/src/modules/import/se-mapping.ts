@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 
 /** Kinds of imported entities; each gets its own id space. */
-export type SeKind = 'user' | 'post' | 'comment' | 'revision' | 'badge' | 'space' | 'placeholder';
+export type SeKind = 'user' | 'post' | 'comment' | 'revision' | 'badge' | 'space';
 
 /**
  * The ObjectId of an imported entity: the first 12 bytes of sha1("<site>\0<kind>\0<key>").

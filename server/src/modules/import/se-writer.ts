@@ -1,110 +1,141 @@
-// Batched, idempotent writes for the importer (and the synthetic generator): every row is one
-// `updateOne({_id}, …, {upsert})` — the only filter FerretDB pushes down — sent with
-// `bulkWrite({ordered: false})` once a batch is full. A row is whole in a single document write,
-// so an interrupted run never leaves half a row; re-sending a batch changes nothing.
+// Batched, idempotent, insert-only writes for the importer (and the synthetic generator).
+//
+// Why inserts and not upserts: on FerretDB 1.24 (SQLite) even a filter of exactly `{_id: value}`
+// runs as a table SCAN in SQLite (explain shows "SCAN <table>"), so every per-row read, update
+// or upsert costs a pass over the collection; and an `update` command of 100 or more
+// statements that match existing documents never returns (the server stops answering). An
+// `insert` of a batch is fast and, with deterministic `_id`s, idempotent: a document that is
+// already there is refused with a duplicate-key error (E11000), which here means "already
+// imported". A row is one document, written whole or not at all.
 import type { Model } from 'mongoose';
 
-export interface Upsert {
-  /** overwritten on every run (values that are facts of the dump) */
-  $set?: Record<string, unknown>;
-  /** written only when the document is new (values members may change after the import) */
-  $setOnInsert?: Record<string, unknown>;
-}
-
-export interface WriteFailure {
+export interface InsertFailure {
   id: string;
-  update: Upsert;
-  code: number | undefined;
+  doc: Record<string, unknown>;
+  /** the document exists under another `_id` with the same unique key (e.g. a taken handle) */
+  conflict: boolean;
   message: string;
 }
 
-export interface FlushResult {
-  written: number;
-  failures: WriteFailure[];
+export interface InsertResult {
+  inserted: number;
+  /** already there (same `_id`): a re-run or a resumed run */
+  existing: number;
+  failures: InsertFailure[];
 }
 
-interface Pending {
-  id: unknown;
-  update: Upsert;
-  upsert: boolean;
+export interface InsertBatchOptions {
+  /** rows per insert command (default 500) */
+  size?: number;
+  /** false: a no-op (scan mode of a step that is already complete) */
+  enabled?: boolean;
+  /**
+   * The collection has unique indexes besides `_id`: duplicate-key refusals are checked with
+   * one read of their `_id`s to tell "already imported" from "conflicts with another document"
+   * (FerretDB's error does not name the index). Without it every refusal means "already there".
+   */
+  otherUniqueKeys?: boolean;
 }
 
 /**
- * Collects upserts keyed by `_id` and writes them `size` at a time. A second write of the same
- * `_id` before the flush is merged into the first, field by field, the later value winning (the
- * batch never holds two writes of one document, whose order an unordered bulk write would not
- * keep). `enabled: false` makes it a no-op (scan
- * mode of a step that is already complete).
+ * Collects whole documents (with their `_id`) and inserts them `size` at a time with
+ * `insertMany({ordered: false})`. Documents are built with the model (defaults and casting
+ * applied) and validated; invalid ones come back as failures. Adding a document whose `_id` is
+ * still queued replaces the queued one.
  */
-export class UpsertBatch {
-  private ops = new Map<string, Pending>();
-  written = 0;
+export class InsertBatch {
+  private docs = new Map<string, Record<string, unknown>>();
+  inserted = 0;
+  existing = 0;
   failed = 0;
+  private readonly size: number;
+  private readonly enabled: boolean;
+  private readonly otherUniqueKeys: boolean;
 
   constructor(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     private readonly model: Model<any>,
-    private readonly size = 500,
-    private readonly enabled = true,
-  ) {}
+    options: InsertBatchOptions = {},
+  ) {
+    this.size = Math.max(1, options.size ?? 500);
+    this.enabled = options.enabled ?? true;
+    this.otherUniqueKeys = options.otherUniqueKeys ?? false;
+  }
 
   get pending(): number {
-    return this.ops.size;
+    return this.docs.size;
   }
 
-  /** Queues a write of document `id`; `upsert: false` updates an existing document only. */
-  add(id: { toString(): string }, update: Upsert, options: { upsert?: boolean } = {}): boolean {
+  /** Queues a document; true when the batch is full (flush it). */
+  add(doc: Record<string, unknown> & { _id: { toString(): string } }): boolean {
     if (!this.enabled) return false;
-    const key = String(id);
-    const queued = this.ops.get(key);
-    const merged: Upsert = queued
-      ? {
-          ...(queued.update.$set || update.$set ? { $set: { ...queued.update.$set, ...update.$set } } : {}),
-          ...(queued.update.$setOnInsert || update.$setOnInsert ? { $setOnInsert: { ...queued.update.$setOnInsert, ...update.$setOnInsert } } : {}),
-        }
-      : update;
-    this.ops.set(key, { id, update: merged, upsert: options.upsert ?? queued?.upsert ?? true });
-    return this.ops.size >= this.size;
+    this.docs.set(String(doc._id), doc);
+    return this.docs.size >= this.size;
   }
 
-  /** Writes the queued upserts. Rows the database refused come back as failures. */
-  async flush(): Promise<FlushResult> {
-    if (this.ops.size === 0) return { written: 0, failures: [] };
-    const batch = [...this.ops.entries()];
-    this.ops = new Map();
-    const operations = batch.map(([, p]) => ({
-      updateOne: { filter: { _id: p.id }, update: p.update, upsert: p.upsert },
-    }));
-    const failures: WriteFailure[] = [];
-    try {
-      const res = (await this.model.bulkWrite(operations as never, { ordered: false, timestamps: false })) as {
-        mongoose?: { validationErrors?: Array<{ index?: number; message?: string }> };
-      };
-      for (const e of res.mongoose?.validationErrors ?? []) {
-        const at = batch[e.index ?? -1];
-        failures.push({ id: at?.[0] ?? '?', update: at?.[1].update ?? {}, code: undefined, message: e.message ?? 'invalid document' });
-      }
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-      if (!Array.isArray(writeErrors) && !(error as { code?: number }).code) throw error;
-      const list = Array.isArray(writeErrors) ? (writeErrors as Array<{ index: number; code?: number; errmsg?: string; err?: { errmsg?: string } }>) : [];
-      if (list.length === 0) {
-        // a single failure reported as the error itself
-        const e = error as { index?: number; code?: number; message?: string };
-        list.push({ index: e.index ?? 0, code: e.code, errmsg: e.message });
-      }
-      for (const w of list) {
-        const at = batch[w.index];
-        failures.push({ id: at?.[0] ?? '?', update: at?.[1].update ?? {}, code: w.code, message: w.errmsg ?? w.err?.errmsg ?? 'write failed' });
+  /** The queued (not yet written) document with this `_id`, to amend it in place. */
+  queued(id: { toString(): string }): Record<string, unknown> | undefined {
+    return this.docs.get(String(id));
+  }
+
+  async flush(): Promise<InsertResult> {
+    if (this.docs.size === 0) return { inserted: 0, existing: 0, failures: [] };
+    const batch = [...this.docs.values()];
+    this.docs = new Map();
+    const failures: InsertFailure[] = [];
+    const ready: Array<Record<string, unknown>> = [];
+    await Promise.all(
+      batch.map(async (raw) => {
+        const doc = new this.model(raw);
+        try {
+          await doc.validate();
+          ready.push(doc.toObject({ virtuals: false, versionKey: false, minimize: false }) as Record<string, unknown>);
+        } catch (error) {
+          failures.push({ id: String(raw._id), doc: raw, conflict: false, message: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    );
+    let existing = 0;
+    if (ready.length > 0) {
+      try {
+        await this.model.collection.insertMany(ready, { ordered: false });
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+        const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as Array<{
+          index: number;
+          code?: number;
+          errmsg?: string;
+          err?: { code?: number; errmsg?: string; index?: number };
+        }>;
+        if (list.length === 0) throw error;
+        const duplicates: Array<{ doc: Record<string, unknown>; message: string }> = [];
+        for (const w of list) {
+          const index = w.index ?? w.err?.index ?? -1;
+          const code = w.code ?? w.err?.code;
+          const message = w.errmsg ?? w.err?.errmsg ?? 'insert failed';
+          const doc = ready[index];
+          if (!doc) continue;
+          if (code === 11000 || /duplicate key/i.test(message)) duplicates.push({ doc, message });
+          else failures.push({ id: String(doc._id), doc, conflict: false, message });
+        }
+        if (duplicates.length > 0) {
+          // one read for all of them (on FerretDB every read scans: never one per row)
+          const found = this.otherUniqueKeys
+            ? new Set(
+                (await this.model.collection.find({ _id: { $in: duplicates.map((d) => d.doc._id) } } as never, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)),
+              )
+            : null;
+          for (const { doc, message } of duplicates) {
+            if (!found || found.has(String(doc._id))) existing++;
+            else failures.push({ id: String(doc._id), doc, conflict: true, message });
+          }
+        }
       }
     }
-    this.written += batch.length - failures.length;
+    const inserted = batch.length - existing - failures.length;
+    this.inserted += inserted;
+    this.existing += existing;
     this.failed += failures.length;
-    return { written: batch.length - failures.length, failures };
+    return { inserted, existing, failures };
   }
-}
-
-/** True for MongoDB's duplicate-key error (a unique index refused the write). */
-export function isDuplicateKey(failure: Pick<WriteFailure, 'code' | 'message'>): boolean {
-  return failure.code === 11000 || /duplicate key/i.test(failure.message);
 }

@@ -80,8 +80,8 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
   const { authorRep, voterRep } = await settleReputation(ctx, post, key, version, previous, value, now);
   await VoteModel.updateOne({ _id: key, version }, { $set: { authorRep, voterRep } });
 
-  // 4. derived state of the question
-  if (post.type === 'answer' && post.questionId) {
+  // 4. derived state of the question: "answered" only changes when an answer's score crosses zero
+  if (post.type === 'answer' && post.questionId && post.score > 0 !== updated.score > 0) {
     const { refreshAnswered } = await import('../post/post.service.js');
     await refreshAnswered(post.questionId);
   }
