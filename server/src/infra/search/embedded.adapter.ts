@@ -1523,8 +1523,13 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       for (const t of s.tagsOf(rid)) tagCounts[t]!++;
     }
     const top = (counts: Int32Array, labels: string[], n: number): FacetCount[] => {
+      // only values counted at least as often as the n-th most frequent one can make the list
+      // (thousands of tags: no object and no string comparison for each of them)
+      let min = 1;
+      const nonZero = counts.filter((c) => c > 0);
+      if (nonZero.length > n) min = nonZero.sort()[nonZero.length - n]!;
       const out: FacetCount[] = [];
-      for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out.push({ value: labels[i]!, count: counts[i]! });
+      for (let i = 0; i < counts.length; i++) if (counts[i]! >= min) out.push({ value: labels[i]!, count: counts[i]! });
       return out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, n);
     };
     const byCount = (list: FacetCount[]) =>
