@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', '**/.svelte-kit/**', '.colloquy/**', 'artifacts/**', 'bench-results/**', 'web/src/lib/graphql/graphql-env.d.ts'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/build/**',
+      '**/.svelte-kit/**',
+      '.colloquy/**',
+      'artifacts/**',
+      'bench-results/**',
+      'web/src/lib/graphql/graphql-env.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -37,7 +37,9 @@ function ensureDependencies() {
   console.log(`[colloquy] installing npm dependencies (npm ${npmArgs[0]}) …`);
   const result = spawnSync('npm', npmArgs, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('[colloquy] npm could not install the dependencies (see above). Check your network access to the npm registry and retry.');
+    console.error(
+      '[colloquy] npm could not install the dependencies (see above). Check your network access to the npm registry and retry.',
+    );
     process.exit(result.status ?? 1);
   }
   writeFileSync(stampFile, want + '\n');

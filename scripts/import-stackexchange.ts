@@ -71,7 +71,9 @@ async function main(): Promise<number> {
     if (e.phase === 'start') {
       bar?.finish();
       started = performance.now();
-      bar = e.file ? createProgress({ label, total: e.totalBytes, unit: 'bytes' }) : createProgress({ label, total: e.totalBytes, unit: 'rows' });
+      bar = e.file
+        ? createProgress({ label, total: e.totalBytes, unit: 'bytes' })
+        : createProgress({ label, total: e.totalBytes, unit: 'rows' });
       return;
     }
     const seconds = (performance.now() - started) / 1000;

@@ -17,7 +17,8 @@ const USAGE = 'usage: npm run seed:synthetic -- --members <n> --questions <n> [-
 
 function count(value: string | undefined, name: string, min: number): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < min || n > 100_000_000) throw new Error(`--${name} must be an integer of at least ${min}`);
+  if (value === undefined || !Number.isInteger(n) || n < min || n > 100_000_000)
+    throw new Error(`--${name} must be an integer of at least ${min}`);
   return n;
 }
 
@@ -77,7 +78,10 @@ async function main(): Promise<number> {
       log: () => undefined,
       onProgress: (done, documents) => {
         const seconds = (performance.now() - started) / 1000;
-        progress.update(done, `${formatCount(documents)} documents${seconds > 0.25 ? `, ${formatCount(Math.round(documents / seconds))} documents/s` : ''}`);
+        progress.update(
+          done,
+          `${formatCount(documents)} documents${seconds > 0.25 ? `, ${formatCount(Math.round(documents / seconds))} documents/s` : ''}`,
+        );
       },
     });
     progress.finish(`${formatCount(summary.documents)} documents`);

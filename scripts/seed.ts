@@ -25,7 +25,9 @@ async function main() {
     const importer = join(repoRoot, 'server/src/modules/import/se-import.service.ts');
     if (dump && existsSync(importer) && !process.argv.includes('--synthetic') && process.env.COLLOQUY_SEED !== 'synthetic') {
       log(`seeding from the Stack Exchange dump in ${dump} …`);
-      const { importStackExchange } = (await import(importer)) as { importStackExchange: (deps: unknown, dir: string, opts: object) => Promise<void> };
+      const { importStackExchange } = (await import(importer)) as {
+        importStackExchange: (deps: unknown, dir: string, opts: object) => Promise<void>;
+      };
       await importStackExchange(deps, dump, { space: 'ai' });
     } else {
       log('seeding the synthetic demo community …');

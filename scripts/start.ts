@@ -34,7 +34,10 @@ async function main() {
       ORIGIN: publicUrl,
     };
     await seedIfEmpty({ ...process.env, ...env }, log);
-    stack = await startStack({ env, apiPort: ports.api, webPort: ports.web, logDir: join(profileDir('dev'), 'logs'), inheritOutput: true }, log);
+    stack = await startStack(
+      { env, apiPort: ports.api, webPort: ports.web, logDir: join(profileDir('dev'), 'logs'), inheritOutput: true },
+      log,
+    );
     log('');
     log(`Colloquy is running at ${publicUrl}`);
     log(`GraphQL API: ${publicUrl}/graphql  ·  api health: http://127.0.0.1:${ports.api}/readyz`);

@@ -23,7 +23,16 @@ function runTier(tier: string, extra: string[]): TierResult {
   const reportFile = join(repoRoot, '.colloquy', 'test', `vitest-${tier}.json`);
   const result = spawnSync(
     process.execPath,
-    [join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...extra],
+    [
+      join(repoRoot, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--project',
+      tier,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reportFile}`,
+      ...extra,
+    ],
     { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, CI: process.env.CI ?? 'true' } },
   );
   let passed = 0;
@@ -66,7 +75,8 @@ async function main() {
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   const skipped = results.reduce((n, r) => n + r.skipped, 0);
-  for (const r of results) log(`${r.tier.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.ok ? '' : '  ✗'}`);
+  for (const r of results)
+    log(`${r.tier.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.ok ? '' : '  ✗'}`);
   const ok = results.length > 0 && results.every((r) => r.ok) && failed === 0;
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(ok ? 0 : 1);

@@ -195,6 +195,9 @@ export async function captureOps(
         await op.run();
       } catch (error) {
         log(`  capture of "${op.name}" (${pass}) failed: ${error instanceof Error ? error.message : String(error)}`);
+        // the commands sent so far are recorded; a second pass of a failing op only costs time
+        await sleep(300);
+        break;
       }
       await sleep(300); // writes done after the response (view counts, last-seen) still belong to this op
     }

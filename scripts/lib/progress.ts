@@ -171,8 +171,7 @@ export type TableRow = Record<string, string | number>;
 export function formatTable(rows: readonly TableRow[], columns?: readonly string[]): string {
   const cols = columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
   if (cols.length === 0) return '';
-  const cell = (value: string | number | undefined) =>
-    value === undefined ? '' : typeof value === 'number' ? formatCount(value) : value;
+  const cell = (value: string | number | undefined) => (value === undefined ? '' : typeof value === 'number' ? formatCount(value) : value);
   const numeric = cols.map((col) => rows.some((row) => typeof row[col] === 'number') && rows.every((row) => typeof row[col] !== 'string'));
   const body = rows.map((row) => cols.map((col) => cell(row[col])));
   const widths = cols.map((col, i) => Math.max(col.length, ...body.map((cells) => cells[i]!.length)));

@@ -6,11 +6,15 @@ import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
 export async function seedIfEmpty(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/seed.ts'), '--if-empty'], {
-    cwd: repoRoot,
-    env,
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/seed.ts'), '--if-empty'],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) throw new Error(`seeding failed (exit ${result.status})`);
   void log;
 }

@@ -222,7 +222,10 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
   const result = spawnSync(command, args, { encoding: 'utf8', ...options, maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
   if (result.status !== 0) {
-    throw new ServiceError(`\`${command} ${args.join(' ')}\` failed (exit ${result.status}):\n${(result.stderr || result.stdout).trim()}`, '');
+    throw new ServiceError(
+      `\`${command} ${args.join(' ')}\` failed (exit ${result.status}):\n${(result.stderr || result.stdout).trim()}`,
+      '',
+    );
   }
   return result.stdout;
 }
@@ -260,7 +263,8 @@ export function ensureFerretdbBinary(log: Log): string {
       Dir?: string;
       Error?: string;
     };
-    if (!info.Dir) throw new ServiceError(`go mod download failed: ${info.Error ?? 'no module directory'}`, 'Check access to the Go module proxy.');
+    if (!info.Dir)
+      throw new ServiceError(`go mod download failed: ${info.Error ?? 'no module directory'}`, 'Check access to the Go module proxy.');
     const src = join(work, 'src');
     cpSync(info.Dir, src, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', src]);
@@ -271,7 +275,10 @@ export function ensureFerretdbBinary(log: Log): string {
     run('mv', [tmpBin, bin]);
   } catch (error) {
     if (error instanceof ServiceError) {
-      throw new ServiceError(`Building FerretDB ${FERRETDB_VERSION} failed: ${error.message}`, 'Check access to the Go module proxy, or set MONGODB_URL.');
+      throw new ServiceError(
+        `Building FerretDB ${FERRETDB_VERSION} failed: ${error.message}`,
+        'Check access to the Go module proxy, or set MONGODB_URL.',
+      );
     }
     throw error;
   } finally {

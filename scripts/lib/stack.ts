@@ -48,7 +48,15 @@ export function buildAll(log: Log = console.log): void {
     },
     {
       name: 'web',
-      sources: ['web/src', 'web/static', 'web/package.json', 'web/svelte.config.js', 'web/vite.config.ts', 'schema/schema.graphql', 'package-lock.json'],
+      sources: [
+        'web/src',
+        'web/static',
+        'web/package.json',
+        'web/svelte.config.js',
+        'web/vite.config.ts',
+        'schema/schema.graphql',
+        'package-lock.json',
+      ],
       output: 'web/build/index.js',
       build: () => runStep('building web (vite)…', 'npm', ['run', 'build', '-w', 'web'], log),
     },
@@ -101,7 +109,10 @@ export async function startStack(options: StackOptions, log: Log = console.log):
     ['web', options.webPort, 'WEB_PORT'],
   ] as const) {
     if (await portInUse(port)) {
-      throw new ServiceError(`Port ${port} (${what}) is already in use by another program.`, `Stop it (\`ss -ltnp | grep ${port}\` shows it) or choose another port with ${variable}=….`);
+      throw new ServiceError(
+        `Port ${port} (${what}) is already in use by another program.`,
+        `Stop it (\`ss -ltnp | grep ${port}\` shows it) or choose another port with ${variable}=….`,
+      );
     }
   }
   mkdirSync(options.logDir, { recursive: true });

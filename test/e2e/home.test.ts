@@ -27,7 +27,11 @@ describe('home page in Chromium', () => {
     const page = await context.newPage();
     await page.goto('/');
     const result = await page.evaluate(async () => {
-      const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ping }' }) });
+      const res = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ ping }' }),
+      });
       return res.json();
     });
     expect(result).toEqual({ data: { ping: 'pong' } });

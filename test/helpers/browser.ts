@@ -26,7 +26,10 @@ export const VIEWPORTS = {
   desktop: { width: 1280, height: 900 },
 } as const;
 
-export async function newContext(browser: Browser, options: { javaScriptEnabled?: boolean; viewport?: keyof typeof VIEWPORTS } = {}): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  options: { javaScriptEnabled?: boolean; viewport?: keyof typeof VIEWPORTS } = {},
+): Promise<BrowserContext> {
   return browser.newContext({
     baseURL: inject('webUrl'),
     javaScriptEnabled: options.javaScriptEnabled ?? true,

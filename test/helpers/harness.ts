@@ -112,7 +112,14 @@ export async function startHarness(): Promise<Harness> {
       const agent = new Agent(harness);
       const r = await agent.must<{ signUp: { viewer: { id: string } } }>(
         `mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`,
-        { input: { handle, email: `${handle}@example.test`, password: `correct horse battery staple ${handle.length}`, displayName: handle } },
+        {
+          input: {
+            handle,
+            email: `${handle}@example.test`,
+            password: `correct horse battery staple ${handle.length}`,
+            displayName: handle,
+          },
+        },
       );
       if (options?.role) {
         const { grantRole } = await import('../../server/src/modules/user/user.service.js');
@@ -138,7 +145,12 @@ export async function startHarness(): Promise<Harness> {
       // no dropDatabase here: FerretDB 1.24 can deadlock dropping a database while other
       // clients write; the integration global setup drops stale test databases before a run
       const db = mongoose.connection.db;
-      if (db) for (const c of await db.listCollections().toArray()) await db.collection(c.name).deleteMany({}).catch(() => undefined);
+      if (db)
+        for (const c of await db.listCollections().toArray())
+          await db
+            .collection(c.name)
+            .deleteMany({})
+            .catch(() => undefined);
       const keys = await deps.redis.keys(`${config.redisPrefix}*`).catch(() => [] as string[]);
       if (keys.length) await deps.redis.del(...keys).catch(() => undefined);
       await deps.close();

@@ -261,16 +261,14 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       const keys = Object.keys(environment(service(name)));
       expect(keys.length).toBeGreaterThan(0);
-      for (const key of keys)
-        expect(schemaKeys, `${name}: ${key} is not a key of envSchema (server/src/config.ts)`).toContain(key);
+      for (const key of keys) expect(schemaKeys, `${name}: ${key} is not a key of envSchema (server/src/config.ts)`).toContain(key);
     }
     expect(environment(service('worker'))).toEqual(environment(service('api')));
   });
 
   it('points api and worker at the mongo replica set, redis and typesense of the stack', () => {
     const replSet = flagValue(words(service('mongo').command), '--replSet');
-    const tsKey =
-      environment(service('typesense')).TYPESENSE_API_KEY ?? flagValue(words(service('typesense').command), '--api-key');
+    const tsKey = environment(service('typesense')).TYPESENSE_API_KEY ?? flagValue(words(service('typesense').command), '--api-key');
     for (const name of ['api', 'worker']) {
       const env = environment(service(name));
       for (const key of ['MONGODB_URL', 'REDIS_URL', 'TYPESENSE_URL', 'TYPESENSE_API_KEY']) {
@@ -332,9 +330,7 @@ describe('docker-compose.yml', () => {
     const port = env.PORT!;
     const hcUrl = new URL(/https?:\/\/[^'"\s)]+/.exec(healthcheckText(web))?.[0] ?? 'http://invalid');
     expect(hcUrl.port, 'web healthcheck port = web PORT').toBe(port);
-    const targets = (web.ports ?? []).map((p) =>
-      typeof p === 'object' ? String(p.target) : String(p).split('/')[0]!.split(':').at(-1),
-    );
+    const targets = (web.ports ?? []).map((p) => (typeof p === 'object' ? String(p.target) : String(p).split('/')[0]!.split(':').at(-1)));
     expect(targets, 'web publishes its PORT').toContain(port);
     for (const key of Object.keys(env)) {
       expect([...WEB_VARIABLES, 'NODE_ENV'], `web: ${key} is not a documented web variable`).toContain(key);

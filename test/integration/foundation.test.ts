@@ -77,7 +77,10 @@ describe('foundation: configuration fails fast with one line naming the variable
     });
 
   it.each([
-    [{ MONGODB_URL: 'not-a-url' }, /^Invalid configuration: MONGODB_URL must be a URL starting with mongodb:\/\/ or mongodb\+srv:\/\/ \(got "not-a-url"\)$/],
+    [
+      { MONGODB_URL: 'not-a-url' },
+      /^Invalid configuration: MONGODB_URL must be a URL starting with mongodb:\/\/ or mongodb\+srv:\/\/ \(got "not-a-url"\)$/,
+    ],
     [{ PORT: 'abc' }, /^Invalid configuration: PORT must be a TCP port number \(1-65535\) \(got "abc"\)$/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL /],
     [{ TYPESENSE_URL: 'http://localhost:8108' }, /^Invalid configuration: TYPESENSE_API_KEY is required when TYPESENSE_URL is set$/],

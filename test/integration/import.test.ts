@@ -75,9 +75,13 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
     first = await importStackExchange(h.deps, DUMP, { space: 'ai', log: quiet });
     firstSeconds = (performance.now() - t0) / 1000;
     const rows = first.steps.reduce((n, s) => n + s.rows, 0);
-    console.log(`[import.test] imported ${SITE} in ${firstSeconds.toFixed(1)} s (${Math.round(rows / firstSeconds)} rows/s over ${rows} rows)`);
+    console.log(
+      `[import.test] imported ${SITE} in ${firstSeconds.toFixed(1)} s (${Math.round(rows / firstSeconds)} rows/s over ${rows} rows)`,
+    );
     for (const s of first.steps) {
-      console.log(`  ${(s.file ?? s.step).padEnd(16)} ${s.mode.padEnd(7)} rows ${String(s.rows).padStart(5)}  imported ${String(s.imported).padStart(5)}  skipped ${String(s.skipped).padStart(4)}  errors ${s.errors}  ${s.seconds.toFixed(2)} s`);
+      console.log(
+        `  ${(s.file ?? s.step).padEnd(16)} ${s.mode.padEnd(7)} rows ${String(s.rows).padStart(5)}  imported ${String(s.imported).padStart(5)}  skipped ${String(s.skipped).padStart(4)}  errors ${s.errors}  ${s.seconds.toFixed(2)} s`,
+      );
     }
   }, 300_000);
 
@@ -85,7 +89,15 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
     const step = (name: string) => first.steps.find((s) => s.step === name)!;
     expect(first.steps.every((s) => s.errors === 0)).toBe(true);
     expect(step('Posts').rows).toBe(1279);
-    expect(first.counts).toMatchObject({ posts: 1279, questions: 421, answers: 749, users: 3157, comments: 1165, tags: 222, postLinks: 101 });
+    expect(first.counts).toMatchObject({
+      posts: 1279,
+      questions: 421,
+      answers: 749,
+      users: 3157,
+      comments: 1165,
+      tags: 222,
+      postLinks: 101,
+    });
     expect(step('Users').rows).toBe(3157);
     expect(step('Comments').rows).toBe(1165);
     expect(step('Tags').rows).toBe(222);
@@ -148,7 +160,9 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
     expect(tag?.excerpt).toMatch(/neural network/i);
     expect(tag?.questionCount).toBe(await PostModel.countDocuments({ type: 'question', tags: 'neural-networks' }));
     expect(await TagModel.countDocuments({ description: op.ne('') })).toBeGreaterThan(0);
-    const duplicates = await PostModel.find({ duplicateOfId: op.ne(null) }).select('closeReason closedAt').lean();
+    const duplicates = await PostModel.find({ duplicateOfId: op.ne(null) })
+      .select('closeReason closedAt')
+      .lean();
     expect(duplicates.length).toBe(6);
     for (const d of duplicates) if (d.closedAt) expect(d.closeReason).toBe('DUPLICATE');
     const questions = await PostModel.find({ type: 'question' }).select('relatedIds').lean();
@@ -158,7 +172,9 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
   });
 
   it("keeps every member's reputation equal to their ledger sum, and every score equal to scoreBase + votes", async () => {
-    const sums = await ReputationEventModel.aggregate<{ _id: mongoose.Types.ObjectId; sum: number }>([{ $group: { _id: '$userId', sum: { $sum: '$delta' } } }]);
+    const sums = await ReputationEventModel.aggregate<{ _id: mongoose.Types.ObjectId; sum: number }>([
+      { $group: { _id: '$userId', sum: { $sum: '$delta' } } },
+    ]);
     const bySum = new Map(sums.map((s) => [String(s._id), s.sum]));
     const users = await UserModel.find({}).select('reputation').lean();
     expect(users.length).toBe(3158);
@@ -166,7 +182,9 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
     const kenorb = users.find((u) => String(u._id) === importedId(SITE, 'user', 8).toHexString());
     expect(kenorb?.reputation).toBe(2474);
 
-    const votes = await VoteModel.aggregate<{ _id: mongoose.Types.ObjectId; sum: number }>([{ $group: { _id: '$postId', sum: { $sum: '$value' } } }]);
+    const votes = await VoteModel.aggregate<{ _id: mongoose.Types.ObjectId; sum: number }>([
+      { $group: { _id: '$postId', sum: { $sum: '$value' } } },
+    ]);
     const byPost = new Map(votes.map((v) => [String(v._id), v.sum]));
     const posts = await PostModel.find({}).select('score scoreBase').lean();
     for (const p of posts) expect(p.score).toBe(p.scoreBase + (byPost.get(String(p._id)) ?? 0));
@@ -200,7 +218,8 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
 describe('a broken dump', () => {
   const site = 'broken.stackexchange.com';
   const header = '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n';
-  const comment = (id: number) => `  <row Id="${id}" PostId="1" Score="0" Text="Comment number ${id} with \`code\`" CreationDate="2020-02-0${id}T00:00:00.000" UserId="2" />\n`;
+  const comment = (id: number) =>
+    `  <row Id="${id}" PostId="1" Score="0" Text="Comment number ${id} with \`code\`" CreationDate="2020-02-0${id}T00:00:00.000" UserId="2" />\n`;
   let root: string;
   let dir: string;
 
@@ -253,12 +272,24 @@ describe('a broken dump', () => {
     const url = new URL(inject('mongodbUrl'));
     url.pathname = `/colloquy_test_${process.env.VITEST_POOL_ID ?? '1'}`;
     const searchDir = mkdtempSync(join(tmpdir(), 'colloquy-se-search-'));
-    const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/import-stackexchange.ts'), brokenDir, '--no-search'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MONGODB_URL: url.toString(), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: 'colloquy-test-se-script:', SEARCH_DATA_DIR: searchDir, LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-      timeout: 90_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/import-stackexchange.ts'), brokenDir, '--no-search'],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          MONGODB_URL: url.toString(),
+          REDIS_URL: inject('redisUrl'),
+          REDIS_PREFIX: 'colloquy-test-se-script:',
+          SEARCH_DATA_DIR: searchDir,
+          LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    );
     rmSync(searchDir, { recursive: true, force: true });
     expect(result.status, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/✗ Users\.xml line 5: the file ends inside a <row>/);

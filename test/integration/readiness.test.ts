@@ -66,7 +66,14 @@ describe('readiness follows MongoDB without restarting the api', () => {
     port = await freePort();
     startFerret();
     const mongodbUrl = `mongodb://127.0.0.1:${port}/colloquy_readiness`;
-    await until(() => pingMongo(mongodbUrl, 500).then(() => true, () => false), 30_000);
+    await until(
+      () =>
+        pingMongo(mongodbUrl, 500).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+    );
     const config = loadConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
@@ -105,7 +112,11 @@ describe('readiness follows MongoDB without restarting the api', () => {
     startFerret();
     await until(async () => (await status()) === 200, 30_000);
     // and the api really serves data again through the same connection pool
-    const r = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ spaces(first: 1) { totalCount } }' }) });
+    const r = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ spaces(first: 1) { totalCount } }' }),
+    });
     expect(await r.json()).toMatchObject({ data: { spaces: {} } });
   }, 60_000);
 });
@@ -130,7 +141,14 @@ describe('graceful shutdown', () => {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     const base = `http://127.0.0.1:${apiPort}`;
-    await until(() => fetch(`${base}/readyz`).then((r) => r.status === 200, () => false), 60_000);
+    await until(
+      () =>
+        fetch(`${base}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      60_000,
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

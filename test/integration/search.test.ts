@@ -30,7 +30,8 @@ async function community() {
   const alice = await h.member('alice');
   const bob = await h.member('bob');
   const ask = async (who: Agent, title: string, tags: string[], body = 'A body long enough to be accepted by the validation rules.') =>
-    (await who.must<{ askQuestion: { question: { id: string } } }>(ASK, { input: { spaceSlug: 'cloud', title, body, tags } })).askQuestion.question.id;
+    (await who.must<{ askQuestion: { question: { id: string } } }>(ASK, { input: { spaceSlug: 'cloud', title, body, tags } })).askQuestion
+      .question.id;
   return { admin, alice, bob, ask };
 }
 
@@ -49,15 +50,23 @@ describe('search API', () => {
     expect(typo.data.search.nodes[0].question.id).toBe(q1);
     expect(typo.data.search.nodes[0].titleHighlight).toContain('<mark>');
 
-    const tagged = await h.agent().gql(`{ search(query: "[kubernetes] is:question") { totalCount chips { kind value } nodes { type tags } facets { tags { value count } types { value count } } } }`);
+    const tagged = await h
+      .agent()
+      .gql(
+        `{ search(query: "[kubernetes] is:question") { totalCount chips { kind value } nodes { type tags } facets { tags { value count } types { value count } } } }`,
+      );
     expect(tagged.data.search.totalCount).toBe(1);
-    expect(tagged.data.search.nodes.every((n: { type: string; tags: string[] }) => n.type === 'QUESTION' && n.tags.includes('kubernetes'))).toBe(true);
+    expect(
+      tagged.data.search.nodes.every((n: { type: string; tags: string[] }) => n.type === 'QUESTION' && n.tags.includes('kubernetes')),
+    ).toBe(true);
     expect(tagged.data.search.chips).toEqual([
       { kind: 'tag', value: 'kubernetes' },
       { kind: 'is', value: 'question' },
     ]);
 
-    const answers = await h.agent().gql(`{ search(query: "maxUnavailable is:answer user:bob") { totalCount nodes { type answer { id } } } }`);
+    const answers = await h
+      .agent()
+      .gql(`{ search(query: "maxUnavailable is:answer user:bob") { totalCount nodes { type answer { id } } } }`);
     expect(answers.data.search.totalCount).toBe(1);
     expect(answers.data.search.nodes[0].type).toBe('ANSWER');
 
@@ -94,7 +103,12 @@ describe('search sync converges after lost indexing', () => {
     const extra = remove.filter((id) => held.has(id));
     let indexed = 0;
     for await (const ids of search.allIds()) indexed += ids.length;
-    expect({ missing: missing.length, stale: stale.length, extra: extra.length, indexed }).toEqual({ missing: 0, stale: 0, extra: 0, indexed: docs.length });
+    expect({ missing: missing.length, stale: stale.length, extra: extra.length, indexed }).toEqual({
+      missing: 0,
+      stale: 0,
+      extra: 0,
+      indexed: docs.length,
+    });
   }
 
   it('a crash between the database write and the index update loses nothing: the sweep converges', async () => {
@@ -106,7 +120,10 @@ describe('search sync converges after lost indexing', () => {
     h.deps.services.events = { postsChanged: async () => undefined };
     try {
       const fresh = await ask(bob, 'Question written while the indexer was down', ['outage']);
-      await alice.must(`mutation($id: ID!) { updateQuestion(input: { questionId: $id, title: "Question edited while the indexer was down" }) { errors { message } } }`, { id: keep });
+      await alice.must(
+        `mutation($id: ID!) { updateQuestion(input: { questionId: $id, title: "Question edited while the indexer was down" }) { errors { message } } }`,
+        { id: keep },
+      );
       await alice.must(`mutation($id: ID!) { deleteQuestion(input: { questionId: $id }) { errors { message } } }`, { id: gone });
       await bob.must(`mutation($id: ID!) { vote(input: { subjectId: $id, direction: UP }) { errors { message } } }`, { id: keep });
       // the index is behind: the new question is missing, the edit stale, the deletion still visible
@@ -196,7 +213,20 @@ describe.skipIf(!hasDump)('search relevance on the ai.stackexchange.com dump', (
     const misses: string[] = [];
     for (const q of sample) {
       const typo = withTypo(q.title)!;
-      const page = await search.query({ terms: typo.toLowerCase().split(/[^a-z0-9+#.-]+/).filter(Boolean), phrases: [], tags: [], excludedTags: [], sort: 'relevance', limit: 3, offset: 0, facets: false, type: 'question' });
+      const page = await search.query({
+        terms: typo
+          .toLowerCase()
+          .split(/[^a-z0-9+#.-]+/)
+          .filter(Boolean),
+        phrases: [],
+        tags: [],
+        excludedTags: [],
+        sort: 'relevance',
+        limit: 3,
+        offset: 0,
+        facets: false,
+        type: 'question',
+      });
       if (page.hits.some((hit) => hit.id === q.id)) found++;
       else misses.push(typo);
     }
@@ -207,7 +237,17 @@ describe.skipIf(!hasDump)('search relevance on the ai.stackexchange.com dump', (
     const counts = new Map<string, number>();
     for (const q of questions) for (const t of q.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
     const [tag, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
-    const page = await search.query({ terms: [], phrases: [], tags: [tag], excludedTags: [], type: 'question', sort: 'relevance', limit: 100, offset: 0, facets: true });
+    const page = await search.query({
+      terms: [],
+      phrases: [],
+      tags: [tag],
+      excludedTags: [],
+      type: 'question',
+      sort: 'relevance',
+      limit: 100,
+      offset: 0,
+      facets: true,
+    });
     expect(page.total).toBe(count);
     expect(page.hits.every((hit) => hit.type === 'question' && hit.document.tags.includes(tag))).toBe(true);
   });

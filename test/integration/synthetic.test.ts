@@ -91,10 +91,20 @@ describe('synthetic community', () => {
     const tags = (await TagModel.find({}).select('questionCount').lean()).map((t) => t.questionCount).sort((a, b) => b - a);
     expect(tags[0]!).toBeGreaterThan(3 * tags[Math.floor(tags.length / 2)]!);
     // Zipf activity: the busiest member is far busier than the typical one
-    const activity = (await UserModel.find({}).select('questionCount answerCount').lean()).map((u) => u.questionCount + u.answerCount).sort((a, b) => b - a);
+    const activity = (await UserModel.find({}).select('questionCount answerCount').lean())
+      .map((u) => u.questionCount + u.answerCount)
+      .sort((a, b) => b - a);
     expect(activity[0]!).toBeGreaterThan(5 * Math.max(1, activity[Math.floor(activity.length / 2)]!));
     expect(first.documents).toBe(
-      first.members + first.questions + first.answers + first.comments + first.votes + first.revisions + first.tags + first.reputationEvents + 1,
+      first.members +
+        first.questions +
+        first.answers +
+        first.comments +
+        first.votes +
+        first.revisions +
+        first.tags +
+        first.reputationEvents +
+        1,
     );
   });
 
@@ -106,9 +116,11 @@ describe('synthetic community', () => {
 
   it('serves generated questions through GraphQL and indexes them for search', async () => {
     const q = await PostModel.findOne({ type: 'question', answerCount: mongoose.trusted({ $gt: 0 }) }).lean();
-    const r = await h.agent().gql(`query($id: ID!) { question(id: $id) { title score answerCount author { handle reputation } tags { name } } }`, {
-      id: q!._id.toHexString(),
-    });
+    const r = await h
+      .agent()
+      .gql(`query($id: ID!) { question(id: $id) { title score answerCount author { handle reputation } tags { name } } }`, {
+        id: q!._id.toHexString(),
+      });
     expect(r.errors).toBeUndefined();
     expect(r.data.question).toMatchObject({ title: q!.title, score: q!.score, answerCount: q!.answerCount });
     const held = await h.deps.services.search.versions([q!._id.toHexString()]);

@@ -39,8 +39,7 @@ export const builder = new SchemaBuilder<{
       moderator: isAtLeast(ctx.viewer?.role, 'MODERATOR'),
       admin: isAtLeast(ctx.viewer?.role, 'ADMIN'),
     }),
-    unauthorizedError: (_parent, context) =>
-      context.viewer === null ? new UnauthenticatedError() : new ForbiddenError(),
+    unauthorizedError: (_parent, context) => (context.viewer === null ? new UnauthenticatedError() : new ForbiddenError()),
   },
   errors: { defaultTypes: [] },
   relay: {

@@ -92,7 +92,11 @@ export function toConnection<T>(rows: T[], window: PageWindow, cursorOf: (row: T
  * MongoDB filter and sort for a keyset page over (field, _id). `direction` is the listing's
  * natural order; a backward window inverts it.
  */
-export function keyset(field: string, direction: 1 | -1, window: PageWindow): { filter: Record<string, unknown>; sort: Record<string, 1 | -1> } {
+export function keyset(
+  field: string,
+  direction: 1 | -1,
+  window: PageWindow,
+): { filter: Record<string, unknown>; sort: Record<string, 1 | -1> } {
   const dir = window.backward ? (-direction as 1 | -1) : direction;
   const sort: Record<string, 1 | -1> = field === '_id' ? { _id: dir } : { [field]: dir, _id: dir };
   if (!window.cursor) return { filter: {}, sort };

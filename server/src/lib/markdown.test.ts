@@ -112,7 +112,9 @@ describe('renderMarkdown: GitHub-flavoured Markdown', () => {
   it('keeps ordered-list start numbers, blockquotes, rules, details/summary, kbd, sup and sub', () => {
     expect(renderMarkdown('3. three\n4. four')).toContain('<ol start="3">');
     expect(renderMarkdown('> quoted\n\n---')).toBe('<blockquote>\n<p>quoted</p>\n</blockquote>\n<hr />\n');
-    const html = renderMarkdown('<details><summary>Spoiler</summary>\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, x<sup>2</sup>, H<sub>2</sub>O\n</details>');
+    const html = renderMarkdown(
+      '<details><summary>Spoiler</summary>\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, x<sup>2</sup>, H<sub>2</sub>O\n</details>',
+    );
     expect(html).toContain('<details><summary>Spoiler</summary>');
     expect(html).toContain('<kbd>Ctrl</kbd>+<kbd>C</kbd>, x<sup>2</sup>, H<sub>2</sub>O');
   });
@@ -257,7 +259,10 @@ const XSS_VECTORS: Vector[] = [
   { name: 'unquoted attribute breakout', source: '<a href=https://ok.example/x onmouseover=alert(1)>x</a>' },
   { name: 'details ontoggle', source: '<details open ontoggle=alert(1)><summary>s</summary>x</details>' },
   { name: 'table background', source: '<table background="javascript:alert(1)"><tr><td style="x:y">c</td></tr></table>' },
-  { name: 'textarea and template content', source: '<textarea><script>alert(1)</script></textarea><template><script>alert(1)</script></template>' },
+  {
+    name: 'textarea and template content',
+    source: '<textarea><script>alert(1)</script></textarea><template><script>alert(1)</script></template>',
+  },
   { name: 'autolink with javascript: scheme', source: '<javascript:alert(1)>', inertText: BOTH },
 ];
 
@@ -320,7 +325,9 @@ describe('renderInlineMarkdown', () => {
         '<p>para</p><h1>h</h1><ul><li>li</li></ul><table><tr><td>cell</td></tr></table><pre>pre</pre><hr><br><img src="https://img.example/b.png">' +
         '<details><summary>s</summary>d</details><blockquote>bq</blockquote><input type="checkbox">',
     );
-    expect(html).not.toMatch(/<\/?(p|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tr|th|td|hr|br|img|input|details|summary|span|div)\b/i);
+    expect(html).not.toMatch(
+      /<\/?(p|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tr|th|td|hr|br|img|input|details|summary|span|div)\b/i,
+    );
     expect(html).toContain('# Heading');
     expect(html).toContain('diagram'); // an image becomes its alt text
     expect(html).toContain('<code>');

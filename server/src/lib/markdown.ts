@@ -263,7 +263,8 @@ const blockMarked = new Marked(
 );
 
 /** Raw HTML tags that would start or end a block; in comments they only separate words. */
-const BLOCK_HTML_TAG = /^<\/?(?:address|article|aside|blockquote|br|dd|details|div|dl|dt|figure|h[1-6]|hr|li|ol|p|pre|section|summary|table|td|th|tr|ul)\b/i;
+const BLOCK_HTML_TAG =
+  /^<\/?(?:address|article|aside|blockquote|br|dd|details|div|dl|dt|figure|h[1-6]|hr|li|ol|p|pre|section|summary|table|td|th|tr|ul)\b/i;
 
 /**
  * Comments: images become their (escaped) alt text, hard line breaks plain newlines, and raw
@@ -301,19 +302,7 @@ const ABSOLUTE_HTTP_URL = /^https?:\/\//i;
 const TABLE_ALIGN = new Set(['left', 'center', 'right']);
 
 /** Disallowed tags whose content is dropped along with them (for all others the text is kept). */
-const NON_TEXT_TAGS = [
-  'script',
-  'style',
-  'textarea',
-  'option',
-  'noscript',
-  'template',
-  'title',
-  'iframe',
-  'xmp',
-  'noembed',
-  'noframes',
-];
+const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'title', 'iframe', 'xmp', 'noembed', 'noframes'];
 
 const INLINE_TAGS = ['a', 'code', 'em', 'strong', 'del', 's', 'sup', 'sub', 'kbd'];
 
@@ -343,8 +332,7 @@ const SHARED_OPTIONS: sanitizeHtml.IOptions = {
   parseStyleAttributes: false,
   nestingLimit: 64,
   // Disallowed-scheme attributes are deleted by the sanitizer before this runs.
-  exclusiveFilter: (frame) =>
-    (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'input' && frame.attribs.type !== 'checkbox'),
+  exclusiveFilter: (frame) => (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'input' && frame.attribs.type !== 'checkbox'),
 };
 
 const TRANSFORM_LINK: sanitizeHtml.Transformer = (tagName, attribs) => ({

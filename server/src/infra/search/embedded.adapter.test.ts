@@ -327,7 +327,22 @@ describe('embedded search: phrases on word pairs', () => {
   // a skewed vocabulary: the first words are in most documents (like "the", "of"), several of
   // them repeat next to each other; non-ASCII, mixed case and symbol words too
   const common = ['the', 'of', 'to', 'a', 'in', 'is'];
-  const other = ['Café', 'naïve', 'ZÜRICH', 'straße', '日本語', 'c++', 'c#', 'node.js', 'Résumé', 'ÉCOLE', 'x86-64', 'don’t', 'e-mail', 'foo_bar'];
+  const other = [
+    'Café',
+    'naïve',
+    'ZÜRICH',
+    'straße',
+    '日本語',
+    'c++',
+    'c#',
+    'node.js',
+    'Résumé',
+    'ÉCOLE',
+    'x86-64',
+    'don’t',
+    'e-mail',
+    'foo_bar',
+  ];
   const plain = ['index', 'query', 'phrase', 'pair', 'word', 'table', 'token', 'match', 'exact', 'search'];
   const word = (): string => {
     const r = rand();
@@ -516,7 +531,9 @@ describe('embedded search: tag filters', () => {
       ] as Array<[string[], string[]]>) {
         expect((await allIds(port, { tags: req, excludedTags: exc })).ids).toEqual(expected(req, exc));
         expect((await allIds(port, { tags: req, excludedTags: exc, terms: ['even'] })).ids).toEqual(expected(req, exc, 'even'));
-        expect((await allIds(port, { tags: req, excludedTags: exc, terms: ['odd'], sort: 'relevance' })).ids).toEqual(expected(req, exc, 'odd'));
+        expect((await allIds(port, { tags: req, excludedTags: exc, terms: ['odd'], sort: 'relevance' })).ids).toEqual(
+          expected(req, exc, 'odd'),
+        );
       }
       // a tag that is no longer on any document
       await port.upsert(docs.filter((d) => d.tags.includes('c')).map((d) => ({ ...d, tags: ['a'], version: 2 })));
@@ -569,7 +586,9 @@ describe('embedded search: helpers', () => {
   it('splits ASCII text exactly like the FTS5 tokenizer', () => {
     const db = new Database(':memory:');
     try {
-      db.exec(`CREATE VIRTUAL TABLE t USING fts5(x, tokenize = "${TOKENIZER}", content = ''); CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance');`);
+      db.exec(
+        `CREATE VIRTUAL TABLE t USING fts5(x, tokenize = "${TOKENIZER}", content = ''); CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance');`,
+      );
       const rand = prng(11);
       const alphabet = 'aZ09+#_-.,;:!?"\'()[]{}<>/\\|@$%^&*=~` \t\nQxyz';
       const texts = ['C++ and C# with Node.js', 'e-mail_address x86-64 ++ # a+b a#b', ''];

@@ -130,6 +130,9 @@ const VOCAB_WORD = /^\p{L}[\p{L}\p{N}]{3,39}$/u;
 // SQL
 
 const TOKENIZER = `unicode61 remove_diacritics 2 tokenchars '+#'`;
+/** bm25 column weights: title, tags, body (and title, tags on the title-only tables) */
+const BM25_WEIGHTS = '10.0, 5.0, 1.0';
+const BM25_TITLE_WEIGHTS = '10.0, 5.0';
 /**
  * fts_pairs holds word pairs `a_b` made of TOKENIZER's tokens (which never contain `_`), already
  * folded: the ascii tokenizer keeps each pair whole and changes nothing else.
@@ -141,8 +144,6 @@ const PAIRS_TOKENIZER = `ascii tokenchars '_+#'`;
  */
 const PAIR_WORD_MAX = 100;
 const PAIR_GAP = '_';
-/** bm25 column weights: title, tags, body */
-const BM25 = 'bm25(fts, 10.0, 5.0, 1.0)';
 /** highlight markers: control characters stripped from every indexed text, so only FTS5 emits them */
 const OPEN = '\u0001';
 const CLOSE = '\u0002';
@@ -1019,20 +1020,20 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       sides.push({
         table: 'fts_pairs',
         expr,
-        weights: '10.0, 5.0, 1.0',
+        weights: BM25_WEIGHTS,
         titleTable: 'fts_title_pairs',
         titleExpr: expr,
-        titleWeights: '10.0, 5.0',
+        titleWeights: BM25_TITLE_WEIGHTS,
       });
     }
     if (text.termParts.length > 0) {
       sides.push({
         table: 'fts',
         expr: [...text.termParts, ...tagParts].join(' AND '),
-        weights: '10.0, 5.0, 1.0',
+        weights: BM25_WEIGHTS,
         titleTable: 'fts_title',
         titleExpr: text.termParts.join(' AND '),
-        titleWeights: '10.0, 5.0',
+        titleWeights: BM25_TITLE_WEIGHTS,
       });
     }
     return sides;
@@ -1079,7 +1080,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     for (const tag of requiredTags) {
       const mark = ++stamp;
       const marks = tagMarks;
-      for (const rid of parseRowids(tagRows.get(tag)?.ids)) if (rid < size && (required === 0 || marks[rid] === required)) marks[rid] = mark;
+      for (const rid of parseRowids(tagRows.get(tag)?.ids))
+        if (rid < size && (required === 0 || marks[rid] === required)) marks[rid] = mark;
       required = mark;
     }
     let excluded = 0;
@@ -1318,18 +1320,15 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     /** each side's number of title matches, or an estimate above the cap (it tells how costly bm25 is) */
     const sizes: number[] = [];
     const { all: tier } = matchAll(sides, (side) => {
-      if (sampled) {
-        const inWindows = gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows);
-        const estimate = inWindows.length / sampled.fraction;
-        if (estimate > tuning.titleTierCap) {
-          sizes.push(estimate);
-          return inWindows;
-        }
+      const inWindows = sampled ? gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows) : null;
+      if (sampled && inWindows && inWindows.length / sampled.fraction > tuning.titleTierCap) {
+        sizes.push(inWindows.length / sampled.fraction);
+        return inWindows;
       }
       const capped = gcRowidsCapped(side.titleTable, side.titleExpr, tuning.titleTierCap + 1);
       sizes.push(capped.length);
       if (capped.length <= tuning.titleTierCap) return capped;
-      return sampled ? gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows) : gcRowids(side.titleTable, side.titleExpr);
+      return inWindows ?? gcRowids(side.titleTable, side.titleExpr);
     });
     const titled = tier.filter(keep);
     // bm25 costs a few microseconds per row it scores and has a fixed cost per statement (FTS5
@@ -1382,7 +1381,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     // two statements for the whole page (not two per hit)
     const list = JSON.stringify(rids);
     const docs = new Map<number, DocRow>();
-    for (const row of stmt<[string], DocRow>(`SELECT * FROM docs WHERE rid IN (SELECT value FROM json_each(?))`).all(list)) docs.set(row.rid, row);
+    for (const row of stmt<[string], DocRow>(`SELECT * FROM docs WHERE rid IN (SELECT value FROM json_each(?))`).all(list))
+      docs.set(row.rid, row);
     const texts = new Map<number, TextRow>();
     for (const row of stmt<[string], TextRow & { rid: number }>(
       `SELECT rowid AS rid, title, tags, body FROM fts WHERE rowid IN (SELECT value FROM json_each(?))`,
@@ -1656,7 +1656,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     if (!all) {
       const matched = matchAll(sides, (side) => gcRowids(side.table, side.expr));
       all = matched.all;
-      if (q.sort === 'relevance' && all.length <= tuning.rankFullLimit) scores = sideScores(sides, matched.sizes, tuning.rankFullLimit, false);
+      if (q.sort === 'relevance' && all.length <= tuning.rankFullLimit)
+        scores = sideScores(sides, matched.sizes, tuning.rankFullLimit, false);
     }
     let n = 0;
     for (let i = 0; i < all.length; i++) if (keep(all[i]!)) all[n++] = all[i]!;
@@ -1676,7 +1677,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   // Reindex
 
   function dropSet(conn: Database.Database, t: TableNames): void {
-    for (const table of [t.fts, t.ftsTitle, t.pairs, t.titlePairs, t.docs, t.tags, t.vocab, t.vocabDel]) conn.exec(`DROP TABLE IF EXISTS ${table}`);
+    for (const table of [t.fts, t.ftsTitle, t.pairs, t.titlePairs, t.docs, t.tags, t.vocab, t.vocabDel])
+      conn.exec(`DROP TABLE IF EXISTS ${table}`);
   }
 
   async function reindex(source: AsyncIterable<SearchDocument[]>, total: number, onProgress?: (p: ReindexProgress) => void): Promise<void> {

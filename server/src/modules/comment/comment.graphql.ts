@@ -35,10 +35,17 @@ CommentRef.implement({
 
 builder.relayMutationField(
   'addComment',
-  { inputFields: (t) => ({ subjectId: t.id({ description: 'The question or answer' }), body: t.string({ description: '15–600 characters' }) }) },
+  {
+    inputFields: (t) => ({
+      subjectId: t.id({ description: 'The question or answer' }),
+      body: t.string({ description: '15–600 characters' }),
+    }),
+  },
   {
     resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ comment: await addComment(ctx, { subjectId: rawId(input.subjectId, ['Question', 'Answer'], 'subjectId'), body: input.body }) })),
+      asPayload(async () => ({
+        comment: await addComment(ctx, { subjectId: rawId(input.subjectId, ['Question', 'Answer'], 'subjectId'), body: input.body }),
+      })),
   },
   {
     outputFields: (t) => ({
@@ -53,7 +60,9 @@ builder.relayMutationField(
   { inputFields: (t) => ({ commentId: t.id(), body: t.string() }) },
   {
     resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ comment: await updateComment(ctx, { commentId: rawId(input.commentId, ['Comment'], 'commentId'), body: input.body }) })),
+      asPayload(async () => ({
+        comment: await updateComment(ctx, { commentId: rawId(input.commentId, ['Comment'], 'commentId'), body: input.body }),
+      })),
   },
   {
     outputFields: (t) => ({
@@ -66,10 +75,16 @@ builder.relayMutationField(
 builder.relayMutationField(
   'deleteComment',
   { inputFields: (t) => ({ commentId: t.id() }) },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ comment: await deleteComment(ctx, rawId(input.commentId, ['Comment'], 'commentId')) })) },
+  {
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () => ({ comment: await deleteComment(ctx, rawId(input.commentId, ['Comment'], 'commentId')) })),
+  },
   {
     outputFields: (t) => ({
-      deletedCommentId: t.id({ nullable: true, resolve: (p) => (p.comment ? Buffer.from(`Comment:${p.comment._id.toHexString()}`).toString('base64') : null) }),
+      deletedCommentId: t.id({
+        nullable: true,
+        resolve: (p) => (p.comment ? Buffer.from(`Comment:${p.comment._id.toHexString()}`).toString('base64') : null),
+      }),
       errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
     }),
   },

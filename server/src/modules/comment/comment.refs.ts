@@ -8,7 +8,9 @@ import { CommentModel, type CommentDoc } from './comment.model.js';
 export const CommentRef = builder.loadableNodeRef<CommentDoc, string, string>('Comment', {
   id: { resolve: (c) => c._id.toHexString() },
   load: async (ids, ctx) => {
-    const docs = (await CommentModel.find({ _id: op.in(ids.map((id) => toObjectId(id)).filter((id) => id !== null)) }).lean()) as CommentDoc[];
+    const docs = (await CommentModel.find({
+      _id: op.in(ids.map((id) => toObjectId(id)).filter((id) => id !== null)),
+    }).lean()) as CommentDoc[];
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return ids.map((id) => {
       const c = byId.get(id);

@@ -82,7 +82,11 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
 /** Comments of several posts (one query), oldest first, grouped by post. */
 export async function findCommentsOfPosts(postIds: readonly string[]): Promise<CommentDoc[][]> {
   const ids = postIds.map((id) => toObjectId(id)).filter((id): id is Types.ObjectId => id !== null);
-  const docs = ids.length ? ((await CommentModel.find({ postId: op.in(ids) }).sort({ createdAt: 1, _id: 1 }).lean()) as CommentDoc[]) : [];
+  const docs = ids.length
+    ? ((await CommentModel.find({ postId: op.in(ids) })
+        .sort({ createdAt: 1, _id: 1 })
+        .lean()) as CommentDoc[])
+    : [];
   const groups = new Map<string, CommentDoc[]>();
   for (const d of docs) {
     const key = d.postId.toHexString();

@@ -22,7 +22,9 @@ import {
 // Where the real dump is (read-only, never copied into the repository)
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const DUMP_DIR = resolve(process.env.STACKEXCHANGE_DUMP_DIR || join(repoRoot, '..', 'shared', 'data', 'stackexchange', 'ai.stackexchange.com'));
+const DUMP_DIR = resolve(
+  process.env.STACKEXCHANGE_DUMP_DIR || join(repoRoot, '..', 'shared', 'data', 'stackexchange', 'ai.stackexchange.com'),
+);
 const missingFiles = DUMP_KINDS.map((kind) => `${kind}.xml`).filter((name) => !existsSync(join(DUMP_DIR, name)));
 const skipReason =
   missingFiles.length > 0
@@ -205,7 +207,14 @@ describe.skipIf(skipReason !== null)(`the real dump (${DUMP_DIR})`, () => {
     expect(votes.rows.find((v) => v.Id === 5571)).toMatchObject({ PostId: 152, VoteTypeId: 8, UserId: 8, BountyAmount: 50 });
 
     const badges = await collect(join(DUMP_DIR, 'Badges.xml'), 'Badges');
-    expect(badges.rows[0]).toEqual({ Id: 1, UserId: 4, Name: 'Informed', Date: new Date('2016-08-02T15:38:29.913Z'), Class: 3, TagBased: false });
+    expect(badges.rows[0]).toEqual({
+      Id: 1,
+      UserId: 4,
+      Name: 'Informed',
+      Date: new Date('2016-08-02T15:38:29.913Z'),
+      Class: 3,
+      TagBased: false,
+    });
 
     const history = await collect(join(DUMP_DIR, 'PostHistory.xml'), 'PostHistory');
     const initialTags = history.rows.find((h) => h.PostId === 1 && h.PostHistoryTypeId === 3)!;
@@ -263,7 +272,17 @@ describe.skipIf(skipReason !== null)(`the real dump (${DUMP_DIR})`, () => {
       onProgress: (bytes, _total, parsed) => progress.update(bytes, `${parsed} rows`),
     });
     progress.finish(`${rows} rows`);
-    expect(written.map((s) => s.match(/^PostHistory: (\d+)%/)?.[1]).slice(0, -1)).toEqual(['10', '20', '30', '40', '50', '60', '70', '80', '90']);
+    expect(written.map((s) => s.match(/^PostHistory: (\d+)%/)?.[1]).slice(0, -1)).toEqual([
+      '10',
+      '20',
+      '30',
+      '40',
+      '50',
+      '60',
+      '70',
+      '80',
+      '90',
+    ]);
     expect(written.at(-1)).toMatch(/^PostHistory: done, 2\.9 MiB in .* 3612 rows\n$/);
     for (const line of written) expect(line).not.toContain('\r');
   });
@@ -298,7 +317,10 @@ describe('readDumpFile on well-formed synthetic files', () => {
     expect(rows[2]).toEqual({ Id: -3, PostTypeId: 2, ParentId: 1, Tags: [], CreationDate: new Date('2016-08-02T00:00:00.123Z') });
     expect('Score' in rows[1]!).toBe(false);
 
-    const badges = writeTemp('Badges.xml', dumpXml('badges', ['<row Id="1" UserId="4" Name="python" Date="2016-08-02T15:38:29.913" Class="1" TagBased="True" />']));
+    const badges = writeTemp(
+      'Badges.xml',
+      dumpXml('badges', ['<row Id="1" UserId="4" Name="python" Date="2016-08-02T15:38:29.913" Class="1" TagBased="True" />']),
+    );
     expect((await collect(badges, 'Badges')).rows).toEqual([
       { Id: 1, UserId: 4, Name: 'python', Date: new Date('2016-08-02T15:38:29.913Z'), Class: 1, TagBased: true },
     ]);
@@ -375,7 +397,10 @@ describe('readDumpFile on malformed input', () => {
   });
 
   it('rejects a non-boolean TagBased in Badges.xml', async () => {
-    const xml = dumpXml('badges', ['<row Id="1" UserId="1" Name="a" Date="2016-08-02T15:38:29.913" Class="3" TagBased="False" />', '<row Id="2" UserId="1" Name="b" Date="2016-08-02T15:38:29.913" Class="3" TagBased="maybe" />']);
+    const xml = dumpXml('badges', [
+      '<row Id="1" UserId="1" Name="a" Date="2016-08-02T15:38:29.913" Class="3" TagBased="False" />',
+      '<row Id="2" UserId="1" Name="b" Date="2016-08-02T15:38:29.913" Class="3" TagBased="maybe" />',
+    ]);
     const { lines, error } = await collect(writeTemp('Badges.xml', xml), 'Badges');
     expectFormatError(error, 'Badges.xml', 4, /TagBased="maybe" is not a boolean/);
     expect(lines).toEqual([3]);
@@ -423,7 +448,10 @@ describe('readDumpFile on malformed input', () => {
   });
 
   it('ignores attributes it does not know, even ones named like Object members', async () => {
-    const { rows } = await collect(writeTemp('Tags.xml', dumpXml('tags', ['<row Id="1" toString="x" __proto__="y" TagName="a" NewColumn="z" />'])), 'Tags');
+    const { rows } = await collect(
+      writeTemp('Tags.xml', dumpXml('tags', ['<row Id="1" toString="x" __proto__="y" TagName="a" NewColumn="z" />'])),
+      'Tags',
+    );
     expect(rows).toEqual([{ Id: 1, TagName: 'a' }]);
     expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
   });
@@ -605,7 +633,13 @@ describe('scripts/lib/progress.ts', () => {
   it('redraws in place on a TTY, at most every 100 ms', () => {
     const written: string[] = [];
     let clock = 0;
-    const progress = createProgress({ label: 'Posts', total: 1000, unit: 'rows', stream: { isTTY: true, columns: 120, write: (s) => written.push(s) }, now: () => clock });
+    const progress = createProgress({
+      label: 'Posts',
+      total: 1000,
+      unit: 'rows',
+      stream: { isTTY: true, columns: 120, write: (s) => written.push(s) },
+      now: () => clock,
+    });
     for (let done = 1; done <= 1000; done++) {
       clock += 1; // 1 ms per row: 1 s in all
       progress.update(done);
@@ -622,7 +656,13 @@ describe('scripts/lib/progress.ts', () => {
   it('prints plain lines about every 10 % when not a TTY', () => {
     const written: string[] = [];
     let clock = 0;
-    const progress = createProgress({ label: 'Users', total: 5000, unit: 'rows', stream: { isTTY: false, write: (s) => written.push(s) }, now: () => clock });
+    const progress = createProgress({
+      label: 'Users',
+      total: 5000,
+      unit: 'rows',
+      stream: { isTTY: false, write: (s) => written.push(s) },
+      now: () => clock,
+    });
     for (let done = 0; done <= 5000; done += 50) {
       clock = done * 2; // 500 rows/s
       progress.update(done, 'extra info');

@@ -168,16 +168,7 @@ export type DumpKind = keyof DumpRowMap;
 export type DumpRow = DumpRowMap[DumpKind];
 
 /** The eight files, in an order in which each one's references point at files read earlier. */
-export const DUMP_KINDS: readonly DumpKind[] = [
-  'Users',
-  'Posts',
-  'Tags',
-  'PostHistory',
-  'PostLinks',
-  'Comments',
-  'Votes',
-  'Badges',
-];
+export const DUMP_KINDS: readonly DumpKind[] = ['Users', 'Posts', 'Tags', 'PostHistory', 'PostLinks', 'Comments', 'Votes', 'Badges'];
 
 type ColumnType = 'int' | 'string' | 'date' | 'bool' | 'tags';
 
@@ -330,8 +321,7 @@ class RowProblem extends Error {
 // Value conversion
 
 const INT_RE = /^[+-]?\d{1,16}$/;
-const DATE_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/;
 
 /** Parses a dump date. Dates without a zone (all of them in real dumps) are UTC. */
 export function parseDumpDate(value: string): Date | null {
@@ -563,10 +553,10 @@ async function* readBatches<K extends DumpKind>(
     const after = text.slice(start).match(/\r\n|\r|\n/g)?.length ?? 0;
     const lastBreak = Math.max(text.lastIndexOf('\n', start), text.lastIndexOf('\r', start));
     const column = lastBreak >= 0 ? start - lastBreak : Math.max(1, parser.column - text.length);
-    throw new RowProblem(
-      `unexpected text "${clip(text.trim())}" ${depth === 1 ? `in <${rootName}>` : 'inside <row>'}`,
-      { line: parser.line - after, column },
-    );
+    throw new RowProblem(`unexpected text "${clip(text.trim())}" ${depth === 1 ? `in <${rootName}>` : 'inside <row>'}`, {
+      line: parser.line - after,
+      column,
+    });
   });
 
   const formatError = (err: unknown): DumpFormatError => {
@@ -748,9 +738,7 @@ export async function dumpFiles(dir: string): Promise<DumpFileInfo[]> {
       const path = join(root, actual ?? fileName);
       if (actual === undefined) return { kind, fileName, path, exists: false, bytes: 0 };
       const info = await stat(path);
-      return info.isFile()
-        ? { kind, fileName, path, exists: true, bytes: info.size }
-        : { kind, fileName, path, exists: false, bytes: 0 };
+      return info.isFile() ? { kind, fileName, path, exists: true, bytes: info.size } : { kind, fileName, path, exists: false, bytes: 0 };
     }),
   );
 }
@@ -763,8 +751,6 @@ const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
  * https://ai.stackexchange.com/q/123. Null when the name is not a host name.
  */
 export function siteFromDir(dir: string): string | null {
-  const name = basename(resolve(dir))
-    .toLowerCase()
-    .replace(/\.7z$/, '');
+  const name = basename(resolve(dir)).toLowerCase().replace(/\.7z$/, '');
   return HOST_RE.test(name) ? name : null;
 }

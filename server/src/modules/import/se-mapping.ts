@@ -180,17 +180,25 @@ export function htmlToMarkdown(html: string): string {
     const label = text.replace(/<[^>]+>/g, '').trim() || href;
     return `[${label}](${decodeEntities(href).replace(/[()\s]/g, encodeURIComponent)})`;
   });
-  s = s.replace(/<img\s[^>]*src\s*=\s*"([^"]*)"[^>]*?(?:alt\s*=\s*"([^"]*)")?[^>]*>/gi, (_m, src: string, alt?: string) => `![${alt ?? ''}](${src})`);
+  s = s.replace(
+    /<img\s[^>]*src\s*=\s*"([^"]*)"[^>]*?(?:alt\s*=\s*"([^"]*)")?[^>]*>/gi,
+    (_m, src: string, alt?: string) => `![${alt ?? ''}](${src})`,
+  );
   s = s.replace(/<\/?(?:strong|b)>/gi, '**').replace(/<\/?(?:em|i)>/gi, '*');
-  s = s.replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi, (_m, level: string, text: string) => `\n\n${'#'.repeat(Number(level))} ${text.trim()}\n\n`);
+  s = s.replace(
+    /<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi,
+    (_m, level: string, text: string) => `\n\n${'#'.repeat(Number(level))} ${text.trim()}\n\n`,
+  );
   s = s.replace(/<li[^>]*>/gi, '\n- ').replace(/<\/li>/gi, '');
-  s = s.replace(/<blockquote[^>]*>([\s\S]*?)<\/blockquote>/gi, (_m, inner: string) =>
-    `\n\n${inner
-      .replace(/<\/?p[^>]*>/gi, '\n')
-      .trim()
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n')}\n\n`,
+  s = s.replace(
+    /<blockquote[^>]*>([\s\S]*?)<\/blockquote>/gi,
+    (_m, inner: string) =>
+      `\n\n${inner
+        .replace(/<\/?p[^>]*>/gi, '\n')
+        .trim()
+        .split('\n')
+        .map((line) => `> ${line}`)
+        .join('\n')}\n\n`,
   );
   s = s.replace(/<br\s*\/?>/gi, '  \n');
   s = s.replace(/<\/(?:p|div|ul|ol|h[1-6]|table|tr)>/gi, '\n\n').replace(/<hr\s*\/?>/gi, '\n\n---\n\n');

@@ -17,19 +17,19 @@ import { AttributionRef } from '../user/user.graphql.js';
 import { UserModel } from '../user/user.model.js';
 import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
-import {
-  canAccept,
-  canAnswer,
-  canClose,
-  canComment,
-  canDeletePost,
-  canEditPost,
-  canVerify,
-  canVote,
-} from './post.policy.js';
+import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canVerify, canVote } from './post.policy.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
 import { Types } from 'mongoose';
-import { countQuestions, findPostsByIds, listAnswersBy, listQuestions, orderField, sortAnswers, toObjectId, type QuestionFilter } from './post.repository.js';
+import {
+  countQuestions,
+  findPostsByIds,
+  listAnswersBy,
+  listQuestions,
+  orderField,
+  sortAnswers,
+  toObjectId,
+  type QuestionFilter,
+} from './post.repository.js';
 import { PostModel } from './post.model.js';
 import {
   acceptAnswer,
@@ -82,7 +82,11 @@ export const RevisionRef = builder.objectRef<RevisionDoc>('Revision').implement(
     id: t.id({ resolve: (r) => r._id.toHexString() }),
     number: t.exposeInt('number'),
     author: t.field({ type: UserRef, nullable: true, resolve: (r) => r.authorId?.toHexString() ?? null }),
-    authorName: t.string({ nullable: true, description: 'For imported revisions whose author is not a member', resolve: (r) => r.authorName ?? null }),
+    authorName: t.string({
+      nullable: true,
+      description: 'For imported revisions whose author is not a member',
+      resolve: (r) => r.authorName ?? null,
+    }),
     title: t.string({ nullable: true, resolve: (r) => r.title ?? null }),
     body: t.exposeString('body'),
     tags: t.exposeStringList('tags'),
@@ -157,7 +161,9 @@ function revisionsLoader(ctx: Context): DataLoader<string, RevisionDoc[]> {
     () =>
       new DataLoader(async (ids: readonly string[]) => {
         const objectIds = ids.map((id) => toObjectId(id)).filter((id) => id !== null);
-        const docs = (await RevisionModel.find({ postId: op.in(objectIds) }).sort({ postId: 1, number: 1 }).lean()) as RevisionDoc[];
+        const docs = (await RevisionModel.find({ postId: op.in(objectIds) })
+          .sort({ postId: 1, number: 1 })
+          .lean()) as RevisionDoc[];
         const groups = new Map<string, RevisionDoc[]>();
         for (const d of docs) groups.set(d.postId.toHexString(), [...(groups.get(d.postId.toHexString()) ?? []), d]);
         return ids.map((id) => groups.get(id) ?? []);
@@ -189,7 +195,10 @@ QuestionRef.implement({
   fields: (t) => ({
     title: t.string({ resolve: (q) => q.title ?? '' }),
     slug: t.string({ resolve: (q) => slugify(q.title ?? '') }),
-    url: t.string({ description: 'Canonical path: /questions/<id>/<slug>', resolve: (q) => `/questions/${q._id.toHexString()}/${slugify(q.title ?? '')}` }),
+    url: t.string({
+      description: 'Canonical path: /questions/<id>/<slug>',
+      resolve: (q) => `/questions/${q._id.toHexString()}/${slugify(q.title ?? '')}`,
+    }),
     tags: t.field({ type: [TagRef], resolve: (q) => q.tags }),
     space: t.field({ type: SpaceRef, resolve: (q) => q.spaceId.toHexString() }),
     answerCount: t.exposeInt('answerCount'),
@@ -203,14 +212,20 @@ QuestionRef.implement({
     acceptedAnswer: t.field({ type: AnswerRef, nullable: true, resolve: (q) => q.acceptedAnswerId?.toHexString() ?? null }),
     verifiedAnswer: t.field({ type: AnswerRef, nullable: true, resolve: (q) => q.verifiedAnswerId?.toHexString() ?? null }),
     viewerCanAnswer: t.boolean({ resolve: (q, _a, ctx) => canAnswer(ctx.viewer, q) }),
-    viewerCanAccept: t.boolean({ description: 'The viewer asked this question (and may accept an answer)', resolve: (q, _a, ctx) => canAccept(ctx.viewer, q) }),
+    viewerCanAccept: t.boolean({
+      description: 'The viewer asked this question (and may accept an answer)',
+      resolve: (q, _a, ctx) => canAccept(ctx.viewer, q),
+    }),
     viewerCanClose: t.boolean({ resolve: (q, _a, ctx) => canClose(ctx.viewer, q) }),
     answers: t.connection({
       type: AnswerRef,
       description: 'Answers: accepted first, then verified, then by score, then oldest first.',
       resolve: async (q, args, ctx) => {
         const window = pageWindow(args, 30);
-        const all = sortAnswers(q, (await answersLoader(ctx).load(q._id.toHexString())).filter((a) => !a.deletedAt));
+        const all = sortAnswers(
+          q,
+          (await answersLoader(ctx).load(q._id.toHexString())).filter((a) => !a.deletedAt),
+        );
         return arrayPage(all, window, (a) => a._id.toHexString());
       },
     }),
@@ -259,7 +274,9 @@ export const QuestionFilterInput = builder.inputType('QuestionFilter', {
   }),
 });
 
-export async function resolveQuestionFilter(input: { spaceSlug?: string | null; tag?: string | null; authorHandle?: string | null; unanswered?: boolean | null } | null | undefined): Promise<QuestionFilter | null> {
+export async function resolveQuestionFilter(
+  input: { spaceSlug?: string | null; tag?: string | null; authorHandle?: string | null; unanswered?: boolean | null } | null | undefined,
+): Promise<QuestionFilter | null> {
   const filter: QuestionFilter = {};
   if (!input) return filter;
   if (input.spaceSlug) {
@@ -433,7 +450,9 @@ builder.relayMutationField(
   { inputFields: (t) => ({ questionId: t.id(), body: t.string({ description: 'Markdown, 30–30,000 characters' }) }) },
   {
     resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ answer: await postAnswer(ctx, { questionId: rawId(input.questionId, ['Question'], 'questionId'), body: input.body }) })),
+      asPayload(async () => ({
+        answer: await postAnswer(ctx, { questionId: rawId(input.questionId, ['Question'], 'questionId'), body: input.body }),
+      })),
   },
   {
     outputFields: (t) => ({
@@ -449,7 +468,11 @@ builder.relayMutationField(
   {
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
-        answer: await updateAnswer(ctx, { answerId: rawId(input.answerId, ['Answer'], 'answerId'), body: input.body, editSummary: input.editSummary ?? undefined }),
+        answer: await updateAnswer(ctx, {
+          answerId: rawId(input.answerId, ['Answer'], 'answerId'),
+          body: input.body,
+          editSummary: input.editSummary ?? undefined,
+        }),
       })),
   },
   {
@@ -463,7 +486,10 @@ builder.relayMutationField(
 builder.relayMutationField(
   'deleteAnswer',
   { inputFields: (t) => ({ answerId: t.id() }) },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ answer: await deleteAnswer(ctx, rawId(input.answerId, ['Answer'], 'answerId')) })) },
+  {
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () => ({ answer: await deleteAnswer(ctx, rawId(input.answerId, ['Answer'], 'answerId')) })),
+  },
   {
     outputFields: (t) => ({
       deletedAnswerId: t.id({ nullable: true, resolve: (p) => (p.answer ? globalId('Answer', p.answer._id.toHexString()) : null) }),
@@ -501,7 +527,10 @@ for (const [name, verified] of [
   builder.relayMutationField(
     name,
     { inputFields: (t) => ({ answerId: t.id() }) },
-    { resolve: (_r, { input }, ctx) => asPayload(async () => ({ answer: await setVerified(ctx, rawId(input.answerId, ['Answer'], 'answerId'), verified) })) },
+    {
+      resolve: (_r, { input }, ctx) =>
+        asPayload(async () => ({ answer: await setVerified(ctx, rawId(input.answerId, ['Answer'], 'answerId'), verified) })),
+    },
     {
       outputFields: (t) => ({
         answer: t.field({ type: AnswerRef, nullable: true, resolve: (p) => p.answer ?? null }),
@@ -535,7 +564,10 @@ builder.relayMutationField(
 builder.relayMutationField(
   'reopenQuestion',
   { inputFields: (t) => ({ questionId: t.id() }) },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ question: await reopenQuestion(ctx, rawId(input.questionId, ['Question'], 'questionId')) })) },
+  {
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () => ({ question: await reopenQuestion(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
+  },
   {
     outputFields: (t) => ({
       question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
@@ -550,7 +582,11 @@ builder.relayMutationField(
   {
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
-        post: await rollbackRevision(ctx, { postId: rawId(input.postId, ['Question', 'Answer'], 'postId'), revision: input.revision, editSummary: input.editSummary ?? undefined }),
+        post: await rollbackRevision(ctx, {
+          postId: rawId(input.postId, ['Question', 'Answer'], 'postId'),
+          revision: input.revision,
+          editSummary: input.editSummary ?? undefined,
+        }),
       })),
   },
   {
@@ -567,7 +603,9 @@ builder.relayMutationField(
   {
     description: 'Counts a view of a question (once per viewer per hour). The web app calls it when it renders a question page.',
     resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ question: await recordView(ctx, decodeQuestionId(String(input.questionId)) ?? rawId(input.questionId, ['Question'], 'questionId')) })),
+      asPayload(async () => ({
+        question: await recordView(ctx, decodeQuestionId(String(input.questionId)) ?? rawId(input.questionId, ['Question'], 'questionId')),
+      })),
   },
   {
     outputFields: (t) => ({
@@ -622,7 +660,9 @@ const TagScoreRef = builder.objectRef<TagScore>('TagScore').implement({
 /** A member's tags: their questions' tags plus the tags of the questions they answered. */
 async function topTagsOf(authorId: Types.ObjectId, limit: number): Promise<TagScore[]> {
   const posts = (await PostModel.find({ authorId, deletedAt: null }).select('type tags questionId score').limit(2000).lean()) as PostDoc[];
-  const parents = await findPostsByIds([...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))]);
+  const parents = await findPostsByIds([
+    ...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString())),
+  ]);
   const tagsOf = new Map(parents.filter((q): q is PostDoc => q !== null).map((q) => [q._id.toHexString(), q.tags]));
   const totals = new Map<string, TagScore>();
   for (const p of posts) {
@@ -662,10 +702,15 @@ builder.queryField('experts', (t) =>
     resolve: async (_r, args) => {
       const first = args.first ?? 10;
       if (first < 1 || first > 100) throw new ValidationError('must be between 1 and 100', 'first');
-      const questions = (await PostModel.find({ type: 'question', tags: args.tag.toLowerCase(), deletedAt: null }).select('_id acceptedAnswerId').limit(5000).lean()) as PostDoc[];
+      const questions = (await PostModel.find({ type: 'question', tags: args.tag.toLowerCase(), deletedAt: null })
+        .select('_id acceptedAnswerId')
+        .limit(5000)
+        .lean()) as PostDoc[];
       if (questions.length === 0) return [];
       const accepted = new Set(questions.filter((q) => q.acceptedAnswerId).map((q) => q.acceptedAnswerId!.toHexString()));
-      const answers = (await PostModel.find({ type: 'answer', deletedAt: null, questionId: op.in(questions.map((q) => q._id)) }).select('authorId score').lean()) as PostDoc[];
+      const answers = (await PostModel.find({ type: 'answer', deletedAt: null, questionId: op.in(questions.map((q) => q._id)) })
+        .select('authorId score')
+        .lean()) as PostDoc[];
       const byAuthor = new Map<string, Expert>();
       for (const a of answers) {
         const id = a.authorId.toHexString();
@@ -675,7 +720,9 @@ builder.queryField('experts', (t) =>
         if (accepted.has(a._id.toHexString())) e.acceptedCount++;
         byAuthor.set(id, e);
       }
-      return [...byAuthor.values()].sort((a, b) => b.score - a.score || b.acceptedCount - a.acceptedCount || b.answerCount - a.answerCount).slice(0, first);
+      return [...byAuthor.values()]
+        .sort((a, b) => b.score - a.score || b.acceptedCount - a.acceptedCount || b.answerCount - a.answerCount)
+        .slice(0, first);
     },
   }),
 );

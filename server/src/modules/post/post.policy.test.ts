@@ -2,9 +2,25 @@ import { describe, expect, it } from 'vitest';
 import type { Viewer } from '../../context.js';
 import { canAccept, canDeletePost, canEditPost, canSeePost, canVerify, canVote } from './post.policy.js';
 
-const viewer = (id: string, role: Viewer['role'] = 'MEMBER', via: Viewer['via'] = 'session', scopes: Viewer['scopes'] = ['read', 'write']): Viewer => ({ id, handle: id, role, via, scopes });
-const question = (authorId: string, extra: Record<string, unknown> = {}) => ({ authorId, type: 'question' as const, answerCount: 0, deletedAt: null, ...extra });
-const answer = (authorId: string, extra: Record<string, unknown> = {}) => ({ authorId, type: 'answer' as const, deletedAt: null, ...extra });
+const viewer = (
+  id: string,
+  role: Viewer['role'] = 'MEMBER',
+  via: Viewer['via'] = 'session',
+  scopes: Viewer['scopes'] = ['read', 'write'],
+): Viewer => ({ id, handle: id, role, via, scopes });
+const question = (authorId: string, extra: Record<string, unknown> = {}) => ({
+  authorId,
+  type: 'question' as const,
+  answerCount: 0,
+  deletedAt: null,
+  ...extra,
+});
+const answer = (authorId: string, extra: Record<string, unknown> = {}) => ({
+  authorId,
+  type: 'answer' as const,
+  deletedAt: null,
+  ...extra,
+});
 
 describe('post policies', () => {
   it('votes: never anonymous, never on one’s own post, never on deleted posts, never with a read-only token', () => {

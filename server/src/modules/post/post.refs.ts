@@ -12,7 +12,9 @@ import { findPostsByIds } from './post.repository.js';
 function postLoader(type: 'question' | 'answer') {
   return async (ids: readonly string[], ctx: Pick<Context, 'viewer'>) => {
     const docs = await findPostsByIds(ids);
-    return docs.map((d) => (d && d.type === type && canSeePost(ctx.viewer, d) ? d : new NotFoundError(type === 'question' ? 'The question' : 'The answer')));
+    return docs.map((d) =>
+      d && d.type === type && canSeePost(ctx.viewer, d) ? d : new NotFoundError(type === 'question' ? 'The question' : 'The answer'),
+    );
   };
 }
 

@@ -73,7 +73,10 @@ export async function listQuestions(filter: QuestionFilter, order: QuestionOrder
   if (filter.tag) where.tags = filter.tag;
   if (filter.authorId) where.authorId = filter.authorId;
   if (filter.unanswered || order === 'UNANSWERED') where.isAnswered = false;
-  return (await PostModel.find(where).sort(page.sort).limit(window.limit + 1).lean()) as PostDoc[];
+  return (await PostModel.find(where)
+    .sort(page.sort)
+    .limit(window.limit + 1)
+    .lean()) as PostDoc[];
 }
 
 export async function countQuestions(filter: QuestionFilter, order: QuestionOrder): Promise<number> {

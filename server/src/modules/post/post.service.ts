@@ -18,31 +18,15 @@ import { requireWriter } from '../user/user.service.js';
 import { UserModel } from '../user/user.model.js';
 import { reverseVotesOf } from '../vote/vote.service.js';
 import { PostModel, type PostDoc } from './post.model.js';
-import {
-  canAccept,
-  canAnswer,
-  canClose,
-  canDeletePost,
-  canEditPost,
-  canSeePost,
-  canVerify,
-  isModerator,
-} from './post.policy.js';
+import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canSeePost, canVerify, isModerator } from './post.policy.js';
 import { toObjectId } from './post.repository.js';
 
-const title = z
-  .string()
-  .trim()
-  .min(15, { error: 'must be at least 15 characters' })
-  .max(150, { error: 'must be at most 150 characters' });
+const title = z.string().trim().min(15, { error: 'must be at least 15 characters' }).max(150, { error: 'must be at most 150 characters' });
 const body = z
   .string()
   .refine((s) => s.trim().length >= 30, { error: 'must be at least 30 characters' })
   .refine((s) => s.length <= 30_000, { error: 'must be at most 30,000 characters' });
-const tags = z
-  .array(z.string())
-  .min(1, { error: 'add at least one tag' })
-  .max(5, { error: 'use at most 5 tags' });
+const tags = z.array(z.string()).min(1, { error: 'add at least one tag' }).max(5, { error: 'use at most 5 tags' });
 const editSummary = z.string().trim().max(300, { error: 'must be at most 300 characters' }).optional();
 
 async function loadPost(id: string | Types.ObjectId, type: 'question' | 'answer', field: string, viewer: Viewer | null): Promise<PostDoc> {
@@ -60,7 +44,9 @@ export const loadAnswer = (id: string | Types.ObjectId, viewer: Viewer | null) =
 
 function changedPosts(ctx: Context, ...ids: Array<Types.ObjectId | null | undefined>) {
   const list = ids.filter((id): id is Types.ObjectId => !!id).map((id) => id.toHexString());
-  return servicesOf(ctx).events.postsChanged(list).catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed (the sweep will catch up)'));
+  return servicesOf(ctx)
+    .events.postsChanged(list)
+    .catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed (the sweep will catch up)'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,7 +62,10 @@ const askInput = z
   })
   .refine((v) => v.spaceId || v.spaceSlug, { error: 'choose a space', path: ['spaceSlug'] });
 
-export async function askQuestion(ctx: Context, raw: { spaceId?: string | null; spaceSlug?: string | null; title: string; body: string; tags: string[] }) {
+export async function askQuestion(
+  ctx: Context,
+  raw: { spaceId?: string | null; spaceSlug?: string | null; title: string; body: string; tags: string[] },
+) {
   const viewer = requireWriter(ctx);
   const input = parseInput(askInput, { ...raw, spaceId: raw.spaceId ?? undefined, spaceSlug: raw.spaceSlug ?? undefined });
   const space = input.spaceId
@@ -88,7 +77,17 @@ export async function askQuestion(ctx: Context, raw: { spaceId?: string | null; 
   const _id = new Types.ObjectId();
   const authorId = new Types.ObjectId(viewer.id);
   // revision 1 first: a crash before the post exists leaves an orphan revision, never a post without history
-  await RevisionModel.create({ postId: _id, number: 1, authorId, title: input.title, body: input.body, tags: tagNames, changed: ['title', 'body', 'tags'], summary: '' , createdAt: now });
+  await RevisionModel.create({
+    postId: _id,
+    number: 1,
+    authorId,
+    title: input.title,
+    body: input.body,
+    tags: tagNames,
+    changed: ['title', 'body', 'tags'],
+    summary: '',
+    createdAt: now,
+  });
   await PostModel.create({
     _id,
     type: 'question',
@@ -157,7 +156,8 @@ async function applyEdit(
       createdAt: now,
     });
   } catch (error) {
-    if ((error as { code?: number }).code === 11000) throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
+    if ((error as { code?: number }).code === 11000)
+      throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
     throw error;
   }
   const set: Record<string, unknown> = {
@@ -181,7 +181,11 @@ async function applyEdit(
     await RevisionModel.deleteOne({ postId: post._id, number });
     throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
   }
-  if (changed.includes('tags')) await adjustTagCounts(state.tags.filter((t) => !post.tags.includes(t)), post.tags.filter((t) => !state.tags.includes(t)));
+  if (changed.includes('tags'))
+    await adjustTagCounts(
+      state.tags.filter((t) => !post.tags.includes(t)),
+      post.tags.filter((t) => !state.tags.includes(t)),
+    );
   if (post.type === 'answer' && post.questionId) {
     await PostModel.updateOne({ _id: post.questionId }, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   }
@@ -252,7 +256,8 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
   const viewer = requireWriter(ctx);
   const input = parseInput(answerInput, raw);
   const question = await loadQuestion(input.questionId, viewer);
-  if (!canAnswer(viewer, question)) throw new ForbiddenError(question.closedAt ? 'This question is closed.' : 'You cannot answer this question.');
+  if (!canAnswer(viewer, question))
+    throw new ForbiddenError(question.closedAt ? 'This question is closed.' : 'You cannot answer this question.');
   const now = servicesOf(ctx).clock.now();
   const _id = new Types.ObjectId();
   const authorId = new Types.ObjectId(viewer.id);
@@ -390,7 +395,10 @@ export async function unacceptAnswer(ctx: Context, answerId: string) {
   await refreshAnswered(question._id);
   await PostModel.updateOne({ _id: answer._id }, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id);
-  return { question: (await PostModel.findById(question._id).lean()) as PostDoc, answer: (await PostModel.findById(answer._id).lean()) as PostDoc };
+  return {
+    question: (await PostModel.findById(question._id).lean()) as PostDoc,
+    answer: (await PostModel.findById(answer._id).lean()) as PostDoc,
+  };
 }
 
 /** A staff member vouches for an answer: recorded with who and when, separate from acceptance. */
@@ -404,10 +412,16 @@ export async function setVerified(ctx: Context, answerId: string, verified: bool
       { _id: answer._id },
       { $set: { verifiedById: new Types.ObjectId(viewer.id), verifiedAt: now }, $inc: { version: 1 } },
     );
-    await PostModel.updateOne({ _id: answer.questionId }, { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } });
+    await PostModel.updateOne(
+      { _id: answer.questionId },
+      { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } },
+    );
   } else {
     await PostModel.updateOne({ _id: answer._id }, { $set: { verifiedById: null, verifiedAt: null }, $inc: { version: 1 } });
-    await PostModel.updateOne({ _id: answer.questionId, verifiedAnswerId: answer._id }, { $set: { verifiedAnswerId: null }, $inc: { version: 1 } });
+    await PostModel.updateOne(
+      { _id: answer.questionId, verifiedAnswerId: answer._id },
+      { $set: { verifiedAnswerId: null }, $inc: { version: 1 } },
+    );
   }
   await changedPosts(ctx, answer._id, answer.questionId);
   return (await PostModel.findById(answer._id).lean()) as PostDoc;
@@ -439,7 +453,10 @@ export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput
   const now = servicesOf(ctx).clock.now();
   await PostModel.updateOne(
     { _id: question._id },
-    { $set: { closedAt: now, closedById: new Types.ObjectId(ctx.viewer!.id), closeReason: input.reason, duplicateOfId }, $inc: { version: 1 } },
+    {
+      $set: { closedAt: now, closedById: new Types.ObjectId(ctx.viewer!.id), closeReason: input.reason, duplicateOfId },
+      $inc: { version: 1 },
+    },
   );
   await changedPosts(ctx, question._id);
   return (await PostModel.findById(question._id).lean()) as PostDoc;
@@ -474,7 +491,8 @@ export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbac
   const target = await RevisionModel.findOne({ postId: post._id, number: input.revision }).lean();
   if (!target) throw new ValidationError('no such revision of this post', 'revision');
   if (target.number === post.revisionCount) throw new ValidationError('this is already the current revision', 'revision');
-  const next = post.type === 'question' ? { title: target.title ?? undefined, body: target.body, tags: target.tags } : { body: target.body };
+  const next =
+    post.type === 'question' ? { title: target.title ?? undefined, body: target.body, tags: target.tags } : { body: target.body };
   return (await applyEdit(ctx, post, next, input.editSummary || `Rolled back to revision ${target.number}`, target.number)).post;
 }
 
@@ -485,7 +503,11 @@ export async function recordView(ctx: Context, questionId: string): Promise<Post
   const key = `${ctx.deps.config.redisPrefix}view:${question._id.toHexString()}:${who}`;
   const first = await ctx.deps.redis.set(key, '1', 'EX', 3600, 'NX');
   if (first) {
-    return (await PostModel.findOneAndUpdate({ _id: question._id }, { $inc: { viewCount: 1 } }, { returnDocument: 'after' }).lean()) as PostDoc;
+    return (await PostModel.findOneAndUpdate(
+      { _id: question._id },
+      { $inc: { viewCount: 1 } },
+      { returnDocument: 'after' },
+    ).lean()) as PostDoc;
   }
   return question;
 }

@@ -53,7 +53,10 @@ builder.objectFields(UserRef, (t) => ({
       const seq = window.cursor ? Number(window.cursor.key) : null;
       const filter: Record<string, unknown> = { userId: user._id };
       if (seq !== null) filter.seq = window.backward ? op.gt(seq) : op.lt(seq);
-      const rows = (await ReputationEventModel.find(filter).sort({ seq: window.backward ? 1 : -1 }).limit(window.limit + 1).lean()) as ReputationEventDoc[];
+      const rows = (await ReputationEventModel.find(filter)
+        .sort({ seq: window.backward ? 1 : -1 })
+        .limit(window.limit + 1)
+        .lean()) as ReputationEventDoc[];
       return toConnection(rows, window, (e) => encodeCursor(e.seq, e._id));
     },
   }),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REPUTATION_RULES as R, effectiveDelta, loadReputationRules, voteAwardToAuthor, voteCostToVoter } from './reputation.rules.js';
+import {
+  DEFAULT_REPUTATION_RULES as R,
+  effectiveDelta,
+  loadReputationRules,
+  voteAwardToAuthor,
+  voteCostToVoter,
+} from './reputation.rules.js';
 
 describe('reputation rules', () => {
   it('default to Stack Overflow’s numbers', () => {

@@ -76,13 +76,7 @@ export function voteCostToVoter(rules: ReputationRules, postType: 'question' | '
  * The delta actually applied for a nominal amount, given the member's balance and what they
  * already earned from upvotes today. Pure: the ledger and the randomized test share it.
  */
-export function effectiveDelta(
-  rules: ReputationRules,
-  nominal: number,
-  balance: number,
-  earnedToday: number,
-  capped: boolean,
-): number {
+export function effectiveDelta(rules: ReputationRules, nominal: number, balance: number, earnedToday: number, capped: boolean): number {
   let delta = nominal;
   if (capped && delta > 0) delta = Math.min(delta, Math.max(0, rules.dailyCap - earnedToday));
   if (delta < 0) delta = Math.max(delta, Math.min(0, rules.floor - balance));

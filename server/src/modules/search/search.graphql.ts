@@ -11,7 +11,12 @@ import { canSeePost } from '../post/post.policy.js';
 import { search, similarQuestions } from './search.service.js';
 
 const SearchSortEnum = builder.enumType('SearchSort', {
-  values: { RELEVANCE: { value: 'relevance' }, NEWEST: { value: 'newest' }, VOTES: { value: 'votes' }, ACTIVITY: { value: 'activity' } } as const,
+  values: {
+    RELEVANCE: { value: 'relevance' },
+    NEWEST: { value: 'newest' },
+    VOTES: { value: 'votes' },
+    ACTIVITY: { value: 'activity' },
+  } as const,
 });
 const PostTypeEnum = builder.enumType('PostType', { values: { QUESTION: { value: 'question' }, ANSWER: { value: 'answer' } } as const });
 
@@ -29,14 +34,16 @@ const FacetCountRef = builder.objectRef<FacetCount>('FacetCount').implement({
   fields: (t) => ({ value: t.exposeString('value'), count: t.exposeInt('count') }),
 });
 
-const SearchFacetsRef = builder.objectRef<{ tags: FacetCount[]; space: FacetCount[]; type: FacetCount[]; status: FacetCount[] }>('SearchFacets').implement({
-  fields: (t) => ({
-    tags: t.field({ type: [FacetCountRef], resolve: (f) => f.tags }),
-    spaces: t.field({ type: [FacetCountRef], resolve: (f) => f.space }),
-    types: t.field({ type: [FacetCountRef], resolve: (f) => f.type }),
-    statuses: t.field({ type: [FacetCountRef], description: 'answered, unanswered, accepted, closed', resolve: (f) => f.status }),
-  }),
-});
+const SearchFacetsRef = builder
+  .objectRef<{ tags: FacetCount[]; space: FacetCount[]; type: FacetCount[]; status: FacetCount[] }>('SearchFacets')
+  .implement({
+    fields: (t) => ({
+      tags: t.field({ type: [FacetCountRef], resolve: (f) => f.tags }),
+      spaces: t.field({ type: [FacetCountRef], resolve: (f) => f.space }),
+      types: t.field({ type: [FacetCountRef], resolve: (f) => f.type }),
+      statuses: t.field({ type: [FacetCountRef], description: 'answered, unanswered, accepted, closed', resolve: (f) => f.status }),
+    }),
+  });
 
 type HydratedHit = SearchHit & { cursor: string };
 
@@ -115,7 +122,13 @@ builder.queryFields((t) => ({
       const first = args.first ?? 20;
       const offset = args.after ? Number(decodeCursor(args.after, 'after').key) + 1 : 0;
       if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('is not a search cursor', 'after');
-      const { parsed, page } = await search(ctx, { query: args.query, first, offset, sort: args.sort ?? 'relevance', type: args.filter?.type ?? undefined });
+      const { parsed, page } = await search(ctx, {
+        query: args.query,
+        first,
+        offset,
+        sort: args.sort ?? 'relevance',
+        type: args.filter?.type ?? undefined,
+      });
       // deleted content never appears, even if the index lags behind
       const posts = await findPostsByIds(page.hits.map((h) => h.id));
       const hits = page.hits

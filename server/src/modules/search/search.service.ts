@@ -22,7 +22,8 @@ const NO_MATCH = '000000000000000000000000';
 
 export async function search(ctx: Context, req: SearchRequest): Promise<{ parsed: ParsedSearchQuery; page: SearchResultPage }> {
   if (req.first < 1 || req.first > 100) throw new ValidationError('must be between 1 and 100', 'first');
-  if (req.offset > MAX_SEARCH_OFFSET) throw new ValidationError(`search results are available up to position ${MAX_SEARCH_OFFSET}; refine the query`, 'after');
+  if (req.offset > MAX_SEARCH_OFFSET)
+    throw new ValidationError(`search results are available up to position ${MAX_SEARCH_OFFSET}; refine the query`, 'after');
   const parsed = parseSearchQuery(req.query);
   let authorIds: string[] | undefined;
   if (parsed.users.length) {
@@ -33,7 +34,9 @@ export async function search(ctx: Context, req: SearchRequest): Promise<{ parsed
       authorIds.push(ctx.viewer.id);
     }
     if (handles.length) {
-      const users = (await UserModel.find({ handleKey: op.in(handles) }).select('_id').lean()) as Array<{ _id: { toHexString(): string } }>;
+      const users = (await UserModel.find({ handleKey: op.in(handles) })
+        .select('_id')
+        .lean()) as Array<{ _id: { toHexString(): string } }>;
       authorIds.push(...users.map((u) => u._id.toHexString()));
     }
     if (authorIds.length === 0) authorIds = [NO_MATCH];

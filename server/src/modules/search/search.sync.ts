@@ -36,15 +36,19 @@ export async function buildSearchDocuments(posts: PostDoc[]): Promise<{ docs: Se
   );
   const spaceIds = [...new Set(posts.map((p) => p.spaceId.toHexString()))];
   const spaces = new Map(
-    ((await SpaceModel.find({ _id: op.in(spaceIds.map((id) => toObjectId(id)!)) }).select('slug').lean()) as Array<{ _id: { toHexString(): string }; slug: string }>).map(
-      (s) => [s._id.toHexString(), s.slug],
-    ),
+    (
+      (await SpaceModel.find({ _id: op.in(spaceIds.map((id) => toObjectId(id)!)) })
+        .select('slug')
+        .lean()) as Array<{ _id: { toHexString(): string }; slug: string }>
+    ).map((s) => [s._id.toHexString(), s.slug]),
   );
   const authorIds = [...new Set(posts.map((p) => p.authorId.toHexString()))];
   const authors = new Map(
-    ((await UserModel.find({ _id: op.in(authorIds.map((id) => toObjectId(id)!)) }).select('handle').lean()) as Array<{ _id: { toHexString(): string }; handle: string }>).map(
-      (u) => [u._id.toHexString(), u.handle],
-    ),
+    (
+      (await UserModel.find({ _id: op.in(authorIds.map((id) => toObjectId(id)!)) })
+        .select('handle')
+        .lean()) as Array<{ _id: { toHexString(): string }; handle: string }>
+    ).map((u) => [u._id.toHexString(), u.handle]),
   );
   const docs: SearchDocument[] = [];
   const remove: string[] = [];
@@ -141,7 +145,11 @@ export function createQueuedEvents(connection: Redis, config: Readonly<Config>):
   return {
     async postsChanged(postIds) {
       if (postIds.length === 0) return;
-      await queue.add('index', { ids: postIds }, { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+      await queue.add(
+        'index',
+        { ids: postIds },
+        { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+      );
     },
     close: () => queue.close(),
   };

@@ -27,18 +27,68 @@ const PEOPLE: Array<{ handle: string; name: string; role: Role; affiliation?: st
 ];
 
 const TOPICS = [
-  { space: 'acme-cloud', tags: ['deployment', 'kubernetes'], subject: 'rolling deployments', detail: 'pods restart all at once instead of one by one' },
-  { space: 'acme-cloud', tags: ['autoscaling', 'metrics'], subject: 'the autoscaler', detail: 'it never scales above two replicas even under load' },
-  { space: 'acme-cloud', tags: ['networking', 'tls'], subject: 'TLS certificates on custom domains', detail: 'the certificate stays in the pending state for hours' },
+  {
+    space: 'acme-cloud',
+    tags: ['deployment', 'kubernetes'],
+    subject: 'rolling deployments',
+    detail: 'pods restart all at once instead of one by one',
+  },
+  {
+    space: 'acme-cloud',
+    tags: ['autoscaling', 'metrics'],
+    subject: 'the autoscaler',
+    detail: 'it never scales above two replicas even under load',
+  },
+  {
+    space: 'acme-cloud',
+    tags: ['networking', 'tls'],
+    subject: 'TLS certificates on custom domains',
+    detail: 'the certificate stays in the pending state for hours',
+  },
   { space: 'acme-cloud', tags: ['logging'], subject: 'structured logs', detail: 'JSON log lines are split into several entries' },
-  { space: 'acme-db', tags: ['indexing', 'performance'], subject: 'a compound index', detail: 'the query planner still does a collection scan' },
+  {
+    space: 'acme-db',
+    tags: ['indexing', 'performance'],
+    subject: 'a compound index',
+    detail: 'the query planner still does a collection scan',
+  },
   { space: 'acme-db', tags: ['replication'], subject: 'replica lag', detail: 'secondaries fall minutes behind during nightly imports' },
-  { space: 'acme-db', tags: ['backup', 'restore'], subject: 'point-in-time restore', detail: 'the restore job fails with a checksum error' },
-  { space: 'acme-db', tags: ['transactions'], subject: 'multi-document transactions', detail: 'writes abort with a write conflict under load' },
-  { space: 'acme-sdk', tags: ['python', 'authentication'], subject: 'the Python SDK token refresh', detail: 'long jobs fail with 401 after one hour' },
-  { space: 'acme-sdk', tags: ['javascript', 'graphql'], subject: 'GraphQL pagination in the JavaScript SDK', detail: 'the cursor from pageInfo returns the same page again' },
-  { space: 'acme-sdk', tags: ['rate-limiting'], subject: 'API rate limits', detail: 'bursts of requests get 429 responses although the quota is not used up' },
-  { space: 'acme-sdk', tags: ['java', 'http'], subject: 'connection pooling in the Java SDK', detail: 'threads block waiting for a connection' },
+  {
+    space: 'acme-db',
+    tags: ['backup', 'restore'],
+    subject: 'point-in-time restore',
+    detail: 'the restore job fails with a checksum error',
+  },
+  {
+    space: 'acme-db',
+    tags: ['transactions'],
+    subject: 'multi-document transactions',
+    detail: 'writes abort with a write conflict under load',
+  },
+  {
+    space: 'acme-sdk',
+    tags: ['python', 'authentication'],
+    subject: 'the Python SDK token refresh',
+    detail: 'long jobs fail with 401 after one hour',
+  },
+  {
+    space: 'acme-sdk',
+    tags: ['javascript', 'graphql'],
+    subject: 'GraphQL pagination in the JavaScript SDK',
+    detail: 'the cursor from pageInfo returns the same page again',
+  },
+  {
+    space: 'acme-sdk',
+    tags: ['rate-limiting'],
+    subject: 'API rate limits',
+    detail: 'bursts of requests get 429 responses although the quota is not used up',
+  },
+  {
+    space: 'acme-sdk',
+    tags: ['java', 'http'],
+    subject: 'connection pooling in the Java SDK',
+    detail: 'threads block waiting for a connection',
+  },
 ];
 
 export async function seedDemo(deps: AppDeps, log: (line: string) => void): Promise<void> {
@@ -50,7 +100,20 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void): Prom
   const users = [];
   for (const p of PEOPLE) {
     const existing = await UserModel.findOne({ handleKey: p.handle }).lean();
-    const u = existing ?? await createUser({ deps }, { handle: p.handle, email: `${p.handle}@demo.colloquy.test`, password: `demo-password-${p.handle}`, displayName: p.name, role: p.role, affiliation: p.affiliation ?? null }, at());
+    const u =
+      existing ??
+      (await createUser(
+        { deps },
+        {
+          handle: p.handle,
+          email: `${p.handle}@demo.colloquy.test`,
+          password: `demo-password-${p.handle}`,
+          displayName: p.name,
+          role: p.role,
+          affiliation: p.affiliation ?? null,
+        },
+        at(),
+      ));
     users.push({ id: u._id.toHexString(), handle: u.handle, role: p.role });
   }
   const members = users.slice(3);
@@ -81,12 +144,18 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void): Prom
       if (voter.id === asker.id) continue;
       if ((i + voter.handle.length) % 2 === 0) await vote(scriptContext(deps, voter), { subjectId: q._id.toHexString(), direction: 'UP' });
       const first = posted[0];
-      if (first && voter.id !== answerers[0]!.id) await vote(scriptContext(deps, voter), { subjectId: first._id.toHexString(), direction: 'UP' });
+      if (first && voter.id !== answerers[0]!.id)
+        await vote(scriptContext(deps, voter), { subjectId: first._id.toHexString(), direction: 'UP' });
     }
     if (posted[0] && i % 2 === 0) await acceptAnswer(scriptContext(deps, asker), posted[0]._id.toHexString());
     if (posted[0] && i % 3 === 1) await setVerified(scriptContext(deps, staff), posted[0]._id.toHexString(), true);
-    await addComment(scriptContext(deps, answerers[0]!), { subjectId: q._id.toHexString(), body: 'Which version are you running? Please add it to the question.' });
+    await addComment(scriptContext(deps, answerers[0]!), {
+      subjectId: q._id.toHexString(),
+      body: 'Which version are you running? Please add it to the question.',
+    });
   }
   deps.services.clock = { now: () => new Date() };
-  log(`demo community seeded: ${SPACES.length} spaces, ${users.length} members, ${questions} questions, ${answers} answers (sign in as lena / demo-password-lena)`);
+  log(
+    `demo community seeded: ${SPACES.length} spaces, ${users.length} members, ${questions} questions, ${answers} answers (sign in as lena / demo-password-lena)`,
+  );
 }

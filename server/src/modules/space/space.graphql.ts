@@ -41,7 +41,10 @@ builder.queryFields((t) => ({
     resolve: async (_r, args) => {
       const window = pageWindow(args, 50);
       const page = keyset('name', 1, window);
-      const rows = (await SpaceModel.find(page.filter).sort(page.sort).limit(window.limit + 1).lean()) as SpaceDoc[];
+      const rows = (await SpaceModel.find(page.filter)
+        .sort(page.sort)
+        .limit(window.limit + 1)
+        .lean()) as SpaceDoc[];
       return toConnection(rows, window, (s) => encodeCursor(s.name, s._id.toHexString()));
     },
   }),
@@ -52,7 +55,8 @@ builder.relayMutationField(
   { inputFields: (t) => ({ slug: t.string(), name: t.string(), description: t.string({ required: false }) }) },
   {
     authScopes: { loggedIn: true },
-    resolve: (_r, { input }, ctx) => asPayload(async () => ({ space: await createSpace(ctx, { ...input, description: input.description ?? undefined }) })),
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () => ({ space: await createSpace(ctx, { ...input, description: input.description ?? undefined }) })),
   },
   {
     outputFields: (t) => ({
@@ -68,7 +72,11 @@ builder.relayMutationField(
   {
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
-        space: await updateSpace(ctx, { spaceId: rawId(input.spaceId, ['Space'], 'spaceId'), name: input.name ?? undefined, description: input.description ?? undefined }),
+        space: await updateSpace(ctx, {
+          spaceId: rawId(input.spaceId, ['Space'], 'spaceId'),
+          name: input.name ?? undefined,
+          description: input.description ?? undefined,
+        }),
       })),
   },
   {

@@ -21,7 +21,8 @@ TagRef.implement({
     url: t.string({ resolve: (tag) => `/tags/${encodeURIComponent(tag._id)}` }),
     synonymOf: t.field({ type: TagRef, nullable: true, resolve: (tag) => tag.synonymOf ?? null }),
     synonyms: t.stringList({
-      resolve: async (tag) => ((await TagModel.find({ synonymOf: tag._id }).select('_id').lean()) as Array<{ _id: string }>).map((s) => s._id),
+      resolve: async (tag) =>
+        ((await TagModel.find({ synonymOf: tag._id }).select('_id').lean()) as Array<{ _id: string }>).map((s) => s._id),
     }),
     viewerCanEdit: t.boolean({ resolve: (_tag, _a, ctx) => isModerator(ctx.viewer) }),
     questions: t.connection({
@@ -55,7 +56,10 @@ builder.queryFields((t) => ({
       const prefix = args.prefix ? normalizeTag(args.prefix).replace(/[^a-z0-9.+#-]/g, '') : '';
       const clauses = [page.filter, prefix ? { _id: op.range(prefix, `${prefix}\uffff`) } : {}].filter((c) => Object.keys(c).length > 0);
       if (clauses.length) where.$and = clauses;
-      const rows = (await TagModel.find(where).sort(page.sort).limit(window.limit + 1).lean()) as TagDoc[];
+      const rows = (await TagModel.find(where)
+        .sort(page.sort)
+        .limit(window.limit + 1)
+        .lean()) as TagDoc[];
       return toConnection(rows, window, (tag) => encodeCursor(byName ? tag._id : tag.questionCount, tag._id));
     },
   }),

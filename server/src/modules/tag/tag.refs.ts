@@ -9,7 +9,17 @@ export const TagRef = builder.loadableNodeRef<TagDoc, string, string>('Tag', {
     const docs = await findTagsByNames(names);
     return docs.map(
       (d, i) =>
-        d ?? ({ _id: names[i]!, description: '', descriptionHTML: '', excerpt: '', synonymOf: null, questionCount: 0, createdAt: new Date(0), updatedAt: new Date(0) } as TagDoc),
+        d ??
+        ({
+          _id: names[i]!,
+          description: '',
+          descriptionHTML: '',
+          excerpt: '',
+          synonymOf: null,
+          questionCount: 0,
+          createdAt: new Date(0),
+          updatedAt: new Date(0),
+        } as TagDoc),
     );
   },
   sort: (t) => t._id,

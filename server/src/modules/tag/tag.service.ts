@@ -24,7 +24,9 @@ export async function resolveTagNames(raw: string[]): Promise<string[]> {
   const unique = [...new Set(names)];
   if (unique.length === 0) throw new ValidationError('add at least one tag', 'tags');
   if (unique.length > 5) throw new ValidationError('use at most 5 tags', 'tags');
-  const synonyms = (await TagModel.find({ _id: op.in(unique), synonymOf: op.ne(null) }).select('synonymOf').lean()) as Array<{
+  const synonyms = (await TagModel.find({ _id: op.in(unique), synonymOf: op.ne(null) })
+    .select('synonymOf')
+    .lean()) as Array<{
     _id: string;
     synonymOf: string;
   }>;
@@ -35,7 +37,11 @@ export async function resolveTagNames(raw: string[]): Promise<string[]> {
 /** Keeps tags' questionCount in step (creates tags on first use). */
 export async function adjustTagCounts(added: string[], removed: string[]): Promise<void> {
   for (const name of added) {
-    await TagModel.updateOne({ _id: name }, { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null } }, { upsert: true });
+    await TagModel.updateOne(
+      { _id: name },
+      { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null } },
+      { upsert: true },
+    );
   }
   for (const name of removed) {
     await TagModel.updateOne({ _id: name }, { $inc: { questionCount: -1 } });
@@ -56,7 +62,13 @@ export async function updateTag(ctx: Context, raw: z.input<typeof updateTagInput
   if (!tag) throw new NotFoundError(`The tag "${input.name}"`);
   const updated = await TagModel.findOneAndUpdate(
     { _id: tag._id },
-    { $set: { description: input.description, descriptionHTML: renderMarkdown(input.description), excerpt: excerpt(input.description, 300) } },
+    {
+      $set: {
+        description: input.description,
+        descriptionHTML: renderMarkdown(input.description),
+        excerpt: excerpt(input.description, 300),
+      },
+    },
     { returnDocument: 'after' },
   ).lean();
   return updated as TagDoc;
@@ -77,7 +89,11 @@ export async function addTagSynonym(ctx: Context, raw: z.input<typeof synonymInp
   const master = await TagModel.findById(masterName).lean();
   if (!master) throw new ValidationError('no such tag', 'masterName');
   if (master.synonymOf) throw new ValidationError(`"${masterName}" is itself a synonym of "${master.synonymOf}"`, 'masterName');
-  await TagModel.updateOne({ _id: name }, { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } }, { upsert: true });
+  await TagModel.updateOne(
+    { _id: name },
+    { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } },
+    { upsert: true },
+  );
   return (await TagModel.findById(masterName).lean()) as TagDoc;
 }
 

@@ -11,7 +11,8 @@ import { createApiToken, revokeApiToken, signIn, signOut, signUp, updateProfile 
 
 export const RoleEnum = builder.enumType('Role', {
   values: ROLES,
-  description: 'MEMBER asks and answers; STAFF is a vendor engineer (verifies answers, shown with an affiliation); MODERATOR curates; ADMIN runs the site.',
+  description:
+    'MEMBER asks and answers; STAFF is a vendor engineer (verifies answers, shown with an affiliation); MODERATOR curates; ADMIN runs the site.',
 });
 
 const SocialLink = builder.objectRef<{ label: string; url: string }>('SocialLink').implement({
@@ -63,14 +64,13 @@ UserRef.implement({
     email: t.string({
       nullable: true,
       description: 'Only visible to the member themself.',
-      resolve: (u, _a, ctx) => (isSelf(ctx, u) ? u.email ?? null : null),
+      resolve: (u, _a, ctx) => (isSelf(ctx, u) ? (u.email ?? null) : null),
     }),
     isViewer: t.boolean({ resolve: (u, _a, ctx) => isSelf(ctx, u) }),
     apiTokens: t.field({
       type: [ApiTokenRef],
       description: 'The member’s API tokens (only visible to the member themself).',
-      resolve: async (u, _a, ctx) =>
-        isSelf(ctx, u) ? ApiTokenModel.find({ userId: u._id }).sort({ createdAt: -1 }).lean() : [],
+      resolve: async (u, _a, ctx) => (isSelf(ctx, u) ? ApiTokenModel.find({ userId: u._id }).sort({ createdAt: -1 }).lean() : []),
     }),
   }),
 });
@@ -85,7 +85,9 @@ export interface ApiTokenShape {
   revokedAt?: Date | null;
 }
 
-export const ApiTokenScopeEnum = builder.enumType('ApiTokenScope', { values: { READ: { value: 'read' }, WRITE: { value: 'write' } } as const });
+export const ApiTokenScopeEnum = builder.enumType('ApiTokenScope', {
+  values: { READ: { value: 'read' }, WRITE: { value: 'write' } } as const,
+});
 
 export const ApiTokenRef = builder.objectRef<ApiTokenShape>('ApiToken').implement({
   description: 'A personal API token; the secret is shown once, at creation.',
@@ -122,7 +124,10 @@ builder.queryFields((t) => ({
     resolve: async (_r, args) => {
       const window = pageWindow(args);
       const page = keyset('reputation', -1, window);
-      const rows = (await UserModel.find(page.filter).sort(page.sort).limit(window.limit + 1).lean()) as UserDoc[];
+      const rows = (await UserModel.find(page.filter)
+        .sort(page.sort)
+        .limit(window.limit + 1)
+        .lean()) as UserDoc[];
       return toConnection(rows, window, (u) => encodeCursor(u.reputation, u._id.toHexString()));
     },
   }),
@@ -236,7 +241,11 @@ builder.relayMutationField(
   {
     outputFields: (t) => ({
       apiToken: t.field({ type: ApiTokenRef, nullable: true, resolve: (p) => (p.token as ApiTokenShape | undefined) ?? null }),
-      token: t.string({ nullable: true, description: 'The secret. Shown only in this response: store it now.', resolve: (p) => p.secret ?? null }),
+      token: t.string({
+        nullable: true,
+        description: 'The secret. Shown only in this response: store it now.',
+        resolve: (p) => p.secret ?? null,
+      }),
       errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
     }),
   },

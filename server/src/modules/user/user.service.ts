@@ -107,9 +107,7 @@ export async function signOut(ctx: Context): Promise<void> {
   await endSession(ctx.deps, ctx.req, ctx.res);
 }
 
-const url = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .max(300);
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(300);
 
 const profileInput = z.object({
   displayName: z.string().trim().min(1).max(60).optional(),
@@ -120,7 +118,10 @@ const profileInput = z.object({
     .array(z.object({ label: z.string().trim().min(1).max(40), url }))
     .max(8, { error: 'at most 8 links' })
     .optional(),
-  expertiseTags: z.array(z.string().trim().toLowerCase().regex(TAG_NAME, { error: 'is not a valid tag name' })).max(10, { error: 'at most 10 tags' }).optional(),
+  expertiseTags: z
+    .array(z.string().trim().toLowerCase().regex(TAG_NAME, { error: 'is not a valid tag name' }))
+    .max(10, { error: 'at most 10 tags' })
+    .optional(),
 });
 
 export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc> {

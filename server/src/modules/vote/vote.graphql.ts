@@ -13,7 +13,9 @@ builder.relayMutationField(
   },
   {
     resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ subject: await vote(ctx, { subjectId: rawId(input.subjectId, ['Question', 'Answer'], 'subjectId'), direction: input.direction }) })),
+      asPayload(async () => ({
+        subject: await vote(ctx, { subjectId: rawId(input.subjectId, ['Question', 'Answer'], 'subjectId'), direction: input.direction }),
+      })),
   },
   {
     outputFields: (t) => ({

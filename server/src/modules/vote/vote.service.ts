@@ -29,7 +29,9 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
   const post = postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null;
   if (!post || !canSeePost(viewer, post)) throw new NotFoundError('The post');
   if (!canVote(viewer, post)) {
-    throw new ForbiddenError(post.authorId.toHexString() === viewer.id ? 'You cannot vote on your own post.' : 'You cannot vote on this post.');
+    throw new ForbiddenError(
+      post.authorId.toHexString() === viewer.id ? 'You cannot vote on your own post.' : 'You cannot vote on this post.',
+    );
   }
   const value = VALUE[input.direction];
   const key = voteKey(viewer.id, post._id.toHexString());
@@ -105,10 +107,22 @@ async function settleReputation(
   const voterId = key.split(':')[0]!;
   const base = `vote:${key}:${version}`;
   if (previous?.authorRep) {
-    await applyReputation(rules, { key: `${base}:author-undo`, userId: post.authorId, nominal: -previous.authorRep, reason: 'VOTE_REVERSED', ...subject });
+    await applyReputation(rules, {
+      key: `${base}:author-undo`,
+      userId: post.authorId,
+      nominal: -previous.authorRep,
+      reason: 'VOTE_REVERSED',
+      ...subject,
+    });
   }
   if (previous?.voterRep) {
-    await applyReputation(rules, { key: `${base}:voter-undo`, userId: voterId, nominal: -previous.voterRep, reason: 'VOTE_REVERSED', ...subject });
+    await applyReputation(rules, {
+      key: `${base}:voter-undo`,
+      userId: voterId,
+      nominal: -previous.voterRep,
+      reason: 'VOTE_REVERSED',
+      ...subject,
+    });
   }
   let authorRep = 0;
   let voterRep = 0;
@@ -125,7 +139,13 @@ async function settleReputation(
   }
   const cost = voteCostToVoter(rules, post.type, value);
   if (cost !== 0) {
-    voterRep = await applyReputation(rules, { key: `${base}:voter`, userId: voterId, nominal: cost, reason: 'DOWNVOTED_ANSWER', ...subject });
+    voterRep = await applyReputation(rules, {
+      key: `${base}:voter`,
+      userId: voterId,
+      nominal: cost,
+      reason: 'DOWNVOTED_ANSWER',
+      ...subject,
+    });
   }
   return { authorRep, voterRep };
 }
@@ -138,7 +158,13 @@ export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | '
   for (const v of votes) {
     const base = `delete:${v._id}:${v.version}`;
     if (v.authorRep) {
-      await applyReputation(rules, { key: `${base}:author`, userId: post.authorId, nominal: -v.authorRep, reason: 'POST_DELETED', ...subject });
+      await applyReputation(rules, {
+        key: `${base}:author`,
+        userId: post.authorId,
+        nominal: -v.authorRep,
+        reason: 'POST_DELETED',
+        ...subject,
+      });
     }
     if (v.voterRep) {
       await applyReputation(rules, { key: `${base}:voter`, userId: v.userId, nominal: -v.voterRep, reason: 'POST_DELETED', ...subject });
@@ -151,7 +177,9 @@ export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | '
 export async function findViewerVotes(viewerId: string, postIds: readonly string[]): Promise<number[]> {
   const keys = postIds.map((id) => voteKey(viewerId, id));
   const { op } = await import('../../lib/mongo-ops.js');
-  const votes = (await VoteModel.find({ _id: op.in(keys) }).select('value').lean()) as Array<{ _id: string; value: number }>;
+  const votes = (await VoteModel.find({ _id: op.in(keys) })
+    .select('value')
+    .lean()) as Array<{ _id: string; value: number }>;
   const byKey = new Map(votes.map((v) => [v._id, v.value]));
   return keys.map((k) => byKey.get(k) ?? 0);
 }
