@@ -174,13 +174,11 @@ export function createApp(deps: AppDeps): AppHandle {
     res.setHeader('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - used)}, reset=${reset}`);
     if (used > limit) {
       res.setHeader('Retry-After', String(reset));
-      res
-        .status(429)
-        .json({
-          errors: [
-            { message: `Rate limit of ${limit} requests per minute exceeded; retry in ${reset} s.`, extensions: { code: 'RATE_LIMITED' } },
-          ],
-        });
+      res.status(429).json({
+        errors: [
+          { message: `Rate limit of ${limit} requests per minute exceeded; retry in ${reset} s.`, extensions: { code: 'RATE_LIMITED' } },
+        ],
+      });
       return;
     }
     next();
