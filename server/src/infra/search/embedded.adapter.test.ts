@@ -396,8 +396,9 @@ describe('embedded search: phrases on word pairs', () => {
     for (let i = 0; i < 30; i++) {
       const [p1, p2] = phrasesOf(docs, 2) as [string, string];
       expect((await allIds(port, { phrases: [p1, p2] })).ids).toEqual(ref.match([p1, p2]));
-      const term = pick(plain).toLowerCase();
-      expect((await allIds(port, { phrases: [p1], terms: [term, 'zz'].slice(0, 1) })).ids).toEqual(ref.match([p1], [term]));
+      // (no word of the vocabulary is a prefix of another: the last term also matches as a prefix)
+      const term = pick(plain);
+      expect((await allIds(port, { phrases: [p1], terms: [term] })).ids).toEqual(ref.match([p1], [term]));
     }
     return nonEmpty;
   }

@@ -9,8 +9,12 @@
 //   fts        FTS5 over title, tags (space separated), body; its rowid is docs.rid
 //   fts_title  FTS5 over title and tags only (small doclists: relevance tiers, similar titles)
 //   fts_pairs  FTS5 over the same columns as word pairs: "a b c" is indexed as the tokens `a_b b_c`
-//              (contentless). Exact phrases are matched here: the pairs of very common words have
-//              short doclists, where the words' own positional doclists span the whole index
+//              at the positions of `a` and `b` (contentless). Phrases are matched here, exactly:
+//              "a b c" matches where `"a_b b_c"` does. The positional check of a phrase of very
+//              common words on `fts` walks doclists spanning the whole index (30–100 ms for 100k
+//              posts); their pairs are much rarer, so it costs a few milliseconds at most. The
+//              price: writing a post tokenizes it twice more and indexes ~one pair per word (about
+//              twice the CPU of indexing without pairs, and ~45% more disk)
 //   fts_title_pairs  word pairs of title and tags only (relevance tiers of phrases)
 //   doc_tags   (rid, tag) for exact tag filters and tag facet counts
 //   vocab      every indexable word seen, with its length (typo candidates, prefix expansion)
@@ -366,11 +370,15 @@ function clampInt(value: number, min: number, max: number): number {
 }
 
 /** Parses SQLite's group_concat of integer rowids ("3,17,42") without creating strings. */
+let parseBuffer = new Int32Array(1024);
+
 function parseRowids(list: string | null | undefined): Int32Array {
   if (!list) return new Int32Array(0);
-  let n = 1;
-  for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) === 44) n++;
-  const out = new Int32Array(n);
+  // one pass into a reused buffer (n rowids take at least 2n - 1 characters), then one copy of
+  // the exact size
+  const room = (list.length + 1) >> 1;
+  if (parseBuffer.length < room) parseBuffer = new Int32Array(Math.max(room, parseBuffer.length * 2));
+  const out = parseBuffer;
   let k = 0;
   let v = 0;
   for (let i = 0; i < list.length; i++) {
@@ -382,8 +390,8 @@ function parseRowids(list: string | null | undefined): Int32Array {
       v = v * 10 + (c - 48);
     }
   }
-  out[k] = v;
-  return out;
+  out[k++] = v;
+  return out.slice(0, k);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1006,6 +1014,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     titleTable: 'fts_title' | 'fts_title_pairs';
     titleExpr: string;
     titleWeights: string;
+    /** the number of parts ANDed (the title tier of a single broad part is often huge) */
+    parts: number;
   }
 
   /**
@@ -1024,6 +1034,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
         titleTable: 'fts_title_pairs',
         titleExpr: expr,
         titleWeights: BM25_TITLE_WEIGHTS,
+        parts: text.pairParts.length,
       });
     }
     if (text.termParts.length > 0) {
@@ -1034,6 +1045,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
         titleTable: 'fts_title',
         titleExpr: text.termParts.join(' AND '),
         titleWeights: BM25_TITLE_WEIGHTS,
+        parts: text.termParts.length,
       });
     }
     return sides;
@@ -1042,8 +1054,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
   interface Filter {
     /** does the document pass every filter */
     keep: (rid: number) => boolean;
-    /** the required tag carried by the fewest documents (the cheapest source of candidates), if any */
-    rarestTag: string | null;
+    /** the documents of the required tag carried by the fewest (the cheapest source of candidates), if any */
+    candidates: Int32Array | null;
   }
 
   // Tag filters as rowid marks: one array read per candidate row. The arrays are reused across
@@ -1077,11 +1089,13 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     const size = a.maxRid + 1;
     reserveStamps(size, requiredTags.length + 1);
     let required = 0;
+    let candidates: Int32Array | null = null;
     for (const tag of requiredTags) {
       const mark = ++stamp;
       const marks = tagMarks;
-      for (const rid of parseRowids(tagRows.get(tag)?.ids))
-        if (rid < size && (required === 0 || marks[rid] === required)) marks[rid] = mark;
+      const ids = parseRowids(tagRows.get(tag)?.ids);
+      candidates ??= ids;
+      for (const rid of ids) if (rid < size && (required === 0 || marks[rid] === required)) marks[rid] = mark;
       required = mark;
     }
     let excluded = 0;
@@ -1092,7 +1106,6 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     }
     const marks = tagMarks;
     const exMarks = excludedMarks;
-    const rarestTag = requiredTags[0] ?? null;
     const idsOf = (interner: Interner, values: readonly string[] | undefined): Set<number> | null | 'none' => {
       if (!values || values.length === 0) return null;
       const set = new Set<number>();
@@ -1144,7 +1157,7 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       if (excluded !== 0 && exMarks[rid] === excluded) return false;
       return true;
     };
-    return { keep, rarestTag };
+    return { keep, candidates };
   }
 
   /** "a ranks before b" for the non-relevance orders (and relevance without text) */
@@ -1316,11 +1329,12 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     }
     // tier 1: every part in the title or tags (such documents match the whole text query: only
     // the filters remain to be checked). A huge tier of a sampled query is only read within the
-    // sample windows (and the windows tell whether it is huge without reading it up to the cap).
+    // sample windows (for a single part, the windows tell first whether it is huge: then the
+    // tier is not read up to the cap; several parts in every title are rarely that many).
     /** each side's number of title matches, or an estimate above the cap (it tells how costly bm25 is) */
     const sizes: number[] = [];
     const { all: tier } = matchAll(sides, (side) => {
-      const inWindows = sampled ? gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows) : null;
+      const inWindows = sampled && side.parts === 1 ? gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows) : null;
       if (sampled && inWindows && inWindows.length / sampled.fraction > tuning.titleTierCap) {
         sizes.push(inWindows.length / sampled.fraction);
         return inWindows;
@@ -1328,7 +1342,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       const capped = gcRowidsCapped(side.titleTable, side.titleExpr, tuning.titleTierCap + 1);
       sizes.push(capped.length);
       if (capped.length <= tuning.titleTierCap) return capped;
-      return inWindows ?? gcRowids(side.titleTable, side.titleExpr);
+      if (inWindows) return inWindows;
+      return sampled ? gcRowidsIn(side.titleTable, side.titleExpr, sampled.windows) : gcRowids(side.titleTable, side.titleExpr);
     });
     const titled = tier.filter(keep);
     // bm25 costs a few microseconds per row it scores and has a fixed cost per statement (FTS5
@@ -1592,10 +1607,8 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
       // the candidates: the documents of the rarest required tag, else every document
       let n = 0;
       let matches: Int32Array;
-      if (filter.rarestTag !== null) {
-        const ids = parseRowids(
-          stmt<[string], { ids: string | null }>(`SELECT group_concat(rid) AS ids FROM doc_tags WHERE tag = ?`).get(filter.rarestTag)?.ids,
-        );
+      if (filter.candidates) {
+        const ids = filter.candidates;
         for (let i = 0; i < ids.length; i++) if (keep(ids[i]!)) ids[n++] = ids[i]!;
         matches = ids.subarray(0, n);
       } else {
