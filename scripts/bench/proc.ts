@@ -37,7 +37,7 @@ const TICKS_PER_SECOND = 100;
  */
 export async function waitIdle(
   pids: number[],
-  options: { maxCores?: number; timeoutMs?: number } = {},
+  options: { maxCores?: number; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<{ waitedMs: number; cores: number }> {
   const maxCores = options.maxCores ?? 0.15;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
@@ -49,7 +49,7 @@ export async function waitIdle(
     const s0 = performance.now();
     await sleep(500);
     cores = (total() - t0) / TICKS_PER_SECOND / ((performance.now() - s0) / 1000);
-    if (cores < maxCores || Date.now() > deadline) return { waitedMs: Date.now() - started, cores };
+    if (cores < maxCores || Date.now() > deadline || options.signal?.aborted) return { waitedMs: Date.now() - started, cores };
   }
 }
 

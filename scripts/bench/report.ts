@@ -139,7 +139,7 @@ export function seedingLines(seeding: SeedResult | null): string[] {
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
   const lines = seeding.steps.map(
     (s) =>
-      `  ${s.name}: ${n(s.rows)} rows in ${s.seconds.toFixed(1)} s = ${n(s.rowsPerSecond)} rows/s${s.failed ? ` (FAILED, partial: ${s.failed})` : ''}`,
+      `  ${s.name}: ${n(s.rows)} rows in ${s.seconds.toFixed(1)} s = ${n(s.rowsPerSecond)} rows/s${s.failed ? ` (FAILED, partial: ${s.failed})` : ''}${s.detail && !s.detail.startsWith('/') ? ` — ${s.detail}` : ''}`,
   );
   lines.unshift(`seeding: ${n(seeding.rows)} rows in ${seeding.seconds.toFixed(1)} s = ${n(seeding.rowsPerSecond)} rows/s`);
   for (const note of seeding.notes) lines.push(`  note: ${note}`);

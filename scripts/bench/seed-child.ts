@@ -1,6 +1,8 @@
 // Seeding step of the benchmark, run as a child process (tsx) so that it reads its configuration
 // from the environment exactly like the api:
 //   tsx scripts/bench/seed-child.ts import <dump-dir> <summary.json>   Stack Exchange dump
+//   tsx scripts/bench/seed-child.ts synthetic <members> <questions> <seed> <summary.json>
+//                                                                      the synthetic generator
 //   tsx scripts/bench/seed-child.ts demo <summary.json>                the demo community
 // Progress goes to stderr; a JSON summary {seconds, …} is written to the summary file.
 import { writeFileSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { createDeps } from '../../server/src/deps.js';
 import { syncIndexes } from '../../server/src/infra/mongo.js';
 import { importStackExchange, type SeProgressEvent } from '../../server/src/modules/import/se-import.service.js';
 import { seedDemo } from '../../server/src/modules/seed/demo.seed.js';
+import { generateSynthetic } from '../../server/src/modules/seed/synthetic.js';
 import { createProgress, type Progress } from '../lib/progress.js';
 
 async function main() {
@@ -37,6 +40,18 @@ async function main() {
       };
       const summary = await importStackExchange(deps, dir, { space: 'ai', log, onProgress });
       bar?.finish();
+      writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000, summary }));
+    } else if (mode === 'synthetic') {
+      const [members, questions, seed, out] = rest as [string, string, string, string];
+      const bar = createProgress({ label: '  synthetic questions', total: Number(questions), unit: 'rows' });
+      const summary = await generateSynthetic(deps, {
+        members: Number(members),
+        questions: Number(questions),
+        seed: Number(seed),
+        log,
+        onProgress: (done, documents) => bar.update(done, `${documents.toLocaleString('en-US')} documents`),
+      });
+      bar.finish(`${summary.documents.toLocaleString('en-US')} documents`);
       writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000, summary }));
     } else if (mode === 'demo') {
       const [out] = rest as [string];

@@ -160,7 +160,7 @@ export function findDumpDir(): string | null {
   return null;
 }
 
-export const SYNTHETIC_CLI = join(repoRoot, 'scripts/seed-synthetic.ts');
+export const SYNTHETIC = join(repoRoot, 'server/src/modules/seed/synthetic.ts');
 export const IMPORTER = join(repoRoot, 'server/src/modules/import/se-import.service.ts');
 
 export interface SeedPlan {
@@ -168,7 +168,7 @@ export interface SeedPlan {
   dump: boolean;
   /** only the small demo community (a quick smoke run) */
   demo?: boolean;
-  synthetic: { members: number; questions: number; seed: number; extraArgs: string[] } | null;
+  synthetic: { members: number; questions: number; seed: number } | null;
 }
 
 /** Whether FerretDB answers a trivial read of the bench database within `timeoutMs`. */
@@ -274,18 +274,30 @@ export async function seedBench(
       }
       if (plan.synthetic) {
         const s = plan.synthetic;
-        if (!existsSync(SYNTHETIC_CLI)) {
-          note('the synthetic generator (scripts/seed-synthetic.ts) does not exist yet: no synthetic data');
+        if (!existsSync(SYNTHETIC)) {
+          note('the synthetic generator (server/src/modules/seed/synthetic.ts) does not exist yet: no synthetic data');
         } else {
-          const args = ['--members', String(s.members), '--questions', String(s.questions), '--seed', String(s.seed), ...s.extraArgs];
-          log(`synthetic data: seed-synthetic ${args.join(' ')} …`);
+          log(`synthetic data: generateSynthetic({ members: ${s.members}, questions: ${s.questions}, seed: ${s.seed} }) …`);
+          const out = join(work, 'synthetic.json');
+          let detail = '';
           await measure(
             `synthetic ${s.members.toLocaleString('en-US')} members, ${s.questions.toLocaleString('en-US')} questions`,
             async () => {
-              await runChild(['scripts/seed-synthetic.ts', ...args], env, hooks.databasePid(), signal);
-              return undefined;
+              await runChild(
+                ['scripts/bench/seed-child.ts', 'synthetic', String(s.members), String(s.questions), String(s.seed), out],
+                env,
+                hooks.databasePid(),
+                signal,
+              );
+              const r = JSON.parse(readFileSync(out, 'utf8')) as {
+                seconds: number;
+                summary: { documentsPerSecond: number; searchSeconds: number; answers: number; comments: number; votes: number };
+              };
+              detail = `${Math.round(r.summary.documentsPerSecond).toLocaleString('en-US')} documents/s writing (generator's figure), search indexing ${r.summary.searchSeconds.toFixed(1)} s; ${r.summary.answers.toLocaleString('en-US')} answers, ${r.summary.comments.toLocaleString('en-US')} comments, ${r.summary.votes.toLocaleString('en-US')} votes`;
+              return r.seconds;
             },
           );
+          if (detail) steps.at(-1)!.detail = detail;
         }
       }
       if (total(counts) === 0) {

@@ -231,9 +231,10 @@ describe('a broken dump', () => {
       join(dir, 'Users.xml'),
       `${header}<users>\n  <row Id="1" Reputation="101" CreationDate="2020-01-01T00:00:00.000" DisplayName="Ada" />\n  <row Id="2" Reputation="1" CreationDate="2020-01-02T00:00:00.000" DisplayName="Bob" />\n</users>\n`,
     );
-    const q = (id: number) =>
-      `  <row Id="${id}" PostTypeId="1" CreationDate="2020-02-0${id}T00:00:00.000" Score="1" Body="&lt;p&gt;Question body number ${id}, &lt;code&gt;long&lt;/code&gt; enough.&lt;/p&gt;" OwnerUserId="1" Title="Question number ${id} about broken files" Tags="|xml|" AnswerCount="0" CommentCount="0" />\n`;
-    writeFileSync(join(dir, 'Posts.xml'), `${header}<posts>\n${q(1)}${q(2)}</posts>\n`);
+    const q = (id: number, owner: number) =>
+      `  <row Id="${id}" PostTypeId="1" CreationDate="2020-02-0${id}T00:00:00.000" Score="1" Body="&lt;p&gt;Question body number ${id}, &lt;code&gt;long&lt;/code&gt; enough.&lt;/p&gt;" OwnerUserId="${owner}" Title="Question number ${id} about broken files" Tags="|xml|" AnswerCount="0" CommentCount="0" />\n`;
+    // question 2's owner (user 9) is not in Users.xml: a deleted account
+    writeFileSync(join(dir, 'Posts.xml'), `${header}<posts>\n${q(1, 1)}${q(2, 9)}</posts>\n`);
     // the third comment is cut off in the middle: a truncated download
     writeFileSync(join(dir, 'Comments.xml'), `${header}<comments>\n${comment(1)}${comment(2)}  <row Id="3" PostId="1" Text="cut`);
   });
@@ -262,6 +263,13 @@ describe('a broken dump', () => {
     expect(p1).toMatchObject({ body: 'Question body number 1, `long` enough.', commentCount: 3, tags: ['xml'] });
     expect(await RevisionModel.countDocuments({ postId: p1!._id })).toBe(1);
     expect((await TagModel.findById('xml').lean())?.questionCount).toBe(2);
+    // the placeholder owns the post of the deleted account, whose name stays in the attribution
+    const placeholder = await UserModel.findOne({ handleKey: 'se-anonymous-broken' }).lean();
+    expect(placeholder).toMatchObject({ questionCount: 1, answerCount: 0, reputation: 1 });
+    const p2 = await PostModel.findById(importedId(site, 'post', 2)).lean();
+    expect(p2?.authorId.equals(placeholder!._id)).toBe(true);
+    expect(p2?.attribution).toMatchObject({ authorName: 'user9', authorUrl: null });
+    expect((await UserModel.findById(importedId(site, 'user', 1)).lean())?.questionCount).toBe(1);
   }, 120_000);
 
   it('makes the script print "✗ <file> line <n>: …" and exit 1', () => {

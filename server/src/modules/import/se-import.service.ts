@@ -663,11 +663,11 @@ class SeImporter {
     const rules = this.deps.services.reputationRules;
     const now = new Date();
 
-    // questions and answers per owner, from the index (the placeholder owns the orphans)
-    const owned = new Map<number | 'anonymous', { q: number; a: number }>();
+    // questions and answers per owner, from the index (the placeholder's are counted at the end)
+    const owned = new Map<number, { q: number; a: number }>();
     for (const [id, p] of this.posts) {
-      if (!this.isImportedPost(id)) continue;
-      const key = p.owner ?? 'anonymous';
+      if (!this.isImportedPost(id) || p.owner === undefined) continue;
+      const key = p.owner;
       const c = owned.get(key) ?? { q: 0, a: 0 };
       if (p.type === 1) c.q++;
       else c.a++;
@@ -741,19 +741,10 @@ class SeImporter {
       });
     };
 
-    if (write) {
-      // owns posts and comments whose author's account is gone (attribution keeps the name)
-      const handle = `se-anonymous-${siteLabel(this.site).slice(0, 16)}`;
-      const about = `Stands in for deleted and anonymous ${this.site} accounts; every imported post names its original author.`;
-      addUser(
-        this.placeholderId,
-        { handle, displayName: 'Anonymous', bio: about, bioHTML: renderMarkdown(about), createdAt: now },
-        Math.max(1, rules.initial),
-        { name: 'anonymous', id: 0 },
-        owned.get('anonymous'),
-      );
-      taken.add(handle.toLowerCase());
-    }
+    // owns the posts and comments whose author's account is gone (attribution keeps the name);
+    // written last, when it is known whose accounts are gone
+    const placeholderHandle = `se-anonymous-${siteLabel(this.site).slice(0, 16)}`;
+    taken.add(placeholderHandle.toLowerCase());
 
     await this.read(
       'Users',
@@ -801,6 +792,22 @@ class SeImporter {
       },
       flushAll,
     );
+    if (!write) return;
+    const orphans = { q: 0, a: 0 };
+    for (const [id, p] of this.posts) {
+      if (!this.isImportedPost(id) || this.userOid(p.owner)) continue;
+      if (p.type === 1) orphans.q++;
+      else orphans.a++;
+    }
+    const about = `Stands in for deleted and anonymous ${this.site} accounts; every imported post names its original author.`;
+    addUser(
+      this.placeholderId,
+      { handle: placeholderHandle, displayName: 'Anonymous', bio: about, bioHTML: renderMarkdown(about), createdAt: now },
+      Math.max(1, rules.initial),
+      { name: 'anonymous', id: 0 },
+      orphans,
+    );
+    await flushAll();
   }
 
   // -------------------------------------------------------------------------------------------

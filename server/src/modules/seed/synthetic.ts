@@ -919,7 +919,8 @@ export async function generateSynthetic(deps: AppDeps, options: SyntheticOptions
   // the space, with its question count
   if (existingSpace) {
     const n = await PostModel.countDocuments({ spaceId, type: 'question', deletedAt: null });
-    await SpaceModel.updateOne({ _id: spaceId }, { $set: { questionCount: n } });
+    const current = await SpaceModel.findById(spaceId).select('questionCount').lean();
+    if (current?.questionCount !== n) await SpaceModel.updateOne({ _id: spaceId }, { $set: { questionCount: n } });
   } else {
     await SpaceModel.collection.insertOne({
       _id: spaceId,
