@@ -10,7 +10,7 @@ import { schema } from './graphql/schema.js';
 import { requestScope } from './infra/logger.js';
 import { pingMongo } from './infra/mongo.js';
 import { pingRedis } from './infra/redis.js';
-import { AppError } from './lib/errors.js';
+import { AppError, ValidationError } from './lib/errors.js';
 import { authenticateRequest } from './modules/session/session.service.js';
 
 export interface AppHandle {
@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): AppHandle {
           return new GraphQLError(original.message, {
             nodes: (error as GraphQLError).nodes,
             path: (error as GraphQLError).path,
-            extensions: { code: original.code },
+            extensions: original instanceof ValidationError ? { code: original.code, field: original.field } : { code: original.code },
           });
         }
         if (error instanceof GraphQLError && !error.originalError) return error; // validation/parse errors
@@ -101,7 +101,9 @@ export function createApp(deps: AppDeps): AppHandle {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // one hop: the address the nearest proxy (our web server) saw; entries further left in
+  // X-Forwarded-For come from the client and could be forged
+  app.set('trust proxy', config.trustProxy ? 1 : false);
 
   // request id first: every later log line carries it
   app.use((req: Request, res: Response, next: NextFunction) => {

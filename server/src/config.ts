@@ -31,6 +31,7 @@ export const envSchema = z.object({
   PORT: port.default(4000),
   PUBLIC_URL: urlWithScheme(['http', 'https']).default('http://localhost:3000'),
   MONGODB_URL: urlWithScheme(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27117/colloquy'),
+  MONGODB_ID_LOOKUP: z.enum(['auto', 'in', 'each']).default('auto'),
   REDIS_URL: urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6479'),
   REDIS_PREFIX: z.string().default('colloquy:'),
   TYPESENSE_URL: urlWithScheme(['http', 'https']).optional(),
@@ -56,6 +57,8 @@ export interface Config {
   port: number;
   publicUrl: string;
   mongodbUrl: string;
+  /** batch reads by _id: one $in query, or one query per id (FerretDB); auto detects the server */
+  mongodbIdLookup: 'auto' | 'in' | 'each';
   redisUrl: string;
   redisPrefix: string;
   typesense: { url: string; apiKey: string } | undefined;
@@ -102,6 +105,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: e.PORT,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     mongodbUrl: e.MONGODB_URL,
+    mongodbIdLookup: e.MONGODB_ID_LOOKUP,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     typesense: e.TYPESENSE_URL ? { url: e.TYPESENSE_URL, apiKey: e.TYPESENSE_API_KEY! } : undefined,

@@ -20,7 +20,7 @@ export type ClosableDeps = AppDeps & { close(): Promise<void> };
 export async function createDeps(config: Readonly<Config>, name: string, options: DepsOptions = {}): Promise<ClosableDeps> {
   const log = createLogger(config.logLevel, name);
   const reputationRules = loadReputationRules(config.reputationRules);
-  await connectMongo(config.mongodbUrl, log);
+  await connectMongo(config.mongodbUrl, log, config.mongodbIdLookup);
   const redis = createRedis(config.redisUrl, log);
   const search = await createSearchPort(config);
   await search.init();

@@ -7,7 +7,11 @@ import { createRedis } from './infra/redis.js';
 import { indexPosts, SEARCH_QUEUE, sweep } from './modules/search/search.sync.js';
 import { purgeExpiredSessions } from './modules/session/session.service.js';
 
+/** the sweep runs at most this often… */
 const SWEEP_EVERY_MS = 60_000;
+/** …and rests at least this many times as long as it last took (a large database on FerretDB
+ * is read by scanning: the sweep must not keep the database busy) */
+const SWEEP_REST_FACTOR = 5;
 
 async function main() {
   let config;
@@ -33,27 +37,29 @@ async function main() {
   );
   worker.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error.message }, 'search index job failed'));
 
-  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
   const maintenance = async () => {
-    if (running) return;
-    running = true;
+    const started = performance.now();
     try {
       await sweep(search, log);
       const purged = await purgeExpiredSessions(new Date());
       if (purged) log.info({ purged }, 'expired sessions removed');
     } catch (error) {
       log.error({ err: error }, 'maintenance failed');
-    } finally {
-      running = false;
     }
+    const took = performance.now() - started;
+    const rest = Math.max(SWEEP_EVERY_MS, took * SWEEP_REST_FACTOR);
+    if (took > 5_000) log.info({ tookMs: Math.round(took), nextInMs: Math.round(rest) }, 'search sweep done');
+    if (!stopping) timer = setTimeout(() => void maintenance(), rest);
   };
   log.info('worker started: first search sweep (converges the index with MongoDB)');
   await maintenance();
-  const timer = setInterval(() => void maintenance(), SWEEP_EVERY_MS);
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'worker stopping');
-    clearInterval(timer);
+    stopping = true;
+    clearTimeout(timer);
     await worker.close();
     await deps.close();
     process.exit(0);

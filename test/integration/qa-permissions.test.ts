@@ -250,8 +250,8 @@ describe('deleted posts are invisible to others', () => {
     const staffComment = await comment(staff, f.a, COMMENT_BODY(8));
     await staff.must(Q.vote, { input: { subjectId: f.a, direction: 'UP' } });
     await B.must(Q.deleteAnswer, { input: { answerId: f.a } });
-    await mod.must(Q.deleteQuestion, { input: { questionId: f.q } });
     await B.must(Q.deleteComment, { input: { commentId: f.c } });
+    await mod.must(Q.deleteQuestion, { input: { questionId: f.q } });
     const LOOK = `query($q: ID!, $a: ID!, $c: ID!, $o: ID!) {
       question(id: $q) { id isDeleted }
       qNode: node(id: $q) { id }
@@ -293,13 +293,13 @@ describe('deleted posts are invisible to others', () => {
         many: [{ id: f.q }, null, null, { id: other.id }],
       });
     }
-    // B sees their own answer and comment, not A's deleted question
+    // B's own deleted answer and comment went with A's deleted question: B sees none of them
     expect(await look(B)).toEqual({
       question: null,
       qNode: null,
-      aNode: { id: f.a, isDeleted: true },
-      cNode: { id: f.c },
-      many: [null, { id: f.a }, { id: f.c }, { id: other.id }],
+      aNode: null,
+      cNode: null,
+      many: [null, null, null, { id: other.id }],
     });
     // moderators see everything
     expect(await look(mod)).toEqual({
@@ -320,9 +320,11 @@ describe('deleted posts are invisible to others', () => {
       user(handle: "bob") { reputationEvents { nodes { reason subject { id } } } }
     }`;
     const via = async (agent: Agent) => (await agent.gql(VIA, { c: staffComment.id })).data;
-    for (const agent of [anon, A, staff]) {
+    // the comment hangs off a deleted answer of a deleted question: hidden with them, and the
+    // ledger's subjects too — also from B, whose answer went with the question
+    for (const agent of [anon, A, staff, B]) {
       expect(await via(agent)).toEqual({
-        node: { body: COMMENT_BODY(8), post: null },
+        node: null,
         user: {
           reputationEvents: {
             nodes: [
@@ -334,15 +336,13 @@ describe('deleted posts are invisible to others', () => {
         },
       });
     }
-    for (const agent of [B, mod]) {
-      const seen = await via(agent);
-      expect(seen.node.post).toEqual({ id: f.a, body: ANSWER_BODY(0) });
-      expect(seen.user.reputationEvents.nodes.map((e: { subject: { id: string } | null }) => e.subject?.id ?? null)).toEqual([
-        f.a,
-        f.a,
-        null,
-      ]);
-    }
+    const seen = await via(mod);
+    expect(seen.node).toEqual({ body: COMMENT_BODY(8), post: { id: f.a, body: ANSWER_BODY(0) } });
+    expect(seen.user.reputationEvents.nodes.map((e: { subject: { id: string } | null }) => e.subject?.id ?? null)).toEqual([
+      f.a,
+      f.a,
+      null,
+    ]);
 
     // others cannot act on deleted posts either
     for (const [agent, query, input] of [
@@ -482,5 +482,49 @@ describe('no NoSQL operator injection', () => {
     expect(await snapshot(WATCHED)).toBe(before);
     // the fixture is untouched and still works
     expect((await h.agent().gql(`query($q: ID!) { question(id: $q) { answerCount } }`, { q: f.q })).data.question.answerCount).toBe(1);
+  });
+});
+
+describe('a deleted question takes its answers and their comments with it', () => {
+  it('hides them from everyone but the asker and moderators, through every field and mutation', async () => {
+    const q = await ask(A);
+    const a = await answer(B, q.id);
+    const c = await comment(staff, a.id, COMMENT_BODY(7));
+    // a moderator deletes the answered question (its author no longer may)
+    expect(payloadErrors((await mod.gql(Q.deleteQuestion, { input: { questionId: q.id } })).data)).toEqual([]);
+
+    const LOOK = `query($a: ID!, $c: ID!) { aNode: node(id: $a) { id } cNode: node(id: $c) { id } many: nodes(ids: [$a, $c]) { id } }`;
+    for (const [name, agent] of viewers) {
+      const r = await agent.gql(LOOK, { a: a.id, c: c.id });
+      for (const e of r.errors ?? []) expect(e.extensions?.code, `${name} ${JSON.stringify(e)}`).toBe('NOT_FOUND');
+      const sees = name === 'moderator' || name.startsWith('A');
+      // the answer's own author (B) and the commenter (staff) lose sight of them too
+      expect(r.data.aNode, name).toEqual(sees ? { id: a.id } : null);
+      expect(r.data.cNode, name).toEqual(sees ? { id: c.id } : null);
+      expect(r.data.many, name).toEqual(sees ? [{ id: a.id }, { id: c.id }] : [null, null]);
+    }
+
+    // nothing can be done to them by those who cannot see them: NOT_FOUND, and nothing written
+    const before = await snapshot(['posts', 'comments', 'votes', 'reputation_events']);
+    const attempts: Array<[Agent, string, Record<string, unknown>]> = [
+      [staff, Q.vote, { subjectId: a.id, direction: 'UP' }],
+      [staff, Q.comment, { subjectId: a.id, body: COMMENT_BODY(8) }],
+      [B, Q.updateAnswer, { answerId: a.id, body: ANSWER_BODY(9) }],
+      [B, Q.deleteAnswer, { answerId: a.id }],
+      [staff, Q.updateComment, { commentId: c.id, body: COMMENT_BODY(9) }],
+      [staff, Q.deleteComment, { commentId: c.id }],
+      [staff, Q.verify, { answerId: a.id }],
+    ];
+    for (const [agent, mutation, input] of attempts) {
+      const r = await agent.gql(mutation, { input });
+      const codes = [...payloadErrors(r.data).map((e) => e.code), ...(r.errors ?? []).map((e) => e.extensions?.code)];
+      expect(codes, `${mutation.slice(0, 40)} ${JSON.stringify(r)}`).toEqual(['NOT_FOUND']);
+    }
+    expect(await snapshot(['posts', 'comments', 'votes', 'reputation_events'])).toBe(before);
+
+    // search never shows the answer, even to a moderator
+    const found = await mod.gql(`query { search(query: "frobnicate") { edges { node { type } } } }`);
+    expect(found.errors).toBeUndefined();
+    expect(found.data.search.edges).toEqual([]);
   });
 });

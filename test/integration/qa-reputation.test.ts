@@ -584,10 +584,12 @@ describe('verify and --repair', () => {
     const found = await verifyConsistency(h.deps);
     expect(byCheck(found)).toEqual({
       'vote reputation': 1,
+      'accept reputation': 0,
       'post score': 2,
       'question answerCount': 1,
       'question isAnswered': 1,
       'post commentCount': 1,
+      'post child lists': 0,
       'space questionCount': 1,
       'tag questionCount': 1,
       'user questionCount': 1,
@@ -667,11 +669,58 @@ describe('verify and --repair', () => {
       .updateOne({ _id: oid(w.a1) }, { $set: { deletedAt: h.clock.now() } });
     const found = await verifyConsistency(h.deps);
     expect(found.checks.find((c) => c.check === 'vote reputation')!.examples.join('\n')).toMatch(/missing delete:.*:1:author/);
+    expect(found.checks.find((c) => c.check === 'accept reputation')!.examples.join('\n')).toMatch(
+      /missing accept:.*:1:answerer:undo, accept:.*:1:acceptor:undo/,
+    );
     await verifyConsistency(h.deps, { repair: true });
-    // the vote's +10 is reversed; (the acceptance is not a vote: its reversal is the service's job)
-    expect(await rep('bob')).toBe(16);
+    // the vote's +10 and the acceptance's +15 are reversed (bob: 26 − 10 − 15), and alice's +2
+    expect(await reps('alice', 'bob')).toEqual({ alice: 10, bob: 1 });
     const again = await verifyConsistency(h.deps);
     expect(again.checks.find((c) => c.check === 'vote reputation')!.drift).toBe(0);
+    expect(again.checks.find((c) => c.check === 'accept reputation')!.drift).toBe(0);
+  });
+
+  it('completes an acceptance that crashed between the question write and the ledger', async () => {
+    const w = await world();
+    expect(await reps('alice', 'bob', 'carol')).toEqual({ alice: 12, bob: 26, carol: 1 });
+    // alice switches her acceptance from bob's answer to carol's; the question document is
+    // written (generation 2), then the process dies before any ledger step
+    await db()
+      .collection('posts')
+      .updateOne({ _id: oid(w.q) }, { $set: { acceptedAnswerId: oid(w.a2), acceptedAt: h.clock.now() }, $inc: { acceptGen: 1 } });
+    const found = await verifyConsistency(h.deps);
+    const check = found.checks.find((c) => c.check === 'accept reputation')!;
+    expect(check.drift).toBe(1);
+    expect(check.examples[0]).toMatch(
+      /missing accept:\w+:1:answerer:undo, accept:\w+:1:acceptor:undo, accept:\w+:2:answerer, accept:\w+:2:acceptor$/,
+    );
+    expect(await rep('bob')).toBe(26); // nothing written without --repair
+
+    await verifyConsistency(h.deps, { repair: true });
+    // bob loses the +15, carol gains it, alice's +2 moves with it: what acceptAnswer would have done
+    expect(await reps('alice', 'bob', 'carol')).toEqual({ alice: 12, bob: 11, carol: 16 });
+    expect((await events('carol'))[0]).toEqual({ delta: 15, reason: 'ANSWER_ACCEPTED' }); // newest first
+    expect((await verifyConsistency(h.deps)).drift).toBe(0);
+    // the service carries on from the repaired state: unaccepting reverses carol's award once
+    await w.alice.must(Q.unaccept, { input: { answerId: w.a2 } });
+    expect(await reps('alice', 'bob', 'carol')).toEqual({ alice: 10, bob: 11, carol: 1 });
+    expect((await verifyConsistency(h.deps)).drift).toBe(0);
+  });
+
+  it('reverses an acceptance whose withdrawal crashed before its undo events', async () => {
+    const w = await world();
+    // unaccept wrote the question, then died
+    await db()
+      .collection('posts')
+      .updateOne({ _id: oid(w.q) }, { $set: { acceptedAnswerId: null, acceptedAt: null } });
+    const found = await verifyConsistency(h.deps);
+    expect(found.checks.find((c) => c.check === 'accept reputation')!.drift).toBe(1);
+    const repaired = await verifyConsistency(h.deps, { repair: true });
+    expect(repaired.checks.find((c) => c.check === 'accept reputation')!.repaired).toBe(1);
+    expect(await reps('alice', 'bob')).toEqual({ alice: 10, bob: 11 });
+    // a second repair changes nothing
+    expect((await verifyConsistency(h.deps, { repair: true })).repaired).toBe(0);
+    expect(await reps('alice', 'bob')).toEqual({ alice: 10, bob: 11 });
   });
 
   it('scripts/verify.ts: exit 1 with drift, --repair fixes it (exit 0), then clean (exit 0)', async () => {

@@ -9,7 +9,29 @@ mongoose.set('autoIndex', false);
 
 let closing = false;
 
-export async function connectMongo(url: string, log: Logger): Promise<typeof mongoose> {
+/**
+ * How a batch of documents is read by `_id`. `in`: one `{_id: {$in: ids}}` query (MongoDB answers
+ * it from the _id index). `each`: one `{_id: id}` query per id, concurrently — FerretDB 1.x pushes
+ * only an exact `_id` filter down to SQLite and scans the whole collection for `$in` (measured on
+ * 29k posts: 7.5 s for `$in` of 30 ids, 64 ms for 30 single reads).
+ */
+export type IdLookup = 'in' | 'each';
+export type IdLookupSetting = IdLookup | 'auto';
+
+let idLookup: IdLookup = 'in';
+export const currentIdLookup = (): IdLookup => idLookup;
+/** Overrides the lookup strategy (tests compare both). */
+export function setIdLookup(mode: IdLookup): void {
+  idLookup = mode;
+}
+
+/** FerretDB reports itself in buildInfo (`ferretdbVersion`); real MongoDB does not. */
+export async function isFerretDB(): Promise<boolean> {
+  const build = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+  return 'ferretdbVersion' in build || /ferretdb/i.test(JSON.stringify(build));
+}
+
+export async function connectMongo(url: string, log: Logger, lookup: IdLookupSetting = 'auto'): Promise<typeof mongoose> {
   closing = false;
   mongoose.connection.on('disconnected', () => {
     if (!closing) log.warn('mongodb disconnected');
@@ -22,8 +44,48 @@ export async function connectMongo(url: string, log: Logger): Promise<typeof mon
     // command events let tests count round trips (no cost without listeners)
     monitorCommands: true,
   });
-  log.info({ db: mongoose.connection.name }, 'mongodb connected');
+  const ferret = await isFerretDB();
+  idLookup = lookup === 'auto' ? (ferret ? 'each' : 'in') : lookup;
+  log.info({ db: mongoose.connection.name, ferretdb: ferret, idLookup }, 'mongodb connected');
   return mongoose;
+}
+
+/** concurrent single-id reads at most (the pool holds 20 connections) */
+const EACH_CONCURRENCY = 16;
+/**
+ * From this many ids on, one `$in` query even in `each` mode: a scan of the collection then
+ * costs less than this many single reads (batch tools — verify, import — read thousands).
+ */
+const EACH_MAX_IDS = 1000;
+
+/**
+ * Documents by `_id`, in no particular order, missing ids left out; `select` is a mongoose
+ * projection. Uses the strategy above; callers map the result by id.
+ */
+export async function findByIds<T extends { _id: unknown }>(
+  model: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any model
+  ids: readonly unknown[],
+  select?: string,
+): Promise<T[]> {
+  const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
+  if (unique.length === 0) return [];
+  if (idLookup === 'in' || unique.length >= EACH_MAX_IDS) {
+    const query = model.find({ _id: mongoose.trusted({ $in: unique }) });
+    if (select) query.select(select);
+    return (await query.lean()) as T[];
+  }
+  const out: T[] = [];
+  for (let i = 0; i < unique.length; i += EACH_CONCURRENCY) {
+    const docs = await Promise.all(
+      unique.slice(i, i + EACH_CONCURRENCY).map((id) => {
+        const query = model.findOne({ _id: id });
+        if (select) query.select(select);
+        return query.lean() as Promise<T | null>;
+      }),
+    );
+    for (const d of docs) if (d) out.push(d);
+  }
+  return out;
 }
 
 /** Creates the declared indexes of every registered model (idempotent). */

@@ -3,8 +3,8 @@ import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { AttributionRef } from '../user/user.graphql.js';
 import { UserRef } from '../user/user.refs.js';
 import { PostInterface, rawId } from '../post/post.graphql.js';
-import { canDeleteComment, canEditComment, canSeePost } from '../post/post.policy.js';
-import { findPostsByIds } from '../post/post.repository.js';
+import { canDeleteComment, canEditComment } from '../post/post.policy.js';
+import { visiblePostLoader } from '../loaders.js';
 import { CommentRef } from './comment.refs.js';
 import { addComment, deleteComment, updateComment } from './comment.service.js';
 
@@ -24,8 +24,7 @@ CommentRef.implement({
       nullable: true,
       // a deleted post stays hidden from those who may not see it, also through its comments
       resolve: async (c, _a, ctx) => {
-        const post = (await findPostsByIds([c.postId.toHexString()]))[0];
-        return post && canSeePost(ctx.viewer, post) ? post : null;
+        return visiblePostLoader(ctx).load(c.postId.toHexString());
       },
     }),
     viewerCanEdit: t.boolean({ resolve: (c, _a, ctx) => canEditComment(ctx.viewer, c) }),

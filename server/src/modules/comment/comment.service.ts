@@ -3,10 +3,12 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { renderInlineMarkdown } from '../../lib/markdown.js';
+import { findByIds } from '../../infra/mongo.js';
 import { op } from '../../lib/mongo-ops.js';
 import { parseInput } from '../../lib/validate.js';
 import { PostModel, type PostDoc } from '../post/post.model.js';
-import { canComment, canDeleteComment, canEditComment, canSeeComment, canSeePost } from '../post/post.policy.js';
+import { canComment, canDeleteComment, canEditComment } from '../post/post.policy.js';
+import { visibleComments, visiblePost } from '../post/post.visibility.js';
 import { toObjectId } from '../post/post.repository.js';
 import { servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
@@ -24,8 +26,8 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
   const viewer = requireWriter(ctx);
   const input = parseInput(addInput, raw);
   const postId = toObjectId(input.subjectId);
-  const post = postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null;
-  if (!post || !canSeePost(viewer, post)) throw new NotFoundError('The post');
+  const post = await visiblePost(viewer, postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null);
+  if (!post) throw new NotFoundError('The post');
   if (!canComment(viewer, post)) throw new ForbiddenError('You cannot comment on this post.');
   const now = servicesOf(ctx).clock.now();
   const comment = await CommentModel.create({
@@ -37,15 +39,20 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
     createdAt: now,
     updatedAt: now,
   });
-  await PostModel.updateOne({ _id: post._id }, { $inc: { commentCount: 1 } });
+  // the child list only where the post keeps one (see post.model.ts)
+  await PostModel.updateOne(
+    { _id: post._id },
+    { $inc: { commentCount: 1 }, ...(Array.isArray(post.commentIds) ? { $addToSet: { commentIds: comment._id } } : {}) },
+  );
   await PostModel.updateOne({ _id: post.type === 'question' ? post._id : post.questionId }, { $set: { lastActivityAt: now } });
   return comment.toObject() as CommentDoc;
 }
 
 async function loadComment(ctx: Context, id: string): Promise<CommentDoc> {
   const objectId = toObjectId(id);
-  const comment = objectId ? ((await CommentModel.findById(objectId).lean()) as CommentDoc | null) : null;
-  if (!comment || !canSeeComment(ctx.viewer, comment)) throw new NotFoundError('The comment');
+  const found = objectId ? ((await CommentModel.findById(objectId).lean()) as CommentDoc | null) : null;
+  const [comment] = await visibleComments(ctx.viewer, [found]);
+  if (!comment) throw new NotFoundError('The comment');
   return comment;
 }
 
@@ -79,18 +86,24 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
   return deleted as CommentDoc;
 }
 
-/** Comments of several posts (one query), oldest first, grouped by post. */
-export async function findCommentsOfPosts(postIds: readonly string[]): Promise<CommentDoc[][]> {
-  const ids = postIds.map((id) => toObjectId(id)).filter((id): id is Types.ObjectId => id !== null);
-  const docs = ids.length
-    ? ((await CommentModel.find({ postId: op.in(ids) })
-        .sort({ createdAt: 1, _id: 1 })
-        .lean()) as CommentDoc[])
-    : [];
+/**
+ * Comments of several posts (in their order), oldest first: read by id from the posts' child
+ * lists, with one query by parent for posts that have no list yet.
+ */
+export async function findCommentsOfPosts(posts: ReadonlyArray<Pick<PostDoc, '_id' | 'commentIds'>>): Promise<CommentDoc[][]> {
+  const listed = posts.filter((p) => Array.isArray(p.commentIds));
+  const unlisted = posts.filter((p) => !Array.isArray(p.commentIds)).map((p) => p._id);
+  const docs = [
+    ...(await findByIds<CommentDoc>(
+      CommentModel,
+      listed.flatMap((p) => p.commentIds!),
+    )),
+    ...(unlisted.length ? ((await CommentModel.find({ postId: op.in(unlisted) }).lean()) as CommentDoc[]) : []),
+  ].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
   const groups = new Map<string, CommentDoc[]>();
   for (const d of docs) {
     const key = d.postId.toHexString();
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
-  return postIds.map((id) => groups.get(id) ?? []);
+  return posts.map((p) => groups.get(p._id.toHexString()) ?? []);
 }

@@ -44,7 +44,6 @@
 import { Types } from 'mongoose';
 import type { AppDeps } from '../../context.js';
 import { excerpt, renderInlineMarkdown, renderMarkdown } from '../../lib/markdown.js';
-import { op } from '../../lib/mongo-ops.js';
 import { BadgeModel, BADGE_CATALOGUE } from '../badge/badge.model.js';
 import { CommentModel } from '../comment/comment.model.js';
 import type { Attribution } from '../post/attribution.js';
@@ -87,6 +86,8 @@ import {
   type CloseReason,
 } from './se-mapping.js';
 import { InsertBatch, type InsertFailure } from './se-writer.js';
+import { findByIds } from '../../infra/mongo.js';
+import { fillChildLists } from '../maintenance/child-lists.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -1200,7 +1201,8 @@ class SeImporter {
         isAnswered: isQuestion && (accepted !== 0 || info.positive),
         acceptedAnswerId: accepted ? this.postOid(accepted) : null,
         acceptedAt: accepted ? (this.acceptedAt.get(accepted) ?? null) : null,
-        acceptGen: accepted ? 1 : 0,
+        // generation 0: an imported acceptance has no ledger events (the opening balance holds it)
+        acceptGen: 0,
         closedAt: closed ? row.ClosedDate : null,
         closeReason: closed ? (duplicate !== undefined ? 'DUPLICATE' : (this.closeReasons.get(row.Id) ?? 'OTHER')) : null,
         duplicateOfId: duplicate !== undefined ? this.postOid(duplicate) : null,
@@ -1251,7 +1253,7 @@ class SeImporter {
     }
     if (missing.size === 0) return states;
     const ids = [...missing.keys()].map((id) => new Types.ObjectId(id));
-    const docs = (await RevisionModel.find({ _id: op.in(ids) }).lean()) as Array<RevisionLike & { _id: Types.ObjectId }>;
+    const docs = await findByIds<RevisionLike & { _id: Types.ObjectId }>(RevisionModel, ids);
     for (const doc of docs) {
       const m = missing.get(doc._id.toHexString());
       if (m) states.set(m.postId, this.toState(doc, m.n));
@@ -1403,6 +1405,11 @@ class SeImporter {
       await TagModel.updateOne({ _id: t._id }, { $set: { questionCount: n } }, { timestamps: false });
       stats.imported++;
     }
+    // the posts' child lists (answerIds, commentIds): the writer streamed posts before their
+    // answers and comments; pages read answers and comments by id from these lists
+    const lists = await fillChildLists();
+    stats.rows += lists.posts;
+    stats.imported += lists.updated;
     this.options.onProgress?.({ step: 'counters', file: null, phase: 'end', bytesRead: 0, totalBytes: 0, rows: stats.rows });
   }
 

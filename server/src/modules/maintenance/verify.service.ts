@@ -4,10 +4,14 @@
 //
 //   vote reputation          the ledger events of a vote's current version (and of its post's
 //                            deletion) all exist, and the vote's authorRep/voterRep equal them
+//   accept reputation        the current acceptance (generation acceptGen) has its answerer and
+//                            acceptor events; every earlier or withdrawn one has its undo events
 //   post score               score = scoreBase + Σ vote values; upVotes/downVotes = vote counts
 //   question answerCount     non-deleted answers
 //   question isAnswered      an accepted answer, or a non-deleted answer with a positive score
 //   post commentCount        non-deleted comments
+//   post child lists         a question's answerIds and a post's commentIds list every answer and
+//                            comment (deleted ones too); posts written without lists get them
 //   space questionCount      non-deleted questions in the space
 //   tag questionCount        non-deleted questions carrying the tag
 //   user questionCount       non-deleted questions by the member
@@ -17,8 +21,8 @@
 //
 // Repairs are idempotent: ledger events use the same deterministic cause keys as the services
 // (so a step is applied at most once) and counter writes are guarded by the values read.
-// Only plain finds batched by _id (FerretDB 1.x scans every other filter; real MongoDB uses the
-// indexes declared on the models).
+// Reads go through plain finds batched by _id (findByIds: one query per id on FerretDB 1.x, which
+// scans every other filter; real MongoDB uses the indexes declared on the models).
 import type { Types } from 'mongoose';
 import type { AppServices } from '../../context.js';
 import type { Logger } from '../../infra/logger.js';
@@ -32,13 +36,16 @@ import { SpaceModel } from '../space/space.model.js';
 import { TagModel } from '../tag/tag.model.js';
 import { UserModel } from '../user/user.model.js';
 import { VoteModel } from '../vote/vote.model.js';
+import { findByIds } from '../../infra/mongo.js';
 
 export const CHECKS = [
   ['vote reputation', 'ledger events of each vote (current version, post deletion) exist; authorRep/voterRep match them'],
+  ['accept reputation', 'the standing acceptance has its ledger events; withdrawn ones are reversed'],
   ['post score', 'score = scoreBase + Σ votes; upVotes/downVotes = vote counts'],
   ['question answerCount', 'non-deleted answers'],
   ['question isAnswered', 'accepted answer, or a non-deleted answer with a positive score'],
   ['post commentCount', 'non-deleted comments'],
+  ['post child lists', 'answerIds / commentIds list every answer and comment'],
   ['space questionCount', 'non-deleted questions in the space'],
   ['tag questionCount', 'non-deleted questions with the tag'],
   ['user questionCount', 'non-deleted questions by the member'],
@@ -125,6 +132,7 @@ export async function verifyConsistency(deps: VerifyDeps, options: VerifyOptions
   const changedPosts = new Set<string>();
   // ledger steps first: they move users' reputation, which is checked last
   await checkVotes(deps, tally, repair, size);
+  await checkAccepts(deps, tally, repair, size);
   await checkPostScores(tally, repair, size, changedPosts);
   await checkPostCounters(tally, repair, size, changedPosts);
   await checkSpaces(tally, repair, size);
@@ -182,9 +190,11 @@ async function checkVotes(deps: VerifyDeps, tally: Tally, repair: boolean, size:
     if (live.length === 0) continue;
     const posts = new Map(
       (
-        (await PostModel.find({ _id: op.in(live.map((v) => v.postId)) })
-          .select('type authorId deletedAt')
-          .lean()) as Array<{ _id: Types.ObjectId; type: 'question' | 'answer'; authorId: Types.ObjectId; deletedAt: Date | null }>
+        await findByIds<{ _id: Types.ObjectId; type: 'question' | 'answer'; authorId: Types.ObjectId; deletedAt: Date | null }>(
+          PostModel,
+          live.map((v) => v.postId),
+          'type authorId deletedAt',
+        )
       ).map((p) => [hex(p._id), p]),
     );
     const keysOf = (v: VoteRow) => {
@@ -201,11 +211,7 @@ async function checkVotes(deps: VerifyDeps, tally: Tally, repair: boolean, size:
       ];
     };
     const events = new Map(
-      (
-        (await ReputationEventModel.find({ _id: op.in(live.flatMap(keysOf)) })
-          .select('delta')
-          .lean()) as Array<{ _id: string; delta: number }>
-      ).map((e) => [e._id, e.delta]),
+      (await findByIds<{ _id: string; delta: number }>(ReputationEventModel, live.flatMap(keysOf), 'delta')).map((e) => [e._id, e.delta]),
     );
     for (const v of live) {
       const post = posts.get(hex(v.postId));
@@ -276,6 +282,109 @@ async function checkVotes(deps: VerifyDeps, tally: Tally, repair: boolean, size:
 }
 
 // ---------------------------------------------------------------------------------------------
+// acceptances and their ledger events (see post.service.ts acceptAnswer / reverseAccept)
+
+interface AcceptRow {
+  _id: Types.ObjectId;
+  authorId: Types.ObjectId;
+  acceptedAnswerId: Types.ObjectId | null;
+  acceptGen: number;
+  deletedAt: Date | null;
+}
+
+const ACCEPT_ROLES = ['answerer', 'acceptor'] as const;
+
+/**
+ * Generation g of a question's acceptance writes `accept:<q>:<g>:answerer|acceptor` (not for a
+ * self-answer); withdrawing it (unaccept, another accept, deleting the question or the answer)
+ * writes `…:undo` with the opposite delta. Generation 0 is an imported acceptance, settled by
+ * the opening balance. A crash between the question's write and the ledger's leaves a step out.
+ */
+async function checkAccepts(deps: VerifyDeps, tally: Tally, repair: boolean, size: number) {
+  const rules = deps.services.reputationRules;
+  for await (const questions of batches<AcceptRow>(
+    (f, n) =>
+      PostModel.find({ ...f, type: 'question', acceptGen: op.gt(0) })
+        .select('authorId acceptedAnswerId acceptGen deletedAt')
+        .sort({ _id: 1 })
+        .limit(n)
+        .lean<AcceptRow[]>(),
+    size,
+  )) {
+    tally.seen('accept reputation', questions.length);
+    const keys = questions.flatMap((q) =>
+      Array.from({ length: q.acceptGen }, (_, i) =>
+        ACCEPT_ROLES.flatMap((role) => [`accept:${hex(q._id)}:${i + 1}:${role}`, `accept:${hex(q._id)}:${i + 1}:${role}:undo`]),
+      ).flat(),
+    );
+    const events = new Map(
+      (
+        await findByIds<{ _id: string; userId: Types.ObjectId; delta: number; subjectId?: Types.ObjectId | null }>(
+          ReputationEventModel,
+          keys,
+          'userId delta subjectId',
+        )
+      ).map((e) => [e._id, e]),
+    );
+    const standingIds = questions.filter((q) => q.acceptedAnswerId && !q.deletedAt).map((q) => q.acceptedAnswerId!);
+    const answers = new Map(
+      (standingIds.length
+        ? await findByIds<{ _id: Types.ObjectId; authorId: Types.ObjectId; deletedAt: Date | null }>(
+            PostModel,
+            standingIds,
+            'authorId deletedAt',
+          )
+        : []
+      ).map((a) => [hex(a._id), a]),
+    );
+    const at = deps.services.clock.now();
+    for (const q of questions) {
+      const answer = q.acceptedAnswerId && !q.deletedAt ? answers.get(hex(q.acceptedAnswerId)) : undefined;
+      const standing = answer && !answer.deletedAt ? answer : undefined;
+      const steps: Array<LedgerStep & { subjectId: Types.ObjectId }> = [];
+      for (let g = 1; g <= q.acceptGen; g++) {
+        const base = `accept:${hex(q._id)}:${g}`;
+        const current = g === q.acceptGen && standing !== undefined;
+        if (current && !standing.authorId.equals(q.authorId)) {
+          // the standing acceptance: both awards exist (and are not undone)
+          const who = { answerer: standing.authorId, acceptor: q.authorId };
+          const nominal = { answerer: rules.answerAccepted, acceptor: rules.acceptorBonus };
+          const reason = { answerer: 'ANSWER_ACCEPTED', acceptor: 'ACCEPTED_ANSWER' } as const;
+          for (const role of ACCEPT_ROLES) {
+            if (!events.has(`${base}:${role}`) && nominal[role] !== 0)
+              steps.push({
+                key: `${base}:${role}`,
+                userId: who[role],
+                nominal: nominal[role],
+                reason: reason[role],
+                subjectId: standing._id,
+              });
+          }
+        } else if (!current) {
+          // a withdrawn acceptance: whatever it awarded is reversed
+          for (const role of ACCEPT_ROLES) {
+            const award = events.get(`${base}:${role}`);
+            if (award && award.delta !== 0 && !events.has(`${base}:${role}:undo`))
+              steps.push({
+                key: `${base}:${role}:undo`,
+                userId: award.userId,
+                nominal: -award.delta,
+                reason: 'ACCEPT_REVERSED',
+                subjectId: award.subjectId ?? q._id,
+              });
+          }
+        }
+      }
+      if (steps.length === 0) continue;
+      tally.drift('accept reputation', `question ${hex(q._id)}: missing ${steps.map((s) => s.key).join(', ')}`);
+      if (!repair) continue;
+      for (const { subjectId, ...step } of steps) await applyReputation(rules, { ...step, subjectId, subjectType: 'Answer', at });
+      tally.repaired('accept reputation');
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // posts
 
 interface PostRow {
@@ -289,6 +398,8 @@ interface PostRow {
   commentCount: number;
   isAnswered: boolean;
   acceptedAnswerId: Types.ObjectId | null;
+  answerIds?: Types.ObjectId[];
+  commentIds?: Types.ObjectId[];
 }
 
 async function fixPost(
@@ -341,26 +452,38 @@ async function checkPostScores(tally: Tally, repair: boolean, size: number, chan
 async function checkPostCounters(tally: Tally, repair: boolean, size: number, changedPosts: Set<string>) {
   for await (const posts of batches<PostRow>(
     (f, n) =>
-      PostModel.find(f).select('type answerCount commentCount isAnswered acceptedAnswerId').sort({ _id: 1 }).limit(n).lean<PostRow[]>(),
+      PostModel.find(f)
+        .select('type answerCount commentCount isAnswered acceptedAnswerId answerIds commentIds')
+        .sort({ _id: 1 })
+        .limit(n)
+        .lean<PostRow[]>(),
     size,
   )) {
     tally.seen('post commentCount', posts.length);
-    const comments = (await CommentModel.find({ postId: op.in(posts.map((p) => p._id)), deletedAt: null })
-      .select('postId')
-      .lean()) as Array<{ postId: Types.ObjectId }>;
+    tally.seen('post child lists', posts.length);
+    const comments = (await CommentModel.find({ postId: op.in(posts.map((p) => p._id)) })
+      .select('postId deletedAt')
+      .lean()) as Array<{ _id: Types.ObjectId; postId: Types.ObjectId; deletedAt: Date | null }>;
     const commentCounts = new Map<string, number>();
-    for (const c of comments) commentCounts.set(hex(c.postId), (commentCounts.get(hex(c.postId)) ?? 0) + 1);
+    const commentsOf = new Map<string, Types.ObjectId[]>();
+    for (const c of comments) {
+      commentsOf.set(hex(c.postId), [...(commentsOf.get(hex(c.postId)) ?? []), c._id]);
+      if (!c.deletedAt) commentCounts.set(hex(c.postId), (commentCounts.get(hex(c.postId)) ?? 0) + 1);
+    }
 
     const questions = posts.filter((p) => p.type === 'question');
     tally.seen('question answerCount', questions.length);
     tally.seen('question isAnswered', questions.length);
     const answers = questions.length
-      ? ((await PostModel.find({ type: 'answer', questionId: op.in(questions.map((q) => q._id)), deletedAt: null })
-          .select('questionId score')
-          .lean()) as Array<{ questionId: Types.ObjectId; score: number }>)
+      ? ((await PostModel.find({ type: 'answer', questionId: op.in(questions.map((q) => q._id)) })
+          .select('questionId score deletedAt')
+          .lean()) as Array<{ _id: Types.ObjectId; questionId: Types.ObjectId; score: number; deletedAt: Date | null }>)
       : [];
     const answerFacts = new Map<string, { count: number; positive: boolean }>();
+    const answersOf = new Map<string, Types.ObjectId[]>();
     for (const a of answers) {
+      answersOf.set(hex(a.questionId), [...(answersOf.get(hex(a.questionId)) ?? []), a._id]);
+      if (a.deletedAt) continue;
       const f = answerFacts.get(hex(a.questionId)) ?? { count: 0, positive: false };
       f.count++;
       if (a.score > 0) f.positive = true;
@@ -368,6 +491,26 @@ async function checkPostCounters(tally: Tally, repair: boolean, size: number, ch
     }
 
     for (const p of posts) {
+      // child lists: complete, or created where missing (appends only: never drops an id)
+      const lists: Array<['answerIds' | 'commentIds', Types.ObjectId[] | undefined, Types.ObjectId[]]> = [
+        ['commentIds', p.commentIds, commentsOf.get(hex(p._id)) ?? []],
+      ];
+      if (p.type === 'question') lists.push(['answerIds', p.answerIds, answersOf.get(hex(p._id)) ?? []]);
+      const add: Record<string, { $each: Types.ObjectId[] }> = {};
+      const problems: string[] = [];
+      for (const [field, list, facts] of lists) {
+        const have = new Set((list ?? []).map(hex));
+        const missing = facts.filter((id) => !have.has(hex(id)));
+        if (list && missing.length === 0) continue;
+        add[field] = { $each: missing };
+        problems.push(`${field} ${list ? `misses ${missing.length}` : 'absent'}`);
+      }
+      if (problems.length) tally.drift('post child lists', `${p.type} ${hex(p._id)}: ${problems.join(', ')}`);
+      if (repair && problems.length) {
+        await PostModel.updateOne({ _id: p._id }, { $addToSet: add });
+        tally.repaired('post child lists');
+      }
+
       const set: Partial<Record<'answerCount' | 'commentCount' | 'isAnswered', number | boolean>> = {};
       const commentCount = commentCounts.get(hex(p._id)) ?? 0;
       if (p.commentCount !== commentCount) {
@@ -499,9 +642,11 @@ async function checkUsers(deps: VerifyDeps, tally: Tally, repair: boolean, size:
     // the opening event
     const joins = new Set(
       (
-        (await ReputationEventModel.find({ _id: op.in(users.map((u) => `join:${hex(u._id)}`)) })
-          .select('_id')
-          .lean()) as Array<{ _id: string }>
+        await findByIds<{ _id: string }>(
+          ReputationEventModel,
+          users.map((u) => `join:${hex(u._id)}`),
+          '_id',
+        )
       ).map((e) => e._id),
     );
     for (const u of users) {
@@ -525,11 +670,10 @@ async function checkUsers(deps: VerifyDeps, tally: Tally, repair: boolean, size:
     }
     const fresh = repair
       ? new Map(
-          (
-            (await UserModel.find({ _id: op.in(ids) })
-              .select('reputation repSeq')
-              .lean()) as Array<{ _id: Types.ObjectId; reputation: number; repSeq: number }>
-          ).map((u) => [hex(u._id), u]),
+          (await findByIds<{ _id: Types.ObjectId; reputation: number; repSeq: number }>(UserModel, ids, 'reputation repSeq')).map((u) => [
+            hex(u._id),
+            u,
+          ]),
         )
       : null;
     for (const u of users) {

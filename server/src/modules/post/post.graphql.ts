@@ -19,6 +19,7 @@ import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
 import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canVerify, canVote } from './post.policy.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
+import { checkFirst, topAnswerers, topAskers, type TagAnswerer, type TagAsker } from './post.stats.js';
 import { Types } from 'mongoose';
 import {
   countQuestions,
@@ -137,7 +138,7 @@ export const PostInterface = builder.interfaceRef<PostDoc>('Post').implement({
       description: 'Comments, oldest first',
       resolve: async (p, args, ctx) => {
         const window = pageWindow(args, 100);
-        const all = (await commentsLoader(ctx).load(p._id.toHexString())).filter((c) => !c.deletedAt);
+        const all = (await commentsLoader(ctx).load(p)).filter((c) => !c.deletedAt);
         return arrayPage(all, window, (c) => c._id.toHexString());
       },
     }),
@@ -224,7 +225,7 @@ QuestionRef.implement({
         const window = pageWindow(args, 30);
         const all = sortAnswers(
           q,
-          (await answersLoader(ctx).load(q._id.toHexString())).filter((a) => !a.deletedAt),
+          (await answersLoader(ctx).load(q)).filter((a) => !a.deletedAt),
         );
         return arrayPage(all, window, (a) => a._id.toHexString());
       },
@@ -677,14 +678,7 @@ async function topTagsOf(authorId: Types.ObjectId, limit: number): Promise<TagSc
   return [...totals.values()].sort((a, b) => b.score - a.score || b.posts - a.posts || a.name.localeCompare(b.name)).slice(0, limit);
 }
 
-interface Expert {
-  userId: string;
-  answerCount: number;
-  score: number;
-  acceptedCount: number;
-}
-
-const ExpertRef = builder.objectRef<Expert>('Expert').implement({
+const ExpertRef = builder.objectRef<TagAnswerer>('Expert').implement({
   description: 'A member who answers well in a tag.',
   fields: (t) => ({
     user: t.field({ type: UserRef, resolve: (e) => e.userId }),
@@ -694,35 +688,35 @@ const ExpertRef = builder.objectRef<Expert>('Expert').implement({
   }),
 });
 
+const TagAskerRef = builder.objectRef<TagAsker>('TagAsker').implement({
+  description: 'A member who asks well-received questions in a tag.',
+  fields: (t) => ({
+    user: t.field({ type: UserRef, resolve: (a) => a.userId }),
+    questionCount: t.exposeInt('questionCount'),
+    score: t.exposeInt('score', { description: 'Total score of their questions in this tag' }),
+  }),
+});
+
 builder.queryField('experts', (t) =>
   t.field({
     type: [ExpertRef],
     description: 'Top answerers in a tag, by the total score of their answers there.',
     args: { tag: t.arg.string({ required: true }), first: t.arg.int({ required: false, defaultValue: 10 }) },
-    resolve: async (_r, args) => {
-      const first = args.first ?? 10;
-      if (first < 1 || first > 100) throw new ValidationError('must be between 1 and 100', 'first');
-      const questions = (await PostModel.find({ type: 'question', tags: args.tag.toLowerCase(), deletedAt: null })
-        .select('_id acceptedAnswerId')
-        .limit(5000)
-        .lean()) as PostDoc[];
-      if (questions.length === 0) return [];
-      const accepted = new Set(questions.filter((q) => q.acceptedAnswerId).map((q) => q.acceptedAnswerId!.toHexString()));
-      const answers = (await PostModel.find({ type: 'answer', deletedAt: null, questionId: op.in(questions.map((q) => q._id)) })
-        .select('authorId score')
-        .lean()) as PostDoc[];
-      const byAuthor = new Map<string, Expert>();
-      for (const a of answers) {
-        const id = a.authorId.toHexString();
-        const e = byAuthor.get(id) ?? { userId: id, answerCount: 0, score: 0, acceptedCount: 0 };
-        e.answerCount++;
-        e.score += a.score;
-        if (accepted.has(a._id.toHexString())) e.acceptedCount++;
-        byAuthor.set(id, e);
-      }
-      return [...byAuthor.values()]
-        .sort((a, b) => b.score - a.score || b.acceptedCount - a.acceptedCount || b.answerCount - a.answerCount)
-        .slice(0, first);
-    },
+    resolve: (_r, args) => topAnswerers(args.tag.toLowerCase(), checkFirst(args.first)),
   }),
 );
+
+builder.objectFields(TagRef, (t) => ({
+  topAskers: t.field({
+    type: [TagAskerRef],
+    description: 'Members whose questions in this tag score best (total score, then count).',
+    args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
+    resolve: (tag, args) => topAskers(tag._id, checkFirst(args.first, 5)),
+  }),
+  topAnswerers: t.field({
+    type: [ExpertRef],
+    description: 'Members whose answers in this tag score best (total score, then accepted answers, then count); the same ranking as `experts`.',
+    args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
+    resolve: (tag, args) => topAnswerers(tag._id, checkFirst(args.first, 5)),
+  }),
+}));

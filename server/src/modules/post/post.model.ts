@@ -39,6 +39,15 @@ const postSchema = new Schema(
     closedById: { type: Schema.Types.ObjectId, default: null },
     closeReason: { type: String, default: null },
     duplicateOfId: { type: Schema.Types.ObjectId, default: null },
+    /**
+     * Child lists, so a question page reads its answers and comments by id (FerretDB scans a
+     * collection for any other filter). Appended ($addToSet) in the same write as the parent's
+     * counter; deleted children stay listed (and are filtered on read). Absent on posts written
+     * before the lists existed: those are read with a query by parent until `verify --repair`
+     * fills them in.
+     */
+    answerIds: { type: [Schema.Types.ObjectId], default: undefined },
+    commentIds: { type: [Schema.Types.ObjectId], default: undefined },
     /** questions linked as related (imported Stack Exchange PostLinks of type 1) */
     relatedIds: { type: [Schema.Types.ObjectId], default: [] },
     deletedAt: { type: Date, default: null },

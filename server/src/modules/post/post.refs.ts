@@ -2,8 +2,8 @@ import type { Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { PostDoc } from './post.model.js';
-import { canSeePost } from './post.policy.js';
 import { findPostsByIds } from './post.repository.js';
+import { visiblePosts } from './post.visibility.js';
 
 /**
  * Questions and answers load through the same batch; what a viewer may not see (deleted
@@ -11,10 +11,8 @@ import { findPostsByIds } from './post.repository.js';
  */
 function postLoader(type: 'question' | 'answer') {
   return async (ids: readonly string[], ctx: Pick<Context, 'viewer'>) => {
-    const docs = await findPostsByIds(ids);
-    return docs.map((d) =>
-      d && d.type === type && canSeePost(ctx.viewer, d) ? d : new NotFoundError(type === 'question' ? 'The question' : 'The answer'),
-    );
+    const docs = await visiblePosts(ctx.viewer, (await findPostsByIds(ids)).map((d) => (d?.type === type ? d : null)));
+    return docs.map((d) => d ?? new NotFoundError(type === 'question' ? 'The question' : 'The answer'));
   };
 }
 

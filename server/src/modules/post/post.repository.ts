@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { keyset, type PageWindow } from '../../lib/connection.js';
 import { op } from '../../lib/mongo-ops.js';
 import { PostModel, type PostDoc } from './post.model.js';
+import { findByIds } from '../../infra/mongo.js';
 
 export function toObjectId(id: string | Types.ObjectId): Types.ObjectId | null {
   if (id instanceof Types.ObjectId) return id;
@@ -12,21 +13,34 @@ export function toObjectId(id: string | Types.ObjectId): Types.ObjectId | null {
 /** Posts by id, in input order (null where missing): the DataLoader batch function. */
 export async function findPostsByIds(ids: readonly string[]): Promise<Array<PostDoc | null>> {
   const objectIds = ids.map((id) => toObjectId(id)).filter((id): id is Types.ObjectId => id !== null);
-  const docs = objectIds.length ? ((await PostModel.find({ _id: op.in(objectIds) }).lean()) as PostDoc[]) : [];
+  const docs = await findByIds<PostDoc>(PostModel, objectIds);
   const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-/** Answers of several questions (one query), grouped by question id. */
-export async function findAnswersOfQuestions(questionIds: readonly string[]): Promise<PostDoc[][]> {
-  const ids = questionIds.map((id) => toObjectId(id)).filter((id): id is Types.ObjectId => id !== null);
-  const docs = ids.length ? ((await PostModel.find({ type: 'answer', questionId: op.in(ids) }).lean()) as PostDoc[]) : [];
+/**
+ * Answers of several questions (in their order): read by id from the questions' child lists,
+ * with one query by parent for questions that have no list yet.
+ */
+export async function findAnswersOfQuestions(
+  questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>,
+): Promise<PostDoc[][]> {
+  const listed = questions.filter((q) => Array.isArray(q.answerIds));
+  const unlisted = questions.filter((q) => !Array.isArray(q.answerIds)).map((q) => q._id);
+  const docs = [
+    ...(await findByIds<PostDoc>(
+      PostModel,
+      listed.flatMap((q) => q.answerIds!),
+    )),
+    ...(unlisted.length ? ((await PostModel.find({ type: 'answer', questionId: op.in(unlisted) }).lean()) as PostDoc[]) : []),
+  ];
   const groups = new Map<string, PostDoc[]>();
   for (const d of docs) {
-    const key = d.questionId!.toHexString();
+    if (d.type !== 'answer' || !d.questionId) continue;
+    const key = d.questionId.toHexString();
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
-  return questionIds.map((id) => groups.get(id) ?? []);
+  return questions.map((q) => groups.get(q._id.toHexString()) ?? []);
 }
 
 /**

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { Context, Viewer } from '../../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
-import { op } from '../../lib/mongo-ops.js';
 import { parseInput } from '../../lib/validate.js';
 import { appliedDelta, applyReputation } from '../reputation/reputation.service.js';
 import { RevisionModel } from '../revision/revision.model.js';
@@ -18,8 +17,9 @@ import { requireWriter } from '../user/user.service.js';
 import { UserModel } from '../user/user.model.js';
 import { reverseVotesOf } from '../vote/vote.service.js';
 import { PostModel, type PostDoc } from './post.model.js';
-import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canSeePost, canVerify, isModerator } from './post.policy.js';
-import { toObjectId } from './post.repository.js';
+import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify, isModerator } from './post.policy.js';
+import { visiblePost } from './post.visibility.js';
+import { findAnswersOfQuestions, toObjectId } from './post.repository.js';
 
 const title = z.string().trim().min(15, { error: 'must be at least 15 characters' }).max(150, { error: 'must be at most 150 characters' });
 const body = z
@@ -31,8 +31,9 @@ const editSummary = z.string().trim().max(300, { error: 'must be at most 300 cha
 
 async function loadPost(id: string | Types.ObjectId, type: 'question' | 'answer', field: string, viewer: Viewer | null): Promise<PostDoc> {
   const objectId = toObjectId(id);
-  const post = objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null;
-  if (!post || post.type !== type || !canSeePost(viewer, post)) {
+  const found = objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null;
+  const post = found?.type === type ? await visiblePost(viewer, found) : null;
+  if (!post) {
     throw new NotFoundError(type === 'question' ? 'The question' : 'The answer');
   }
   void field;
@@ -98,6 +99,8 @@ export async function askQuestion(
     tags: tagNames,
     body: input.body,
     bodyHTML: renderMarkdown(input.body),
+    answerIds: [],
+    commentIds: [],
     lastActivityAt: now,
     createdAt: now,
     updatedAt: now,
@@ -270,11 +273,21 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
     authorId,
     body: input.body,
     bodyHTML: renderMarkdown(input.body),
+    commentIds: [],
     lastActivityAt: now,
     createdAt: now,
     updatedAt: now,
   });
-  await PostModel.updateOne({ _id: question._id }, { $inc: { answerCount: 1, version: 1 }, $set: { lastActivityAt: now } });
+  // the child list only where the question keeps one (see post.model.ts): a list started now on
+  // an older question would hide its earlier answers
+  await PostModel.updateOne(
+    { _id: question._id },
+    {
+      $inc: { answerCount: 1, version: 1 },
+      $set: { lastActivityAt: now },
+      ...(Array.isArray(question.answerIds) ? { $addToSet: { answerIds: _id } } : {}),
+    },
+  );
   await UserModel.updateOne({ _id: authorId }, { $inc: { answerCount: 1 } });
   await changedPosts(ctx, _id, question._id);
   return (await PostModel.findById(_id).lean()) as PostDoc;
@@ -299,10 +312,12 @@ export async function deleteAnswer(ctx: Context, answerId: string) {
 
 /** isAnswered = an accepted answer or an answer with a positive score (recomputed from facts). */
 export async function refreshAnswered(questionId: Types.ObjectId): Promise<void> {
-  const question = await PostModel.findById(questionId).select('acceptedAnswerId isAnswered').lean();
+  const question = (await PostModel.findById(questionId).select('acceptedAnswerId isAnswered answerIds').lean()) as PostDoc | null;
   if (!question) return;
-  const positive = await PostModel.exists({ type: 'answer', questionId, deletedAt: null, score: op.gt(0) });
-  const isAnswered = !!question.acceptedAnswerId || !!positive;
+  // the answers by id (child list): FerretDB would scan the collection for a query by parent
+  const [answers = []] = await findAnswersOfQuestions([question]);
+  const positive = answers.some((a) => !a.deletedAt && a.score > 0);
+  const isAnswered = !!question.acceptedAnswerId || positive;
   if (isAnswered !== question.isAnswered) {
     await PostModel.updateOne({ _id: questionId }, { $set: { isAnswered }, $inc: { version: 1 } });
   }
@@ -485,8 +500,8 @@ export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbac
   requireWriter(ctx);
   const input = parseInput(rollbackInput, raw);
   const objectId = toObjectId(input.postId);
-  const post = objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null;
-  if (!post || !canSeePost(ctx.viewer, post)) throw new NotFoundError('The post');
+  const post = await visiblePost(ctx.viewer, objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null);
+  if (!post) throw new NotFoundError('The post');
   if (!canEditPost(ctx.viewer, post)) throw new ForbiddenError('You cannot edit this post.');
   const target = await RevisionModel.findOne({ postId: post._id, number: input.revision }).lean();
   if (!target) throw new ValidationError('no such revision of this post', 'revision');

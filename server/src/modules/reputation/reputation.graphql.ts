@@ -2,8 +2,7 @@ import { builder } from '../../graphql/builder.js';
 import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
 import { op } from '../../lib/mongo-ops.js';
 import { PostInterface } from '../post/post.graphql.js';
-import { canSeePost } from '../post/post.policy.js';
-import { findPostsByIds } from '../post/post.repository.js';
+import { visiblePostLoader } from '../loaders.js';
 import { UserRef } from '../user/user.refs.js';
 import { ReputationEventModel, type ReputationEventDoc } from './reputation.model.js';
 
@@ -36,8 +35,7 @@ export const ReputationEventRef = builder.objectRef<ReputationEventDoc>('Reputat
       nullable: true,
       // the ledger is public: a deleted post stays hidden from those who may not see it
       resolve: async (e, _a, ctx) => {
-        const post = e.subjectId ? (await findPostsByIds([e.subjectId.toHexString()]))[0] : null;
-        return post && canSeePost(ctx.viewer, post) ? post : null;
+        return e.subjectId ? visiblePostLoader(ctx).load(e.subjectId.toHexString()) : null;
       },
     }),
   }),

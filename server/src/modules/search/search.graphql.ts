@@ -7,7 +7,7 @@ import { ValidationError } from '../../lib/errors.js';
 import { PostInterface } from '../post/post.graphql.js';
 import { AnswerRef, QuestionRef } from '../post/post.refs.js';
 import { findPostsByIds } from '../post/post.repository.js';
-import { canSeePost } from '../post/post.policy.js';
+import { visiblePosts } from '../post/post.visibility.js';
 import { search, similarQuestions } from './search.service.js';
 
 const SearchSortEnum = builder.enumType('SearchSort', {
@@ -129,13 +129,14 @@ builder.queryFields((t) => ({
         sort: args.sort ?? 'relevance',
         type: args.filter?.type ?? undefined,
       });
-      // deleted content never appears, even if the index lags behind
-      const posts = await findPostsByIds(page.hits.map((h) => h.id));
+      // deleted content (and answers of deleted questions) never appears, even for its author or a
+      // moderator, and even if the index lags behind
+      const posts = await visiblePosts(null, await findPostsByIds(page.hits.map((h) => h.id)));
       const hits = page.hits
         .map((h, i) => ({ ...h, cursor: encodeCursor(offset + i, 'search') }))
         .filter((h, i) => {
           const p = posts[i];
-          return p !== null && p !== undefined && !p.deletedAt && canSeePost(ctx.viewer, p);
+          return p !== null && p !== undefined;
         });
       return {
         query: args.query,

@@ -10,12 +10,12 @@ import type { DomainEvents } from '../../context.js';
 import type { Logger } from '../../infra/logger.js';
 import { createEmbeddedSearch } from '../../infra/search/embedded.adapter.js';
 import type { SearchDocument, SearchPort } from '../../infra/search/search.port.js';
-import { op } from '../../lib/mongo-ops.js';
 import { markdownToPlainText } from '../../lib/plain-text.js';
 import { PostModel, type PostDoc } from '../post/post.model.js';
-import { findPostsByIds, toObjectId } from '../post/post.repository.js';
+import { findAnswersOfQuestions, findPostsByIds, toObjectId } from '../post/post.repository.js';
 import { SpaceModel } from '../space/space.model.js';
 import { UserModel } from '../user/user.model.js';
+import { findByIds } from '../../infra/mongo.js';
 
 export const SEARCH_QUEUE = 'search-index';
 
@@ -37,17 +37,21 @@ export async function buildSearchDocuments(posts: PostDoc[]): Promise<{ docs: Se
   const spaceIds = [...new Set(posts.map((p) => p.spaceId.toHexString()))];
   const spaces = new Map(
     (
-      (await SpaceModel.find({ _id: op.in(spaceIds.map((id) => toObjectId(id)!)) })
-        .select('slug')
-        .lean()) as Array<{ _id: { toHexString(): string }; slug: string }>
+      await findByIds<{ _id: { toHexString(): string }; slug: string }>(
+        SpaceModel,
+        spaceIds.map((id) => toObjectId(id)!),
+        'slug',
+      )
     ).map((s) => [s._id.toHexString(), s.slug]),
   );
   const authorIds = [...new Set(posts.map((p) => p.authorId.toHexString()))];
   const authors = new Map(
     (
-      (await UserModel.find({ _id: op.in(authorIds.map((id) => toObjectId(id)!)) })
-        .select('handle')
-        .lean()) as Array<{ _id: { toHexString(): string }; handle: string }>
+      await findByIds<{ _id: { toHexString(): string }; handle: string }>(
+        UserModel,
+        authorIds.map((id) => toObjectId(id)!),
+        'handle',
+      )
     ).map((u) => [u._id.toHexString(), u.handle]),
   );
   const docs: SearchDocument[] = [];
@@ -88,10 +92,8 @@ export async function indexPosts(search: SearchPort, ids: string[]): Promise<num
   if (ids.length === 0) return 0;
   const posts = (await findPostsByIds(ids)).filter((p): p is PostDoc => p !== null);
   const missing = ids.filter((id) => !posts.some((p) => p._id.toHexString() === id));
-  const questionIds = posts.filter((p) => p.type === 'question').map((p) => p._id);
-  const answers = questionIds.length
-    ? ((await PostModel.find({ type: 'answer', questionId: op.in(questionIds) }).lean()) as PostDoc[])
-    : [];
+  const questions = posts.filter((p) => p.type === 'question');
+  const answers = questions.length ? (await findAnswersOfQuestions(questions)).flat() : [];
   const all = [...posts, ...answers.filter((a) => !ids.includes(a._id.toHexString()))];
   const { docs, remove } = await buildSearchDocuments(all);
   if (docs.length) await search.upsert(docs);
@@ -106,13 +108,10 @@ export async function indexPosts(search: SearchPort, ids: string[]): Promise<num
 export async function sweep(search: SearchPort, log?: Logger, batchSize = 500): Promise<{ indexed: number; removed: number }> {
   let indexed = 0;
   let removed = 0;
-  let lastId: unknown = null;
   const live = new Set<string>();
-  for (;;) {
-    const filter: Record<string, unknown> = lastId ? { _id: op.gt(lastId) } : {};
-    const batch = (await PostModel.find(filter).sort({ _id: 1 }).limit(batchSize).lean()) as PostDoc[];
-    if (batch.length === 0) break;
-    lastId = batch[batch.length - 1]!._id;
+  // one pass over the collection through a cursor: FerretDB scans the whole collection for any
+  // filter but `{_id: value}`, so paging with `_id > last` would cost a scan per page
+  const converge = async (batch: PostDoc[]) => {
     const { docs, remove } = await buildSearchDocuments(batch);
     const held = await search.versions(batch.map((p) => p._id.toHexString()));
     const stale = docs.filter((d) => (held.get(d.id) ?? -1) !== d.version);
@@ -126,6 +125,20 @@ export async function sweep(search: SearchPort, log?: Logger, batchSize = 500): 
       await search.remove(toRemove);
       removed += toRemove.length;
     }
+  };
+  const cursor = PostModel.find({}).lean().cursor({ batchSize });
+  try {
+    let batch: PostDoc[] = [];
+    for await (const doc of cursor) {
+      batch.push(doc as PostDoc);
+      if (batch.length >= batchSize) {
+        await converge(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await converge(batch);
+  } finally {
+    await cursor.close();
   }
   // entries whose post no longer exists at all
   for await (const ids of search.allIds()) {

@@ -733,13 +733,18 @@ export async function generateSynthetic(deps: AppDeps, options: SyntheticOptions
     }
 
     // comments
+    const commentIdsOf = new Map<string, Types.ObjectId[]>();
     const comment = async (postId: Types.ObjectId, key: string, n: number) => {
       let made = 0;
+      const ids: Types.ObjectId[] = [];
+      commentIdsOf.set(postId.toHexString(), ids);
       for (let c = 0; c < n; c++) {
         const at = nextAt();
         const text = pick(rand, COMMENT_TEXTS);
+        const id = idOf('comment', `${key}:${c}`);
+        ids.push(id);
         await add(writers.comments, {
-          _id: idOf('comment', `${key}:${c}`),
+          _id: id,
           postId,
           questionId: qId,
           authorId: memberId(busyMember()),
@@ -790,6 +795,8 @@ export async function generateSynthetic(deps: AppDeps, options: SyntheticOptions
       downVotes: qVotes.down,
       answerCount: answers.length,
       commentCount: qComments,
+      answerIds: answers.map((a) => a.id),
+      commentIds: commentIdsOf.get(qId.toHexString()) ?? [],
       viewCount: views,
       isAnswered,
       acceptedAnswerId: accepted?.id ?? null,
@@ -819,6 +826,7 @@ export async function generateSynthetic(deps: AppDeps, options: SyntheticOptions
         upVotes: a.up,
         downVotes: a.down,
         commentCount: a.comments,
+        commentIds: commentIdsOf.get(a.id.toHexString()) ?? [],
         lastActivityAt: new Date(a.edited?.at ?? a.at),
         lastEditedAt: a.edited ? new Date(a.edited.at) : null,
         lastEditorId: a.edited ? memberId(a.edited.by) : null,

@@ -1,12 +1,15 @@
 import { builder } from '../../graphql/builder.js';
-import { op } from '../../lib/mongo-ops.js';
+import { findByIds } from '../../infra/mongo.js';
 import { toObjectId } from '../post/post.repository.js';
 import { SpaceModel, type SpaceDoc } from './space.model.js';
 
 export const SpaceRef = builder.loadableNodeRef<SpaceDoc, string, string>('Space', {
   id: { resolve: (s) => s._id.toHexString() },
   load: async (ids) => {
-    const docs = (await SpaceModel.find({ _id: op.in(ids.map((id) => toObjectId(id)).filter((id) => id !== null)) }).lean()) as SpaceDoc[];
+    const docs = await findByIds<SpaceDoc>(
+      SpaceModel,
+      ids.map((id) => toObjectId(id)).filter((id) => id !== null),
+    );
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return ids.map((id) => byId.get(id) ?? new Error(`Space ${id} not found`));
   },

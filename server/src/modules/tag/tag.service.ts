@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown, excerpt } from '../../lib/markdown.js';
-import { op } from '../../lib/mongo-ops.js';
 import { parseInput } from '../../lib/validate.js';
 import { isModerator } from '../post/post.policy.js';
 import { requireWriter } from '../user/user.service.js';
 import { TagModel, type TagDoc } from './tag.model.js';
 import { TAG_NAME, normalizeTag } from './tag.rules.js';
+import { findByIds } from '../../infra/mongo.js';
 
 /**
  * Validates tag names for a question (1–5) and maps synonyms to their master tag.
@@ -24,13 +24,8 @@ export async function resolveTagNames(raw: string[]): Promise<string[]> {
   const unique = [...new Set(names)];
   if (unique.length === 0) throw new ValidationError('add at least one tag', 'tags');
   if (unique.length > 5) throw new ValidationError('use at most 5 tags', 'tags');
-  const synonyms = (await TagModel.find({ _id: op.in(unique), synonymOf: op.ne(null) })
-    .select('synonymOf')
-    .lean()) as Array<{
-    _id: string;
-    synonymOf: string;
-  }>;
-  const master = new Map(synonyms.map((s) => [s._id, s.synonymOf]));
+  const found = await findByIds<{ _id: string; synonymOf: string | null }>(TagModel, unique, 'synonymOf');
+  const master = new Map(found.filter((s) => s.synonymOf).map((s) => [s._id, s.synonymOf!]));
   return [...new Set(unique.map((t) => master.get(t) ?? t))];
 }
 
@@ -98,7 +93,7 @@ export async function addTagSynonym(ctx: Context, raw: z.input<typeof synonymInp
 }
 
 export async function findTagsByNames(names: readonly string[]): Promise<Array<TagDoc | null>> {
-  const docs = (await TagModel.find({ _id: op.in([...names]) }).lean()) as TagDoc[];
+  const docs = await findByIds<TagDoc>(TagModel, names);
   const byName = new Map(docs.map((d) => [d._id, d]));
   return names.map((n) => byName.get(n) ?? null);
 }

@@ -1,11 +1,11 @@
 import { builder } from '../../graphql/builder.js';
-import { op } from '../../lib/mongo-ops.js';
+import { findByIds } from '../../infra/mongo.js';
 import { toObjectId } from '../post/post.repository.js';
 import { UserModel, type UserDoc } from './user.model.js';
 
 export async function findUsersByIds(ids: readonly string[]): Promise<Array<UserDoc | Error>> {
   const objectIds = ids.map((id) => toObjectId(id)).filter((id) => id !== null);
-  const docs = (await UserModel.find({ _id: op.in(objectIds) }).lean()) as UserDoc[];
+  const docs = await findByIds<UserDoc>(UserModel, objectIds);
   const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
   return ids.map((id) => byId.get(id) ?? new Error(`User ${id} not found`));
 }

@@ -7,13 +7,15 @@ import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validate.js';
 import { PostModel, type PostDoc } from '../post/post.model.js';
-import { canSeePost, canVote } from '../post/post.policy.js';
+import { canVote } from '../post/post.policy.js';
+import { visiblePost } from '../post/post.visibility.js';
 import { toObjectId } from '../post/post.repository.js';
 import { applyReputation } from '../reputation/reputation.service.js';
 import { voteAwardToAuthor, voteCostToVoter } from '../reputation/reputation.rules.js';
 import { servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
 import { VoteModel, type VoteDoc } from './vote.model.js';
+import { findByIds } from '../../infra/mongo.js';
 
 export type VoteDirection = 'UP' | 'DOWN' | 'NONE';
 const VALUE: Record<VoteDirection, -1 | 0 | 1> = { UP: 1, DOWN: -1, NONE: 0 };
@@ -26,8 +28,8 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
   const viewer = requireWriter(ctx);
   const input = parseInput(voteInput, raw);
   const postId = toObjectId(input.subjectId);
-  const post = postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null;
-  if (!post || !canSeePost(viewer, post)) throw new NotFoundError('The post');
+  const post = await visiblePost(viewer, postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null);
+  if (!post) throw new NotFoundError('The post');
   if (!canVote(viewer, post)) {
     throw new ForbiddenError(
       post.authorId.toHexString() === viewer.id ? 'You cannot vote on your own post.' : 'You cannot vote on this post.',
@@ -173,13 +175,10 @@ export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | '
   }
 }
 
-/** The viewer's votes on several posts (one query): the `viewerVote` loader. */
+/** The viewer's votes on several posts (one batch): the `viewerVote` loader. */
 export async function findViewerVotes(viewerId: string, postIds: readonly string[]): Promise<number[]> {
   const keys = postIds.map((id) => voteKey(viewerId, id));
-  const { op } = await import('../../lib/mongo-ops.js');
-  const votes = (await VoteModel.find({ _id: op.in(keys) })
-    .select('value')
-    .lean()) as Array<{ _id: string; value: number }>;
+  const votes = await findByIds<{ _id: string; value: number }>(VoteModel, keys, 'value');
   const byKey = new Map(votes.map((v) => [v._id, v.value]));
   return keys.map((k) => byKey.get(k) ?? 0);
 }

@@ -91,10 +91,10 @@ export function forwardedHeaders(event: ApiEvent, cookie = cookieHeader(event)):
   headers.set('x-request-id', event.locals.requestId);
   const userAgent = event.request.headers.get('user-agent');
   if (userAgent) headers.set('user-agent', userAgent);
+  // only the address this server determined (adapter-node honours ADDRESS_HEADER/XFF_DEPTH behind
+  // a proxy): a client's own X-Forwarded-For is never passed on, so it cannot pick its rate-limit key
   const address = clientAddress(event);
-  const prior = event.request.headers.get('x-forwarded-for');
-  const forwardedFor = [prior, address].filter(Boolean).join(', ');
-  if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
+  if (address) headers.set('x-forwarded-for', address);
   const url = new URL(event.request.url);
   headers.set('x-forwarded-proto', url.protocol.replace(':', ''));
   headers.set('x-forwarded-host', url.host);

@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { graphql } from '$lib/graphql/graphql';
-import { QuestionSummaryFragment } from '$lib/graphql/fragments';
+import { QuestionSummaryFragment, UserChipFragment } from '$lib/graphql/fragments';
 import { apiFailure, gql } from '$lib/server/api';
 import { pageArgs } from '$lib/server/paging';
 import type { PageServerLoad } from './$types';
@@ -22,6 +22,21 @@ const TagPageQuery = graphql(
           name
           url
         }
+        topAskers(first: 5) {
+          questionCount
+          score
+          user {
+            ...UserChip
+          }
+        }
+        topAnswerers(first: 5) {
+          answerCount
+          acceptedCount
+          score
+          user {
+            ...UserChip
+          }
+        }
         questions(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
           nodes {
             ...QuestionSummary
@@ -36,7 +51,7 @@ const TagPageQuery = graphql(
       }
     }
   `,
-  [QuestionSummaryFragment],
+  [QuestionSummaryFragment, UserChipFragment],
 );
 
 const SORTS = { newest: 'NEWEST', active: 'ACTIVE', votes: 'VOTES', unanswered: 'UNANSWERED' } as const;
