@@ -32,6 +32,7 @@ async function main() {
     } else {
       log('seeding the synthetic demo community …');
       await seedDemo(deps, log);
+      await deps.services.listings.rebuild();
     }
   } finally {
     await deps.close();

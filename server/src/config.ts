@@ -32,6 +32,7 @@ export const envSchema = z.object({
   PUBLIC_URL: urlWithScheme(['http', 'https']).default('http://localhost:3000'),
   MONGODB_URL: urlWithScheme(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27117/colloquy'),
   MONGODB_ID_LOOKUP: z.enum(['auto', 'in', 'each']).default('auto'),
+  LISTINGS: z.enum(['auto', 'redis', 'database']).default('auto'),
   REDIS_URL: urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6479'),
   REDIS_PREFIX: z.string().default('colloquy:'),
   TYPESENSE_URL: urlWithScheme(['http', 'https']).optional(),
@@ -59,6 +60,8 @@ export interface Config {
   mongodbUrl: string;
   /** batch reads by _id: one $in query, or one query per id (FerretDB); auto detects the server */
   mongodbIdLookup: 'auto' | 'in' | 'each';
+  /** question listings: precomputed in Redis, or from the database's indexes; auto = Redis on FerretDB */
+  listings: 'auto' | 'redis' | 'database';
   redisUrl: string;
   redisPrefix: string;
   typesense: { url: string; apiKey: string } | undefined;
@@ -106,6 +109,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     mongodbUrl: e.MONGODB_URL,
     mongodbIdLookup: e.MONGODB_ID_LOOKUP,
+    listings: e.LISTINGS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     typesense: e.TYPESENSE_URL ? { url: e.TYPESENSE_URL, apiKey: e.TYPESENSE_API_KEY! } : undefined,

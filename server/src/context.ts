@@ -6,6 +6,7 @@ import type { Metrics } from './infra/metrics.js';
 import type { SearchPort } from './infra/search/search.port.js';
 import type { Clock } from './lib/clock.js';
 import type { ReputationRules } from './modules/reputation/reputation.rules.js';
+import type { QuestionListings } from './modules/post/post.listings.js';
 
 export type Role = 'MEMBER' | 'STAFF' | 'MODERATOR' | 'ADMIN';
 export type TokenScope = 'read' | 'write';
@@ -42,6 +43,7 @@ export interface AppServices {
   reputationRules: ReputationRules;
   events: DomainEvents;
   search: SearchPort;
+  listings: QuestionListings;
 }
 
 export interface Context {

@@ -3,11 +3,12 @@ import type { Config } from './config.js';
 import type { AppDeps, DomainEvents } from './context.js';
 import { createLogger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
-import { connectMongo, disconnectMongo } from './infra/mongo.js';
+import { connectMongo, currentIdLookup, disconnectMongo } from './infra/mongo.js';
+import { QuestionListings } from './modules/post/post.listings.js';
 import { createRedis } from './infra/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadReputationRules } from './modules/reputation/reputation.rules.js';
-import { createInlineEvents, createQueuedEvents, createSearchPort } from './modules/search/search.sync.js';
+import { createInlineEvents, createQueuedEvents, createSearchPort, withListings } from './modules/search/search.sync.js';
 
 export interface DepsOptions {
   /** how domain events reach the search index: a queue (api + worker) or in-process */
@@ -24,15 +25,21 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   const redis = createRedis(config.redisUrl, log);
   const search = await createSearchPort(config);
   await search.init();
+  const listings = new QuestionListings(
+    redis,
+    config.redisPrefix,
+    config.listings === 'redis' || (config.listings === 'auto' && currentIdLookup() !== 'in'),
+  );
   let events: DomainEvents & { close?: () => Promise<void> };
   if (options.events === 'inline') events = createInlineEvents(search, log);
   else events = createQueuedEvents(createRedis(config.redisUrl, log, { forQueues: true }), config);
+  events = withListings(events, listings, log);
   const deps: AppDeps = {
     config,
     log,
     redis,
     metrics: createMetrics(),
-    services: { clock: options.clock ?? systemClock, reputationRules, events, search },
+    services: { clock: options.clock ?? systemClock, reputationRules, events, search, listings },
   };
   return {
     ...deps,

@@ -42,7 +42,7 @@ async function main() {
   const maintenance = async () => {
     const started = performance.now();
     try {
-      await sweep(search, log);
+      await sweep(search, log, 500, deps.services.listings);
       const purged = await purgeExpiredSessions(new Date());
       if (purged) log.info({ purged }, 'expired sessions removed');
     } catch (error) {

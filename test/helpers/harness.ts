@@ -80,7 +80,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { rateLimitPerMinute?: number } = {}): Promise<Harness> {
   const pool = process.env.VITEST_POOL_ID ?? '1';
   const mongodbUrl = new URL(inject('mongodbUrl'));
   // unique per vitest run and worker (concurrent runs never share data); dropped on close
@@ -94,10 +94,13 @@ export async function startHarness(): Promise<Harness> {
     REDIS_URL: inject('redisUrl'),
     REDIS_PREFIX: `colloquy-test-${run}:`,
     SEARCH_DATA_DIR: searchDir,
+    ...(options.rateLimitPerMinute ? { RATE_LIMIT_PER_MINUTE: String(options.rateLimitPerMinute) } : {}),
   });
   const clock = testClock();
   const deps = await createDeps(config, 'test', { events: 'inline', clock });
   await syncIndexes();
+  // an empty database's listings are complete: mark them built (as seeding does)
+  await deps.services.listings.rebuild();
   const handle = createApp(deps);
   const server: Server = await new Promise((resolve) => {
     const s = handle.app.listen(0, '127.0.0.1', () => resolve(s));
@@ -137,6 +140,7 @@ export async function startHarness(): Promise<Harness> {
       if (keys.length) await deps.redis.del(...keys);
       const search = deps.services.search;
       for await (const ids of search.allIds()) await search.remove(ids);
+      await deps.services.listings.rebuild();
       clock.set('2026-01-05T10:00:00Z');
     },
     async close() {

@@ -44,7 +44,12 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
     { _id: post._id },
     { $inc: { commentCount: 1 }, ...(Array.isArray(post.commentIds) ? { $addToSet: { commentIds: comment._id } } : {}) },
   );
-  await PostModel.updateOne({ _id: post.type === 'question' ? post._id : post.questionId }, { $set: { lastActivityAt: now } });
+  const questionId = post.type === 'question' ? post._id : post.questionId!;
+  await PostModel.updateOne({ _id: questionId }, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
+  // the question's activity moved: listings ("active") and search (its lastActivityAt) follow
+  await servicesOf(ctx)
+    .events.postsChanged([questionId.toHexString()])
+    .catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed (the sweep will catch up)'));
   return comment.toObject() as CommentDoc;
 }
 

@@ -191,7 +191,10 @@ export async function importStackExchange(deps: AppDeps, dir: string, options: S
   for (const required of ['Posts', 'Users'] as const) {
     if (!files.get(required)?.exists) throw new Error(`${required}.xml is missing in ${dir}`);
   }
-  return new SeImporter(deps, site, files, options).run();
+  const summary = await new SeImporter(deps, site, files, options).run();
+  // the question listings (Redis, on FerretDB) from what is now in the database
+  await deps.services.listings.rebuild();
+  return summary;
 }
 
 /** The id an imported entity gets (tests and tools find imported documents with it). */
@@ -319,6 +322,9 @@ class SeImporter {
   private readonly tallies = new Map<number, { up: number; down: number; named: number; namedUp: number; namedDown: number }>();
   private readonly acceptedAt = new Map<number, Date>();
   private readonly commentCounts = new Map<number, number>();
+  /** child lists written with the posts (post.model.ts): comment Ids per post, answer Ids per question */
+  private readonly commentIdsOf = new Map<number, number[]>();
+  private readonly answerIdsOf = new Map<number, number[]>();
   private readonly revTrack = new Map<number, { n: number; guid: string }>();
   private readonly stateCache = new Map<number, RevState>();
   private readonly wikiBodies = new Map<number, string>();
@@ -632,11 +638,14 @@ class SeImporter {
       },
       async () => undefined,
     );
-    for (const p of this.posts.values()) {
+    for (const [id, p] of this.posts) {
       if (p.type !== 2 || p.deleted) continue;
       const q = this.posts.get(p.parent);
       if (!q || q.type !== 1 || q.deleted) continue;
       q.answers++;
+      const listed = this.answerIdsOf.get(p.parent);
+      if (listed) listed.push(id);
+      else this.answerIdsOf.set(p.parent, [id]);
       if (p.score > 0) q.positive = true;
     }
     for (const [id, p] of this.posts) {
@@ -926,6 +935,9 @@ class SeImporter {
         stats.imported++;
         this.counts.comments++;
         this.commentCounts.set(postId, (this.commentCounts.get(postId) ?? 0) + 1);
+        const listed = this.commentIdsOf.get(postId);
+        if (listed) listed.push(row.Id);
+        else this.commentIdsOf.set(postId, [row.Id]);
         if (!write) return;
         const text = row.Text?.trim() ? row.Text : EMPTY_BODY;
         const createdAt = row.CreationDate ?? info.created ?? new Date();
@@ -1197,6 +1209,8 @@ class SeImporter {
         downVotes: score - tally.named !== 0 ? tally.down : tally.namedDown,
         answerCount: isQuestion ? info.answers : 0,
         commentCount: this.commentCounts.get(row.Id) ?? 0,
+        commentIds: (this.commentIdsOf.get(row.Id) ?? []).map((id) => seObjectId(this.site, 'comment', id)),
+        ...(isQuestion ? { answerIds: (this.answerIdsOf.get(row.Id) ?? []).map((id) => this.postOid(id)) } : {}),
         viewCount: row.ViewCount ?? 0,
         isAnswered: isQuestion && (accepted !== 0 || info.positive),
         acceptedAnswerId: accepted ? this.postOid(accepted) : null,

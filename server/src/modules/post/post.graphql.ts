@@ -26,6 +26,7 @@ import {
   findPostsByIds,
   listAnswersBy,
   listQuestions,
+  matchesQuestionFilter,
   orderField,
   sortAnswers,
   toObjectId,
@@ -314,7 +315,7 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: QuestionFilterInput, required: false }),
       orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }),
     },
-    resolve: async (_r, args) => questionsConnection(args),
+    resolve: async (_r, args, ctx) => questionsConnection(args, ctx),
   }),
 }));
 
@@ -325,17 +326,25 @@ export async function questionsConnection(args: {
   before?: string | null;
   filter?: Parameters<typeof resolveQuestionFilter>[0];
   orderBy?: 'NEWEST' | 'ACTIVE' | 'VOTES' | 'UNANSWERED' | null;
-}) {
+}, ctx: Context, known: QuestionFilter = {}) {
   const order = args.orderBy ?? 'NEWEST';
   const window = pageWindow(args);
-  const filter = await resolveQuestionFilter(args.filter);
+  const resolved = await resolveQuestionFilter(args.filter);
+  const filter = resolved ? { ...resolved, ...known } : null;
+  const { listings } = ctx.deps.services;
   if (!filter) return { ...toConnection([] as PostDoc[], window, () => ''), totalCount: 0 };
-  const rows = await listQuestions(filter, order, window);
   const field = orderField(order);
-  return {
-    ...toConnection(rows, window, (q) => encodeCursor(q[field] as Date | number, q._id.toHexString())),
-    totalCount: () => countQuestions(filter, order),
-  };
+  const cursorOf = (q: PostDoc) => encodeCursor(q[field] as Date | number, q._id.toHexString());
+  // precomputed listings (Redis, on FerretDB) when they keep this filter; else the database
+  const listed = await listings.page(filter, order, window);
+  if (listed) {
+    const docs = await findPostsByIds(listed.ids);
+    // an entry the listings have not caught up with yet (deleted, retagged…) is left out
+    const rows = docs.filter((q): q is PostDoc => q !== null && matchesQuestionFilter(q, filter, order));
+    return { ...toConnection(rows, window, cursorOf), totalCount: listed.total };
+  }
+  const rows = await listQuestions(filter, order, window);
+  return { ...toConnection(rows, window, cursorOf), totalCount: () => countQuestions(filter, order) };
 }
 
 /** Accepts a global id ("Question:<id>" base64) or a raw 24-hex id. */
@@ -624,7 +633,7 @@ builder.objectFields(UserRef, (t) => ({
     type: QuestionRef,
     description: 'Questions this member asked, newest first.',
     args: { orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }) },
-    resolve: (user, args) => questionsConnection({ ...args, filter: { authorHandle: user.handle } }),
+    resolve: (user, args, ctx) => questionsConnection(args, ctx, { authorId: user._id }),
   }),
   answers: t.connection({
     type: AnswerRef,

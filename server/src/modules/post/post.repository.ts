@@ -74,6 +74,16 @@ const ORDER_FIELD: Record<QuestionOrder, 'createdAt' | 'lastActivityAt' | 'score
   UNANSWERED: 'createdAt',
 };
 
+/** Whether a question belongs on a listing (the database path's filter, applied to a document). */
+export function matchesQuestionFilter(q: PostDoc, filter: QuestionFilter, order: QuestionOrder): boolean {
+  if (q.type !== 'question' || q.deletedAt) return false;
+  if (filter.spaceId && !q.spaceId.equals(filter.spaceId)) return false;
+  if (filter.tag && !q.tags.includes(filter.tag)) return false;
+  if (filter.authorId && !q.authorId.equals(filter.authorId)) return false;
+  if ((filter.unanswered || order === 'UNANSWERED') && q.isAnswered) return false;
+  return true;
+}
+
 export function orderField(order: QuestionOrder) {
   return ORDER_FIELD[order];
 }

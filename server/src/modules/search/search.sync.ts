@@ -16,6 +16,7 @@ import { findAnswersOfQuestions, findPostsByIds, toObjectId } from '../post/post
 import { SpaceModel } from '../space/space.model.js';
 import { UserModel } from '../user/user.model.js';
 import { findByIds } from '../../infra/mongo.js';
+import type { QuestionListings } from '../post/post.listings.js';
 
 export const SEARCH_QUEUE = 'search-index';
 
@@ -105,13 +106,22 @@ export async function indexPosts(search: SearchPort, ids: string[]): Promise<num
  * Converges the index with MongoDB: indexes every post whose version is newer than the
  * index's, removes index entries whose post is gone or deleted. Returns what it did.
  */
-export async function sweep(search: SearchPort, log?: Logger, batchSize = 500): Promise<{ indexed: number; removed: number }> {
+export async function sweep(
+  search: SearchPort,
+  log?: Logger,
+  batchSize = 500,
+  listings?: QuestionListings,
+): Promise<{ indexed: number; removed: number }> {
   let indexed = 0;
   let removed = 0;
   const live = new Set<string>();
+  const questions = new Set<string>();
   // one pass over the collection through a cursor: FerretDB scans the whole collection for any
   // filter but `{_id: value}`, so paging with `_id > last` would cost a scan per page
   const converge = async (batch: PostDoc[]) => {
+    // the question listings converge in the same pass
+    for (const p of batch) if (p.type === 'question') questions.add(p._id.toHexString());
+    await listings?.sync(batch.filter((p) => p.type === 'question'));
     const { docs, remove } = await buildSearchDocuments(batch);
     const held = await search.versions(batch.map((p) => p._id.toHexString()));
     const stale = docs.filter((d) => (held.get(d.id) ?? -1) !== d.version);
@@ -140,6 +150,7 @@ export async function sweep(search: SearchPort, log?: Logger, batchSize = 500): 
   } finally {
     await cursor.close();
   }
+  await listings?.finishRebuild(questions);
   // entries whose post no longer exists at all
   for await (const ids of search.allIds()) {
     const gone = ids.filter((id) => !live.has(id));
@@ -165,6 +176,21 @@ export function createQueuedEvents(connection: Redis, config: Readonly<Config>):
       );
     },
     close: () => queue.close(),
+  };
+}
+
+/**
+ * Every postsChanged event also brings the question listings up to date, in-process and before
+ * the event is queued (a page read right after the write sees it); a failure is logged and left
+ * to the sweep.
+ */
+export function withListings<E extends DomainEvents>(events: E, listings: QuestionListings, log: Logger): E {
+  return {
+    ...events,
+    async postsChanged(postIds) {
+      await listings.syncIds(postIds).catch((error) => log.warn({ err: error }, 'listing sync failed; the sweep will catch up'));
+      await events.postsChanged(postIds);
+    },
   };
 }
 

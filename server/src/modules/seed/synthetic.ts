@@ -941,6 +941,8 @@ export async function generateSynthetic(deps: AppDeps, options: SyntheticOptions
     } as never);
     written++;
   }
+  // the question listings (Redis, on FerretDB) from the written questions
+  await deps.services.listings.rebuild();
 
   const seconds = (performance.now() - started) / 1000;
   const writeSeconds = Math.max(0.001, seconds - searchMs / 1000);

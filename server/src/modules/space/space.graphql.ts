@@ -23,7 +23,7 @@ SpaceRef.implement({
         filter: t.arg({ type: QuestionFilterInput, required: false }),
         orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }),
       },
-      resolve: (s, args) => questionsConnection({ ...args, filter: { ...(args.filter ?? {}), spaceSlug: s.slug } }),
+      resolve: (s, args, ctx) => questionsConnection({ ...args, filter: args.filter ?? {} }, ctx, { spaceId: s._id }),
     }),
   }),
 });

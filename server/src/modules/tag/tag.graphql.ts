@@ -28,7 +28,7 @@ TagRef.implement({
     questions: t.connection({
       type: QuestionRef,
       args: { orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }) },
-      resolve: (tag, args) => questionsConnection({ ...args, filter: { tag: tag._id } }),
+      resolve: (tag, args, ctx) => questionsConnection(args, ctx, { tag: tag._id }),
     }),
   }),
 });

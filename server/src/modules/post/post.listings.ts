@@ -1,0 +1,217 @@
+// Precomputed question listings in Redis, for databases that cannot answer a sorted, filtered
+// page from an index (FerretDB 1.x scans the whole collection for any filter but `{_id: value}`;
+// see ARCHITECTURE.md, "hot reads by id or precomputed"). On real MongoDB the listings are off and
+// pages come from the compound indexes declared on the posts.
+//
+// One sorted set per scope and order. Every member has score 0 and is `<sort key>:<id>`, so the
+// set's lexical order is the listing's (sort key, then id — the keyset order of the database
+// path) and a cursor is an exclusive lexical bound: exact keyset paging, never a skip.
+//   scopes   all | s:<spaceId> | t:<tag>      orders  new (createdAt) act (lastActivityAt) top (score)
+//            u:<authorId> (newest only)               una (unanswered, by createdAt)
+// Each question's state (`q:<id>` = "<version>|<its members as JSON>") lets one Lua call replace
+// its old members with new ones atomically; an older version never overwrites a newer one.
+//
+// Consistency: every write's postsChanged event syncs the listings in-process (after the database
+// write), the worker's search sweep re-syncs every question, and a full rebuild (seeding,
+// import, the sweep) marks the listings ready. Until they are ready, pages come from the database.
+import type { Redis } from 'ioredis';
+import type { Types } from 'mongoose';
+import type { PageWindow } from '../../lib/connection.js';
+import { PostModel, type PostDoc } from './post.model.js';
+import { findPostsByIds, type QuestionFilter, type QuestionOrder } from './post.repository.js';
+
+const VERSION = 'v1';
+
+type Variant = 'new' | 'act' | 'top' | 'una';
+
+const SYNC_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+local v = tonumber(ARGV[1])
+local entries = ARGV[2]
+if cur then
+  local sep = string.find(cur, '|', 1, true)
+  local oldv = tonumber(string.sub(cur, 1, sep - 1))
+  local olde = string.sub(cur, sep + 1)
+  if oldv > v then return 0 end
+  if oldv == v and olde == entries then return 0 end
+  for _, e in ipairs(cjson.decode(olde)) do redis.call('ZREM', e[1], e[2]) end
+end
+for _, e in ipairs(cjson.decode(entries)) do redis.call('ZADD', e[1], 0, e[2]) end
+redis.call('SET', KEYS[1], v .. '|' .. entries)
+return 1
+`;
+
+/** Lexically sortable text of a sort key: dates as 15-digit milliseconds, scores offset by 1e12. */
+export function sortKeyText(field: 'createdAt' | 'lastActivityAt' | 'score', value: Date | number | string | null | undefined): string {
+  if (field === 'score') {
+    const n = Math.max(-999_999_999_999, Math.min(999_999_999_999, Math.trunc(Number(value ?? 0))));
+    return String(n + 1_000_000_000_000).padStart(13, '0');
+  }
+  const ms = value instanceof Date ? value.getTime() : new Date(value ?? 0).getTime();
+  return String(Math.max(0, Number.isFinite(ms) ? ms : 0)).padStart(15, '0');
+}
+
+const FIELD_OF: Record<Variant, 'createdAt' | 'lastActivityAt' | 'score'> = {
+  new: 'createdAt',
+  act: 'lastActivityAt',
+  top: 'score',
+  una: 'createdAt',
+};
+
+export interface ListingPage {
+  /** question ids: limit + 1 at most, in the window's direction */
+  ids: string[];
+  total: () => Promise<number>;
+}
+
+export class QuestionListings {
+  private readonly base: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    /** off: pages always come from the database */
+    readonly enabled: boolean,
+  ) {
+    this.base = `${prefix}lst:${VERSION}:`;
+    if (enabled) this.redis.defineCommand('colloquySyncListing', { numberOfKeys: 1, lua: SYNC_SCRIPT });
+  }
+
+  private zkey(scope: string, variant: Variant): string {
+    return `${this.base}${scope}:${variant}`;
+  }
+
+  private get readyKey(): string {
+    return `${this.base}ready`;
+  }
+
+  /** The members a question belongs to (none when deleted). */
+  entriesOf(q: PostDoc): Array<[string, string]> {
+    if (q.type !== 'question' || q.deletedAt) return [];
+    const id = q._id.toHexString();
+    const member = (variant: Variant) => `${sortKeyText(FIELD_OF[variant], q[FIELD_OF[variant]] as Date | number)}:${id}`;
+    const scopes = ['all', `s:${q.spaceId.toHexString()}`, ...q.tags.map((t) => `t:${t}`)];
+    const variants: Variant[] = q.isAnswered ? ['new', 'act', 'top'] : ['new', 'act', 'top', 'una'];
+    const out: Array<[string, string]> = [];
+    for (const scope of scopes) for (const v of variants) out.push([this.zkey(scope, v), member(v)]);
+    out.push([this.zkey(`u:${q.authorId.toHexString()}`, 'new'), member('new')]);
+    return out;
+  }
+
+  /** Brings these questions' members up to date (answers: their questions). */
+  async sync(posts: ReadonlyArray<PostDoc>): Promise<void> {
+    if (!this.enabled || posts.length === 0) return;
+    const questions = new Map(posts.filter((p) => p.type === 'question').map((q) => [q._id.toHexString(), q]));
+    const parents = [
+      ...new Set(
+        posts
+          .filter((p) => p.type === 'answer' && p.questionId && !questions.has(p.questionId.toHexString()))
+          .map((p) => p.questionId!.toHexString()),
+      ),
+    ];
+    for (const q of parents.length ? await findPostsByIds(parents) : []) if (q) questions.set(q._id.toHexString(), q);
+    const pipeline = this.redis.pipeline();
+    for (const q of questions.values()) {
+      (pipeline as unknown as { colloquySyncListing(key: string, v: number, e: string): void }).colloquySyncListing(
+        `${this.base}q:${q._id.toHexString()}`,
+        q.version ?? 0,
+        JSON.stringify(this.entriesOf(q)),
+      );
+    }
+    const results = await pipeline.exec();
+    for (const [error] of results ?? []) if (error) throw error;
+  }
+
+  /** Syncs posts by id (what a postsChanged event names). */
+  async syncIds(ids: readonly string[]): Promise<void> {
+    if (!this.enabled || ids.length === 0) return;
+    await this.sync((await findPostsByIds(ids)).filter((p): p is PostDoc => p !== null));
+  }
+
+  async isReady(): Promise<boolean> {
+    return this.enabled && (await this.redis.exists(this.readyKey)) === 1;
+  }
+
+  /**
+   * After a full pass that synced every question (`live` holds their ids): drops the members of
+   * questions that no longer exist, and marks the listings ready.
+   */
+  async finishRebuild(live: ReadonlySet<string>): Promise<number> {
+    if (!this.enabled) return 0;
+    let dropped = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.base}q:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        if (live.has(key.slice(`${this.base}q:`.length))) continue;
+        const state = await this.redis.get(key);
+        if (!state) continue;
+        const entries = JSON.parse(state.slice(state.indexOf('|') + 1)) as Array<[string, string]>;
+        const pipeline = this.redis.pipeline();
+        for (const [zkey, member] of entries) pipeline.zrem(zkey, member);
+        pipeline.del(key);
+        await pipeline.exec();
+        dropped++;
+      }
+    } while (cursor !== '0');
+    await this.redis.set(this.readyKey, new Date().toISOString());
+    return dropped;
+  }
+
+  /** A full pass over the questions (seeding and imports call it; the sweep does the same). */
+  async rebuild(onProgress?: (done: number) => void): Promise<{ questions: number; dropped: number }> {
+    if (!this.enabled) return { questions: 0, dropped: 0 };
+    const live = new Set<string>();
+    let batch: PostDoc[] = [];
+    for await (const doc of PostModel.find({ type: 'question' }).lean().cursor({ batchSize: 500 })) {
+      const q = doc as PostDoc;
+      live.add(q._id.toHexString());
+      batch.push(q);
+      if (batch.length >= 500) {
+        await this.sync(batch);
+        batch = [];
+        onProgress?.(live.size);
+      }
+    }
+    await this.sync(batch);
+    const dropped = await this.finishRebuild(live);
+    return { questions: live.size, dropped };
+  }
+
+  /**
+   * One page of question ids for a filter and order, or null when the listings cannot answer
+   * (off, not built yet, or a filter combination they do not keep: the database answers those).
+   */
+  async page(filter: QuestionFilter, order: QuestionOrder, window: PageWindow): Promise<ListingPage | null> {
+    if (!this.enabled) return null;
+    const scopes = [filter.spaceId, filter.tag, filter.authorId].filter((x) => x !== undefined);
+    if (scopes.length > 1) return null;
+    const unanswered = !!filter.unanswered || order === 'UNANSWERED';
+    let variant: Variant = order === 'ACTIVE' ? 'act' : order === 'VOTES' ? 'top' : 'new';
+    if (unanswered) {
+      if (variant !== 'new') return null;
+      variant = 'una';
+    }
+    if (filter.authorId && variant !== 'new') return null;
+    if (!(await this.isReady())) return null;
+    const scope = filter.spaceId
+      ? `s:${(filter.spaceId as Types.ObjectId).toHexString()}`
+      : filter.tag
+        ? `t:${filter.tag}`
+        : filter.authorId
+          ? `u:${(filter.authorId as Types.ObjectId).toHexString()}`
+          : 'all';
+    const key = this.zkey(scope, variant);
+    const bound = window.cursor ? `(${sortKeyText(FIELD_OF[variant], window.cursor.key as Date | number)}:${window.cursor.id}` : null;
+    const n = window.limit + 1;
+    // the listing's natural order is descending; a backward window reads ascending from the cursor
+    const members = window.backward
+      ? await this.redis.zrangebylex(key, bound ?? '-', '+', 'LIMIT', 0, n)
+      : await this.redis.zrevrangebylex(key, bound ?? '+', '-', 'LIMIT', 0, n);
+    return {
+      ids: members.map((m) => m.slice(m.lastIndexOf(':') + 1)),
+      total: () => this.redis.zcard(key),
+    };
+  }
+}
