@@ -2,6 +2,7 @@
 // database with the synthetic demo community, driven by Debian's Chromium.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { TestProject } from 'vitest/node';
 import { repoRoot } from '../../scripts/lib/paths.js';
@@ -10,6 +11,9 @@ import { ensureChromium, ensureServices, profileDir, profilePorts } from '../../
 import { buildAll, startStack, type RunningStack } from '../../scripts/lib/stack.js';
 
 let stack: RunningStack | undefined;
+
+/** Must match E2E_REDIS_PREFIX in test/e2e/support/limits.ts. */
+const E2E_REDIS_PREFIX = 'colloquy-e2e:';
 
 export default async function setup(project: TestProject) {
   const log = () => undefined;
@@ -21,6 +25,16 @@ export default async function setup(project: TestProject) {
   const client = await MongoClient.connect(mongodbUrl.toString());
   await client.db().dropDatabase();
   await client.close();
+  // the e2e Redis keys go with the database (listings, rate-limit counters, queues, sessions)
+  const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${E2E_REDIS_PREFIX}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
   const searchDir = join(profileDir('test'), 'search-e2e');
   rmSync(searchDir, { recursive: true, force: true });
   const ports = profilePorts('test');
@@ -29,7 +43,7 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: 'warn',
     MONGODB_URL: mongodbUrl.toString(),
     REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: 'colloquy-e2e:',
+    REDIS_PREFIX: E2E_REDIS_PREFIX,
     SEARCH_DATA_DIR: searchDir,
     PUBLIC_URL: `http://localhost:${ports.web}`,
     ORIGIN: `http://localhost:${ports.web}`,

@@ -13,11 +13,9 @@ let closing = false;
  * How a batch of documents is read by `_id`. `in`: one `{_id: {$in: ids}}` query (MongoDB answers
  * it from the _id index). `each`: one `{_id: id}` query per id, concurrently — FerretDB 1.x pushes
  * only an exact `_id` filter down to SQLite and scans the whole collection for `$in` (measured on
- * 29k posts: 7.5 s for `$in` of 30 ids, 64 ms for 30 single reads). `adaptive` (FerretDB's
- * default): `each` unless the batch is large next to the collection, where one scan is cheaper
- * than the single reads (a scan costs ~0.25 ms a document, a single read a few ms).
+ * 29k posts: 7.5 s for `$in` of 30 ids, 64 ms for 30 single reads); from 1,000 ids on, one `$in`.
  */
-export type IdLookup = 'in' | 'each' | 'adaptive';
+export type IdLookup = 'in' | 'each';
 export type IdLookupSetting = 'in' | 'each' | 'auto';
 
 let idLookup: IdLookup = 'in';
@@ -47,31 +45,18 @@ export async function connectMongo(url: string, log: Logger, lookup: IdLookupSet
     monitorCommands: true,
   });
   const ferret = await isFerretDB();
-  idLookup = lookup === 'auto' ? (ferret ? 'adaptive' : 'in') : lookup;
-  collectionSizes.clear();
+  idLookup = lookup === 'auto' ? (ferret ? 'each' : 'in') : lookup;
   log.info({ db: mongoose.connection.name, ferretdb: ferret, idLookup }, 'mongodb connected');
   return mongoose;
 }
 
 /** concurrent single-id reads at most (the pool holds 20 connections) */
 const EACH_CONCURRENCY = 16;
-/** adaptive: single reads while ids × this < documents in the collection */
-const SCAN_TO_SINGLE_RATIO = 20;
-const SIZE_TTL_MS = 60_000;
-const collectionSizes = new Map<string, { n: number; at: number }>();
-
-/** Documents in a collection (estimated, cached for a minute). */
-async function collectionSize(model: {
-  collection: { collectionName: string };
-  estimatedDocumentCount(): PromiseLike<number>;
-}): Promise<number> {
-  const name = model.collection.collectionName;
-  const cached = collectionSizes.get(name);
-  if (cached && Date.now() - cached.at < SIZE_TTL_MS) return cached.n;
-  const n = await model.estimatedDocumentCount();
-  collectionSizes.set(name, { n, at: Date.now() });
-  return n;
-}
+/**
+ * From this many ids on, one `$in` query even in `each` mode: batch tools (verify, imports) read
+ * thousands of ids at once, where one scan costs less than the single reads.
+ */
+const EACH_MAX_IDS = 1000;
 
 /**
  * Documents by `_id`, in no particular order, missing ids left out; `select` is a mongoose
@@ -84,7 +69,7 @@ export async function findByIds<T extends { _id: unknown }>(
 ): Promise<T[]> {
   const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
   if (unique.length === 0) return [];
-  const single = idLookup === 'each' || (idLookup === 'adaptive' && unique.length * SCAN_TO_SINGLE_RATIO < (await collectionSize(model)));
+  const single = idLookup === 'each' && unique.length < EACH_MAX_IDS;
   if (!single) {
     const query = model.find({ _id: mongoose.trusted({ $in: unique }) });
     if (select) query.select(select);

@@ -1,9 +1,8 @@
 // The api limits sign-up (20 per client address per hour) and sign-in attempts (10 per address
-// and login per 15 minutes) with counters in Redis. The e2e stack gets a fresh database on every
-// run but keeps its Redis (prefix "colloquy-e2e:"), and every browser reaches the api from the
-// same address, so counters left by earlier runs would make later runs fail with "Too many
-// requests". Each test file that signs members up or in clears those counters first, which makes
-// every run independent of the previous ones (as the fresh database does for content).
+// and login per 15 minutes) with counters in Redis, and every browser reaches the api from the
+// same address. The e2e global setup clears the stack's Redis keys at the start of a run; each
+// test file that signs members up or in also clears these counters first, so that the files of
+// one run do not use up each other's allowance.
 import { Redis } from 'ioredis';
 import { profilePorts } from '../../../scripts/lib/services.js';
 

@@ -14,7 +14,6 @@ import { SpaceModel } from '../space/space.model.js';
 import { SpaceRef } from '../space/space.refs.js';
 import { TagRef } from '../tag/tag.refs.js';
 import { AttributionRef } from '../user/user.graphql.js';
-import { UserModel } from '../user/user.model.js';
 import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
 import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canVerify, canVote } from './post.policy.js';
@@ -48,6 +47,7 @@ import {
   updateAnswer,
   updateQuestion,
 } from './post.service.js';
+import { userIdByHandle, type HandleDeps } from '../user/user.handles.js';
 
 export const VoteDirectionEnum = builder.enumType('VoteDirection', { values: ['UP', 'DOWN', 'NONE'] as const });
 export const QuestionOrderEnum = builder.enumType('QuestionOrder', {
@@ -278,6 +278,7 @@ export const QuestionFilterInput = builder.inputType('QuestionFilter', {
 
 export async function resolveQuestionFilter(
   input: { spaceSlug?: string | null; tag?: string | null; authorHandle?: string | null; unanswered?: boolean | null } | null | undefined,
+  deps: HandleDeps,
 ): Promise<QuestionFilter | null> {
   const filter: QuestionFilter = {};
   if (!input) return filter;
@@ -288,9 +289,9 @@ export async function resolveQuestionFilter(
   }
   if (input.tag) filter.tag = input.tag.toLowerCase();
   if (input.authorHandle) {
-    const user = await UserModel.findOne({ handleKey: input.authorHandle.toLowerCase() }).select('_id').lean();
-    if (!user) return null;
-    filter.authorId = user._id;
+    const userId = await userIdByHandle(deps, input.authorHandle);
+    if (!userId) return null;
+    filter.authorId = userId;
   }
   if (input.unanswered) filter.unanswered = true;
   return filter;
@@ -329,7 +330,7 @@ export async function questionsConnection(args: {
 }, ctx: Context, known: QuestionFilter = {}) {
   const order = args.orderBy ?? 'NEWEST';
   const window = pageWindow(args);
-  const resolved = await resolveQuestionFilter(args.filter);
+  const resolved = await resolveQuestionFilter(args.filter, ctx.deps);
   const filter = resolved ? { ...resolved, ...known } : null;
   const { listings } = ctx.deps.services;
   if (!filter) return { ...toConnection([] as PostDoc[], window, () => ''), totalCount: 0 };

@@ -3,10 +3,9 @@
 import type { Context } from '../../context.js';
 import type { SearchQuery, SearchResultPage, SearchSort } from '../../infra/search/search.port.js';
 import { ValidationError } from '../../lib/errors.js';
-import { op } from '../../lib/mongo-ops.js';
 import { parseSearchQuery, type ParsedSearchQuery } from '../../lib/search-query.js';
 import { servicesOf } from '../services.js';
-import { UserModel } from '../user/user.model.js';
+import { userIdsByHandles } from '../user/user.handles.js';
 
 export const MAX_SEARCH_OFFSET = 1000;
 
@@ -34,10 +33,8 @@ export async function search(ctx: Context, req: SearchRequest): Promise<{ parsed
       authorIds.push(ctx.viewer.id);
     }
     if (handles.length) {
-      const users = (await UserModel.find({ handleKey: op.in(handles) })
-        .select('_id')
-        .lean()) as Array<{ _id: { toHexString(): string } }>;
-      authorIds.push(...users.map((u) => u._id.toHexString()));
+      const users = await userIdsByHandles(ctx.deps, handles);
+      authorIds.push(...[...users.values()].map((id) => id.toHexString()));
     }
     if (authorIds.length === 0) authorIds = [NO_MATCH];
   }

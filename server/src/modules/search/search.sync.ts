@@ -29,32 +29,50 @@ export async function createSearchPort(config: Readonly<Config>): Promise<Search
   return createEmbeddedSearch({ dir: config.searchDataDir });
 }
 
+/**
+ * What documents need besides the post: its question, space slug and author handle. A sweep
+ * passes one cache through all its batches, so each is read once per pass (FerretDB reads ids one
+ * by one); questions are kept for the most recent QUESTION_CACHE ones.
+ */
+export interface SearchLookupCache {
+  questions: Map<string, PostDoc>;
+  spaces: Map<string, string>;
+  authors: Map<string, string>;
+}
+const QUESTION_CACHE = 20_000;
+
+export const newSearchLookupCache = (): SearchLookupCache => ({ questions: new Map(), spaces: new Map(), authors: new Map() });
+
 /** Flattens posts for the index; posts that must not be searchable come back in `remove`. */
-export async function buildSearchDocuments(posts: PostDoc[]): Promise<{ docs: SearchDocument[]; remove: string[] }> {
-  const questionIds = [...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))];
-  const questions = new Map(
-    (await findPostsByIds(questionIds)).filter((q): q is PostDoc => q !== null).map((q) => [q._id.toHexString(), q]),
+export async function buildSearchDocuments(
+  posts: PostDoc[],
+  cache: SearchLookupCache = newSearchLookupCache(),
+): Promise<{ docs: SearchDocument[]; remove: string[] }> {
+  const { questions, spaces, authors } = cache;
+  for (const p of posts) if (p.type === 'question') questions.set(p._id.toHexString(), p);
+  const questionIds = [...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))].filter(
+    (id) => !questions.has(id),
   );
-  const spaceIds = [...new Set(posts.map((p) => p.spaceId.toHexString()))];
-  const spaces = new Map(
-    (
-      await findByIds<{ _id: { toHexString(): string }; slug: string }>(
-        SpaceModel,
-        spaceIds.map((id) => toObjectId(id)!),
-        'slug',
-      )
-    ).map((s) => [s._id.toHexString(), s.slug]),
-  );
-  const authorIds = [...new Set(posts.map((p) => p.authorId.toHexString()))];
-  const authors = new Map(
-    (
-      await findByIds<{ _id: { toHexString(): string }; handle: string }>(
-        UserModel,
-        authorIds.map((id) => toObjectId(id)!),
-        'handle',
-      )
-    ).map((u) => [u._id.toHexString(), u.handle]),
-  );
+  for (const q of await findPostsByIds(questionIds)) if (q) questions.set(q._id.toHexString(), q);
+  const spaceIds = [...new Set(posts.map((p) => p.spaceId.toHexString()))].filter((id) => !spaces.has(id));
+  for (const s of await findByIds<{ _id: { toHexString(): string }; slug: string }>(
+    SpaceModel,
+    spaceIds.map((id) => toObjectId(id)!),
+    'slug',
+  ))
+    spaces.set(s._id.toHexString(), s.slug);
+  const authorIds = [...new Set(posts.map((p) => p.authorId.toHexString()))].filter((id) => !authors.has(id));
+  for (const u of await findByIds<{ _id: { toHexString(): string }; handle: string }>(
+    UserModel,
+    authorIds.map((id) => toObjectId(id)!),
+    'handle',
+  ))
+    authors.set(u._id.toHexString(), u.handle);
+  // bounded: the oldest questions leave first (a Map iterates in insertion order)
+  for (const key of questions.keys()) {
+    if (questions.size <= QUESTION_CACHE) break;
+    questions.delete(key);
+  }
   const docs: SearchDocument[] = [];
   const remove: string[] = [];
   for (const p of posts) {
@@ -118,11 +136,12 @@ export async function sweep(
   const questions = new Set<string>();
   // one pass over the collection through a cursor: FerretDB scans the whole collection for any
   // filter but `{_id: value}`, so paging with `_id > last` would cost a scan per page
+  const cache = newSearchLookupCache();
   const converge = async (batch: PostDoc[]) => {
     // the question listings converge in the same pass
     for (const p of batch) if (p.type === 'question') questions.add(p._id.toHexString());
     await listings?.sync(batch.filter((p) => p.type === 'question'));
-    const { docs, remove } = await buildSearchDocuments(batch);
+    const { docs, remove } = await buildSearchDocuments(batch, cache);
     const held = await search.versions(batch.map((p) => p._id.toHexString()));
     const stale = docs.filter((d) => (held.get(d.id) ?? -1) !== d.version);
     for (const d of docs) live.add(d.id);

@@ -6,6 +6,7 @@ import { ROLES } from '../../lib/roles.js';
 import { ApiTokenModel } from '../session/session.model.js';
 import type { UserDoc } from './user.model.js';
 import { UserModel } from './user.model.js';
+import { userIdByHandle } from './user.handles.js';
 import { UserRef } from './user.refs.js';
 import { createApiToken, revokeApiToken, signIn, signOut, signUp, updateProfile } from './user.service.js';
 
@@ -113,9 +114,9 @@ builder.queryFields((t) => ({
     type: UserRef,
     nullable: true,
     args: { handle: t.arg.string({ required: true }) },
-    resolve: async (_r, { handle }) => {
-      const user = await UserModel.findOne({ handleKey: handle.toLowerCase() }).lean();
-      return (user as UserDoc | null) ?? null;
+    resolve: async (_r, { handle }, ctx) => {
+      const id = await userIdByHandle(ctx.deps, handle);
+      return id ? id.toHexString() : null;
     },
   }),
   users: t.connection({

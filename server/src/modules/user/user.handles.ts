@@ -1,0 +1,45 @@
+// Handle → member id, cached in Redis. Handles never change once taken, so an entry never goes
+// stale; the cache spares the database a query on a non-_id field (FerretDB scans the users
+// collection for it) on every profile page, author filter and `user:` search.
+import type { Redis } from 'ioredis';
+import { Types } from 'mongoose';
+import { op } from '../../lib/mongo-ops.js';
+import { UserModel } from './user.model.js';
+
+const TTL_SECONDS = 7 * 24 * 3600;
+
+export interface HandleDeps {
+  redis: Redis;
+  config: { redisPrefix: string };
+}
+
+/** The member ids of these handles (case-insensitive); unknown handles are left out. */
+export async function userIdsByHandles(deps: HandleDeps, handles: readonly string[]): Promise<Map<string, Types.ObjectId>> {
+  const keys = [...new Set(handles.map((h) => h.toLowerCase()))];
+  const out = new Map<string, Types.ObjectId>();
+  if (keys.length === 0) return out;
+  const cacheKey = (handleKey: string) => `${deps.config.redisPrefix}uh:${handleKey}`;
+  const cached = await deps.redis.mget(...keys.map(cacheKey)).catch(() => keys.map(() => null));
+  const missing: string[] = [];
+  keys.forEach((k, i) => {
+    const id = cached[i];
+    if (id && Types.ObjectId.isValid(id)) out.set(k, new Types.ObjectId(id));
+    else missing.push(k);
+  });
+  if (missing.length) {
+    const found = (await UserModel.find({ handleKey: missing.length === 1 ? missing[0] : op.in(missing) })
+      .select('handleKey')
+      .lean()) as Array<{ _id: Types.ObjectId; handleKey: string }>;
+    const pipeline = deps.redis.pipeline();
+    for (const u of found) {
+      out.set(u.handleKey, u._id);
+      pipeline.set(cacheKey(u.handleKey), u._id.toHexString(), 'EX', TTL_SECONDS);
+    }
+    if (found.length) await pipeline.exec().catch(() => undefined);
+  }
+  return out;
+}
+
+export async function userIdByHandle(deps: HandleDeps, handle: string): Promise<Types.ObjectId | null> {
+  return (await userIdsByHandles(deps, [handle])).get(handle.toLowerCase()) ?? null;
+}
