@@ -3,7 +3,20 @@
 // forwards and backwards by cursor, must give exactly the same questions in the same order —
 // after asks, votes, answers, comments, retagging and deletions, and after a rebuild.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ANSWER_BODY, BODY, COMMENT_BODY, Q, TITLE, answer, ask, comment, createSpace, member, vote, type Member } from '../factories/qa.js';
+import {
+  ANSWER_BODY,
+  BODY,
+  COMMENT_BODY,
+  Q,
+  TITLE,
+  answer,
+  ask,
+  comment,
+  createSpace,
+  member,
+  vote,
+  type Member,
+} from '../factories/qa.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;

@@ -349,7 +349,10 @@ describe('no N+1 on the question page', () => {
     expect(each.data).toEqual(thirty.data);
     const relations = each.filters.filter(({ filter }) => !('_id' in filter));
     for (const { command, filter } of each.filters) {
-      if ('_id' in filter) expect(typeof filter._id === 'object' && filter._id !== null && '$in' in filter._id, `${command} ${JSON.stringify(filter)}`).toBe(false);
+      if ('_id' in filter)
+        expect(typeof filter._id === 'object' && filter._id !== null && '$in' in filter._id, `${command} ${JSON.stringify(filter)}`).toBe(
+          false,
+        );
     }
     const relationCounts: Record<string, number> = {};
     for (const { command } of relations) relationCounts[command] = (relationCounts[command] ?? 0) + 1;

@@ -320,14 +320,18 @@ builder.queryFields((t) => ({
   }),
 }));
 
-export async function questionsConnection(args: {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
-  filter?: Parameters<typeof resolveQuestionFilter>[0];
-  orderBy?: 'NEWEST' | 'ACTIVE' | 'VOTES' | 'UNANSWERED' | null;
-}, ctx: Context, known: QuestionFilter = {}) {
+export async function questionsConnection(
+  args: {
+    first?: number | null;
+    after?: string | null;
+    last?: number | null;
+    before?: string | null;
+    filter?: Parameters<typeof resolveQuestionFilter>[0];
+    orderBy?: 'NEWEST' | 'ACTIVE' | 'VOTES' | 'UNANSWERED' | null;
+  },
+  ctx: Context,
+  known: QuestionFilter = {},
+) {
   const order = args.orderBy ?? 'NEWEST';
   const window = pageWindow(args);
   const resolved = await resolveQuestionFilter(args.filter, ctx.deps);
@@ -725,7 +729,8 @@ builder.objectFields(TagRef, (t) => ({
   }),
   topAnswerers: t.field({
     type: [ExpertRef],
-    description: 'Members whose answers in this tag score best (total score, then accepted answers, then count); the same ranking as `experts`.',
+    description:
+      'Members whose answers in this tag score best (total score, then accepted answers, then count); the same ranking as `experts`.',
     args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
     resolve: (tag, args) => topAnswerers(tag._id, checkFirst(args.first, 5)),
   }),

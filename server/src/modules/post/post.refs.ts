@@ -11,7 +11,10 @@ import { visiblePosts } from './post.visibility.js';
  */
 function postLoader(type: 'question' | 'answer') {
   return async (ids: readonly string[], ctx: Pick<Context, 'viewer'>) => {
-    const docs = await visiblePosts(ctx.viewer, (await findPostsByIds(ids)).map((d) => (d?.type === type ? d : null)));
+    const docs = await visiblePosts(
+      ctx.viewer,
+      (await findPostsByIds(ids)).map((d) => (d?.type === type ? d : null)),
+    );
     return docs.map((d) => d ?? new NotFoundError(type === 'question' ? 'The question' : 'The answer'));
   };
 }

@@ -22,9 +22,7 @@ export async function findPostsByIds(ids: readonly string[]): Promise<Array<Post
  * Answers of several questions (in their order): read by id from the questions' child lists,
  * with one query by parent for questions that have no list yet.
  */
-export async function findAnswersOfQuestions(
-  questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>,
-): Promise<PostDoc[][]> {
+export async function findAnswersOfQuestions(questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>): Promise<PostDoc[][]> {
   const listed = questions.filter((q) => Array.isArray(q.answerIds));
   const unlisted = questions.filter((q) => !Array.isArray(q.answerIds)).map((q) => q._id);
   const docs = [

@@ -76,8 +76,7 @@ export async function topAnswerers(tag: string, first: number): Promise<TagAnswe
   return [...tallyByAuthor(answers)]
     .map(([userId, t]) => ({ userId, answerCount: t.count, score: t.score, acceptedCount: acceptedBy.get(userId)?.count ?? 0 }))
     .sort(
-      (a, b) =>
-        b.score - a.score || b.acceptedCount - a.acceptedCount || b.answerCount - a.answerCount || a.userId.localeCompare(b.userId),
+      (a, b) => b.score - a.score || b.acceptedCount - a.acceptedCount || b.answerCount - a.answerCount || a.userId.localeCompare(b.userId),
     )
     .slice(0, first);
 }
