@@ -1,6 +1,6 @@
 // Benchmark of the embedded search engine (prints figures; not a test).
 //
-//   npx tsx scripts/bench-search.ts [--docs 100000] [--rate 100] [--seconds 10] [--keep]
+//   npm run bench:search -- [--docs 100000] [--rate 100] [--seconds 10] [--keep]
 //
 // 1. Generates N synthetic posts deterministically: a ~2,000-word vocabulary with Zipf-distributed
 //    words and tags, titles of 6–14 words, bodies of 50–300 words, questions with their answers.

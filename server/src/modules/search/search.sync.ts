@@ -43,6 +43,11 @@ const QUESTION_CACHE = 20_000;
 
 export const newSearchLookupCache = (): SearchLookupCache => ({ questions: new Map(), spaces: new Map(), authors: new Map() });
 
+/** An index document's version: an answer's also depends on its question (title, tags, accepted state). */
+export function searchVersion(post: Pick<PostDoc, 'type' | 'version'>, question: Pick<PostDoc, 'version'>): number {
+  return post.type === 'answer' ? post.version * 1_000_000 + question.version : post.version * 1_000_000;
+}
+
 /** Flattens posts for the index; posts that must not be searchable come back in `remove`. */
 export async function buildSearchDocuments(
   posts: PostDoc[],
@@ -100,7 +105,7 @@ export async function buildSearchDocuments(
       createdAt: p.createdAt.getTime(),
       lastActivityAt: (p.lastActivityAt ?? p.createdAt).getTime(),
       // an answer's document also depends on its question (title, tags, accepted state)
-      version: p.type === 'answer' ? p.version * 1_000_000 + question.version : p.version * 1_000_000,
+      version: searchVersion(p, question),
     });
   }
   return { docs, remove };
@@ -141,8 +146,23 @@ export async function sweep(
     // the question listings converge in the same pass
     for (const p of batch) if (p.type === 'question') questions.add(p._id.toHexString());
     await listings?.sync(batch.filter((p) => p.type === 'question'));
-    const { docs, remove } = await buildSearchDocuments(batch, cache);
+    // versions first: only posts whose index entry is missing, stale or to be removed are built
+    // (building reads each author's handle; a converged index costs no reads but the questions)
+    for (const p of batch) if (p.type === 'question') cache.questions.set(p._id.toHexString(), p);
+    const parents = [
+      ...new Set(batch.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString())),
+    ].filter((id) => !cache.questions.has(id));
+    for (const q of await findPostsByIds(parents)) if (q) cache.questions.set(q._id.toHexString(), q);
     const held = await search.versions(batch.map((p) => p._id.toHexString()));
+    const changed = batch.filter((p) => {
+      const id = p._id.toHexString();
+      const question = p.type === 'question' ? p : cache.questions.get(p.questionId?.toHexString() ?? '');
+      if (p.deletedAt || !question || question.deletedAt) return held.has(id);
+      live.add(id);
+      return held.get(id) !== searchVersion(p, question);
+    });
+    if (changed.length === 0) return;
+    const { docs, remove } = await buildSearchDocuments(changed, cache);
     const stale = docs.filter((d) => (held.get(d.id) ?? -1) !== d.version);
     for (const d of docs) live.add(d.id);
     if (stale.length) {
