@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
 import { createRedis } from './infra/redis.js';
 import { indexPosts, SEARCH_QUEUE, sweep } from './modules/search/search.sync.js';
+import { flushViews } from './modules/post/post.views.js';
 import { purgeExpiredSessions } from './modules/session/session.service.js';
 
 /** the sweep runs at most this often… */
@@ -43,6 +44,7 @@ async function main() {
     const started = performance.now();
     try {
       await sweep(search, log, 500, deps.services.listings);
+      await flushViews(deps, log);
       const purged = await purgeExpiredSessions(new Date());
       if (purged) log.info({ purged }, 'expired sessions removed');
     } catch (error) {

@@ -48,6 +48,7 @@ import {
   updateQuestion,
 } from './post.service.js';
 import { userIdByHandle, type HandleDeps } from '../user/user.handles.js';
+import { pendingViews } from './post.views.js';
 
 export const VoteDirectionEnum = builder.enumType('VoteDirection', { values: ['UP', 'DOWN', 'NONE'] as const });
 export const QuestionOrderEnum = builder.enumType('QuestionOrder', {
@@ -155,6 +156,11 @@ export const PostInterface = builder.interfaceRef<PostDoc>('Post').implement({
   }),
 });
 
+/** Buffered views of several questions in one Redis round trip (per request). */
+function pendingViewsLoader(ctx: Context): DataLoader<string, number> {
+  return requestScoped(ctx, 'pendingViews', () => new DataLoader((ids: readonly string[]) => pendingViews(ctx.deps, ids)));
+}
+
 /** Revisions of several posts in one query (per request): no N+1 when a page lists answers' histories. */
 function revisionsLoader(ctx: Context): DataLoader<string, RevisionDoc[]> {
   return requestScoped(
@@ -204,7 +210,10 @@ QuestionRef.implement({
     tags: t.field({ type: [TagRef], resolve: (q) => q.tags }),
     space: t.field({ type: SpaceRef, resolve: (q) => q.spaceId.toHexString() }),
     answerCount: t.exposeInt('answerCount'),
-    viewCount: t.exposeInt('viewCount'),
+    viewCount: t.int({
+      description: 'Views, counted once per viewer per hour (recent ones are added from a buffer).',
+      resolve: async (q, _a, ctx) => q.viewCount + (await pendingViewsLoader(ctx).load(q._id.toHexString())),
+    }),
     isAnswered: t.exposeBoolean('isAnswered'),
     isClosed: t.boolean({ resolve: (q) => !!q.closedAt }),
     closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (q) => q.closedAt ?? null }),

@@ -20,6 +20,7 @@ import { PostModel, type PostDoc } from './post.model.js';
 import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify, isModerator } from './post.policy.js';
 import { visiblePost } from './post.visibility.js';
 import { findAnswersOfQuestions, toObjectId } from './post.repository.js';
+import { countView } from './post.views.js';
 
 const title = z.string().trim().min(15, { error: 'must be at least 15 characters' }).max(150, { error: 'must be at most 150 characters' });
 const body = z
@@ -515,14 +516,7 @@ export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbac
 export async function recordView(ctx: Context, questionId: string): Promise<PostDoc> {
   const question = await loadQuestion(questionId, ctx.viewer);
   const who = ctx.viewer?.id ?? `anon:${ctx.req.ip}:${(ctx.req.get('user-agent') ?? '').slice(0, 100)}`;
-  const key = `${ctx.deps.config.redisPrefix}view:${question._id.toHexString()}:${who}`;
-  const first = await ctx.deps.redis.set(key, '1', 'EX', 3600, 'NX');
-  if (first) {
-    return (await PostModel.findOneAndUpdate(
-      { _id: question._id },
-      { $inc: { viewCount: 1 } },
-      { returnDocument: 'after' },
-    ).lean()) as PostDoc;
-  }
+  // buffered in Redis (post.views.ts): a page view writes nothing to the database
+  await countView(ctx.deps, question._id.toHexString(), who);
   return question;
 }
