@@ -51,6 +51,7 @@ import { deleteRedisPrefix, seedBench, wipeBench, type SeedPlan, type SeedResult
 import { repoRoot } from './lib/paths.js';
 import { ensureServices, profileDir, profilePorts, ServiceError, stopServices } from './lib/services.js';
 import { buildAll, startStack, type RunningStack } from './lib/stack.js';
+import { indexProfileFerretdbIds } from './lib/ferretdb-ids.js';
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -402,6 +403,8 @@ async function main(): Promise<number> {
       );
     }
     checkAborted();
+    const idIndexes = indexProfileFerretdbIds('bench');
+    if (idIndexes) log(`FerretDB: added ${idIndexes} _id lookup index(es) (see scripts/lib/ferretdb-ids.ts)`);
 
     // 2. the stack ------------------------------------------------------------------------------
     const stack: RunningStack = await startStack(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { seedIfEmpty } from './lib/seed.js';
 import { ensureServices, profileDir, profilePorts, ServiceError, stopServices } from './lib/services.js';
 import { buildAll, startStack, type RunningStack } from './lib/stack.js';
+import { indexProfileFerretdbIds } from './lib/ferretdb-ids.js';
 
 const log = (line: string) => console.log(`[colloquy] ${line}`);
 
@@ -34,6 +35,8 @@ async function main() {
       ORIGIN: publicUrl,
     };
     await seedIfEmpty({ ...process.env, ...env }, log);
+    const ids = indexProfileFerretdbIds('dev');
+    if (ids) log(`FerretDB: added ${ids} _id lookup index(es) (see scripts/lib/ferretdb-ids.ts)`);
     stack = await startStack(
       { env, apiPort: ports.api, webPort: ports.web, logDir: join(profileDir('dev'), 'logs'), inheritOutput: true },
       log,

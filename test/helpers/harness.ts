@@ -12,6 +12,7 @@ import { loadConfig } from '../../server/src/config.js';
 import { createDeps, type ClosableDeps } from '../../server/src/deps.js';
 import { syncIndexes } from '../../server/src/infra/mongo.js';
 import type { Clock } from '../../server/src/lib/clock.js';
+import { indexProfileFerretdbIds } from '../../scripts/lib/ferretdb-ids.js';
 
 export interface TestClock extends Clock {
   set(date: Date | string): void;
@@ -99,6 +100,8 @@ export async function startHarness(options: { rateLimitPerMinute?: number } = {}
   const clock = testClock();
   const deps = await createDeps(config, 'test', { events: 'inline', clock });
   await syncIndexes();
+  // the local FerretDB's _id lookups through an index (scripts/lib/ferretdb-ids.ts)
+  indexProfileFerretdbIds('test');
   // an empty database's listings are complete: mark them built (as seeding does)
   await deps.services.listings.rebuild();
   const handle = createApp(deps);

@@ -9,6 +9,7 @@ import { repoRoot } from '../../scripts/lib/paths.js';
 import { seedIfEmpty } from '../../scripts/lib/seed.js';
 import { ensureChromium, ensureServices, profileDir, profilePorts } from '../../scripts/lib/services.js';
 import { buildAll, startStack, type RunningStack } from '../../scripts/lib/stack.js';
+import { indexProfileFerretdbIds } from '../../scripts/lib/ferretdb-ids.js';
 
 let stack: RunningStack | undefined;
 
@@ -50,6 +51,7 @@ export default async function setup(project: TestProject) {
     RATE_LIMIT_PER_MINUTE: '100000',
   };
   await seedIfEmpty({ ...process.env, ...env, STACKEXCHANGE_DUMP_DIR: '', COLLOQUY_SEED: 'synthetic' }, log);
+  indexProfileFerretdbIds('test');
   stack = await startStack({ env, apiPort: ports.api, webPort: ports.web, logDir: join(profileDir('test'), 'logs', 'e2e') }, log);
   project.provide('webUrl', `http://localhost:${ports.web}`);
   project.provide('apiUrl', stack.apiUrl);
