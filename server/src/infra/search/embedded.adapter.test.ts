@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -123,6 +123,27 @@ describe('embedded search: several processes on one directory', () => {
       expect((await second.query(makeQuery({ terms: ['layout'] }))).hits.map((h) => h.id)).toEqual([oid(2)]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('also starts empty on a file from before layouts were stamped (no title tables), even if stamped since', async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const raw = new Database(join(dir, 'search.sqlite'));
+    // what a layout-1 file looks like after a layout-2 process stamped it without rebuilding
+    raw.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    raw.exec(`INSERT INTO meta VALUES ('live_gen', '0'), ('layout', '2')`);
+    raw.exec(`CREATE TABLE docs (rid INTEGER PRIMARY KEY, id TEXT)`);
+    raw.exec(`CREATE VIRTUAL TABLE fts USING fts5(title, body)`);
+    raw.close();
+    const port = createEmbeddedSearch({ dir });
+    try {
+      await port.init();
+      expect(await port.count()).toBe(0);
+      await port.upsert([makeDoc({ id: oid(3), title: 'Rebuilt layout post' })]);
+      expect((await port.query(makeQuery({ terms: ['rebuilt'] }))).hits.map((h) => h.id)).toEqual([oid(3)]);
+    } finally {
+      await port.close();
     }
   });
 

@@ -639,7 +639,11 @@ export function createEmbeddedSearch(options: EmbeddedSearchOptions): SearchPort
     conn
       .transaction(() => {
         conn.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-        const layout = conn.prepare(`SELECT value FROM meta WHERE key = 'layout'`).pluck().get() as string | undefined;
+        const stamped = conn.prepare(`SELECT value FROM meta WHERE key = 'layout'`).pluck().get() as string | undefined;
+        const hasTable = (like: string) =>
+          conn.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name LIKE ?`).get(like) !== undefined;
+        // files written before layouts were stamped (layout 1) have documents but no title tables
+        const layout = hasTable('docs%') && !hasTable('fts_title%') ? '1' : stamped;
         if (layout !== undefined && layout !== LAYOUT_VERSION) {
           // an index file of another layout: the index is derived data, start empty (the sweep or
           // a reindex fills it again)
