@@ -11,12 +11,13 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Role } from '../server/src/context.js';
-import { ConfigError, loadConfig, type Config } from '../server/src/config.js';
+import type { Config } from '../server/src/config.js';
 import { createDeps, type ClosableDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { AppError, ValidationError } from '../server/src/lib/errors.js';
 import { ROLES } from '../server/src/lib/roles.js';
 import { createUser, grantRole, HANDLE } from '../server/src/modules/user/user.service.js';
+import { EXIT_CONFIG, scriptConfig } from './lib/script-config.js';
 
 const USAGE = `usage:
   npm run admin -- create-admin --handle <handle> --email <email> [--password <password>]
@@ -164,16 +165,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  let config: Readonly<Config>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 78;
-    }
-    throw error;
-  }
+  const config = scriptConfig();
+  if (!config) return EXIT_CONFIG;
   try {
     if (command === 'create-admin') await createAdmin(config, rest);
     else if (command === 'grant') await grant(config, rest);

@@ -8,12 +8,12 @@
 // Exit codes: 0 done, 1 import failed (bad XML: "✗ Posts.xml line 1234: …"), 2 usage, 78 bad configuration.
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { DumpFormatError } from '../server/src/modules/import/se-dump.reader.js';
 import { importStackExchange, type SeProgressEvent } from '../server/src/modules/import/se-import.service.js';
 import { createProgress, formatCount, printTable, type Progress } from './lib/progress.js';
+import { EXIT_CONFIG, scriptConfig } from './lib/script-config.js';
 
 const USAGE = 'usage: npm run import:stackexchange -- <dump-dir> [--space <slug>] [--site <host>] [--force] [--no-search]';
 
@@ -53,16 +53,8 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 78;
-    }
-    throw error;
-  }
+  const config = scriptConfig();
+  if (!config) return EXIT_CONFIG;
   const deps = await createDeps(config, 'import', { events: 'inline' });
   let bar: Progress | null = null;
   let started = 0;

@@ -7,11 +7,11 @@
 //
 // Exit codes: 0 done, 1 failed, 2 usage, 78 bad configuration.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { generateSynthetic } from '../server/src/modules/seed/synthetic.js';
 import { createProgress, formatCount, printTable } from './lib/progress.js';
+import { EXIT_CONFIG, scriptConfig } from './lib/script-config.js';
 
 const USAGE = 'usage: npm run seed:synthetic -- --members <n> --questions <n> [--seed <n>] [--space <slug>] [--no-search]';
 
@@ -54,16 +54,8 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 78;
-    }
-    throw error;
-  }
+  const config = scriptConfig();
+  if (!config) return EXIT_CONFIG;
   const deps = await createDeps(config, 'seed-synthetic', { events: 'inline' });
   const progress = createProgress({ label: 'questions', total: questions, unit: 'rows' });
   const started = performance.now();

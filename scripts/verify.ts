@@ -4,9 +4,9 @@
 // Exit codes: 0 clean or repaired, 1 drift found (without --repair) or not all repaired,
 // 2 usage error, 78 bad configuration.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import { formatVerifyReport, verifyConsistency } from '../server/src/modules/maintenance/verify.service.js';
+import { EXIT_CONFIG, scriptConfig } from './lib/script-config.js';
 
 const USAGE = 'usage: npm run verify [-- --repair] [--batch-size <n>]';
 
@@ -31,16 +31,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`verify: --batch-size must be an integer from 1 to 10000\n${USAGE}`);
     return 2;
   }
-  let config: Readonly<Config>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 78;
-    }
-    throw error;
-  }
+  const config = scriptConfig();
+  if (!config) return EXIT_CONFIG;
   const deps = await createDeps(config, 'verify', { events: 'inline' });
   try {
     const repair = values.repair ?? false;
