@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createEmbeddedSearch } from '../server/src/infra/search/embedded.adapter.js';
 import type { SearchDocument, SearchPort, SearchQuery, SearchSort } from '../server/src/infra/search/search.port.js';
 import { parseSearchQuery } from '../server/src/lib/search-query.js';
+import { mulberry32 } from '../server/src/lib/random.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,17 +36,7 @@ const KEEP = process.argv.includes('--keep');
 // ---------------------------------------------------------------------------------------------
 // Deterministic synthetic data
 
-/** mulberry32: a small, fast, seedable PRNG */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const rand = prng(20240601);
 const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));

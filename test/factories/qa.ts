@@ -6,6 +6,7 @@ import mongoose, { Types } from 'mongoose';
 import type { Context, Role, TokenScope, Viewer } from '../../server/src/context.js';
 import { grantRole } from '../../server/src/modules/user/user.service.js';
 import type { Agent, Harness } from '../helpers/harness.js';
+import { mulberry32 } from '../../server/src/lib/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // ids
@@ -179,14 +180,7 @@ export async function userReputation(handle: string): Promise<number> {
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same sequence. */
 export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

@@ -7,6 +7,7 @@ import { searchTokens as tokenize } from '../../lib/plain-text.js';
 import { allowedTypos, asciiTokens, createEmbeddedSearch, deletionKeys, pairPhrase, pairText, typoDistance } from './embedded.adapter.js';
 import { makeDoc, makeQuery, oid, searchConformanceSuite } from './search.conformance.js';
 import type { SearchDocument, SearchPort, SearchQuery } from './search.port.js';
+import { mulberry32 } from '../../lib/random.js';
 
 const root = mkdtempSync(join(tmpdir(), 'colloquy-search-'));
 let counter = 0;
@@ -288,17 +289,8 @@ describe('embedded search: broad queries on a large index (budgets shrunk)', () 
 
 const TOKENIZER = `unicode61 remove_diacritics 2 tokenchars '+#'`;
 
-/** mulberry32: a small seedable PRNG (the tests are deterministic) */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the tests are deterministic */
+const prng = mulberry32;
 
 /** The documents an FTS5 phrase query matches on a plain FTS5 table holding the same texts. */
 class Reference {

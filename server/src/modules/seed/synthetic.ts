@@ -44,6 +44,7 @@ import { SpaceModel } from '../space/space.model.js';
 import { TagModel } from '../tag/tag.model.js';
 import { UserModel } from '../user/user.model.js';
 import { VoteModel } from '../vote/vote.model.js';
+import { mulberry32 } from '../../lib/random.js';
 
 export interface SyntheticOptions {
   members: number;
@@ -87,17 +88,7 @@ export interface SyntheticSummary {
 // ---------------------------------------------------------------------------------------------
 // Randomness
 
-/** mulberry32: a small, fast, well-distributed 32-bit PRNG. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Samples ranks 0..n-1 with P(k) ∝ 1/(k+1)^s (binary search over the cumulative weights). */
 export class Zipf {
