@@ -149,9 +149,9 @@ export async function sweep(
     // versions first: only posts whose index entry is missing, stale or to be removed are built
     // (building reads each author's handle; a converged index costs no reads but the questions)
     for (const p of batch) if (p.type === 'question') cache.questions.set(p._id.toHexString(), p);
-    const parents = [
-      ...new Set(batch.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString())),
-    ].filter((id) => !cache.questions.has(id));
+    const parents = [...new Set(batch.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))].filter(
+      (id) => !cache.questions.has(id),
+    );
     for (const q of await findPostsByIds(parents)) if (q) cache.questions.set(q._id.toHexString(), q);
     const held = await search.versions(batch.map((p) => p._id.toHexString()));
     const changed = batch.filter((p) => {
