@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { AppDeps, DomainEvents } from './context.js';
 import { createLogger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
+import { clearDocumentLocks, setDocumentLocks } from './infra/guarded-write.js';
 import { connectMongo, currentIdLookup, disconnectMongo } from './infra/mongo.js';
 import { QuestionListings } from './modules/post/post.listings.js';
 import { createRedis } from './infra/redis.js';
@@ -23,6 +24,8 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   const reputationRules = loadReputationRules(config.reputationRules);
   await connectMongo(config.mongodbUrl, log, config.mongodbIdLookup);
   const redis = createRedis(config.redisUrl, log);
+  // conditional writes on FerretDB check their guard under a Redis lock (infra/guarded-write.ts)
+  setDocumentLocks(redis, config.redisPrefix);
   const search = await createSearchPort(config);
   await search.init();
   const listings = new QuestionListings(
@@ -46,6 +49,7 @@ export async function createDeps(config: Readonly<Config>, name: string, options
     async close() {
       await events.close?.().catch(() => undefined);
       await search.close().catch(() => undefined);
+      clearDocumentLocks(redis);
       redis.disconnect();
       await disconnectMongo();
     },

@@ -226,6 +226,27 @@ describe('reputation rules through the API', () => {
     ]);
   });
 
+  it('concurrent votes on one answer: the score and the reputation count every vote exactly once', async () => {
+    const q = await ask(alice);
+    const a = await answer(bob, q.id);
+    const voters = await Promise.all(Array.from({ length: 12 }, (_, i) => member(h, `crowd${i}`)));
+    // all at once, with two of them changing their mind concurrently
+    await Promise.all([
+      ...voters.map((v) => vote(v, a.id, 'UP')),
+      vote(voters[0]!, a.id, 'NONE').then(() => vote(voters[0]!, a.id, 'UP')),
+      vote(voters[1]!, q.id, 'UP'),
+    ]);
+    const r = await h
+      .agent()
+      .gql<{ node: { score: number; upVoteCount: number } }>(`query($id: ID!) { node(id: $id) { ... on Answer { score upVoteCount } } }`, {
+        id: a.id,
+      });
+    expect(r.data.node).toEqual({ score: 12, upVoteCount: 12 });
+    expect(await reps('bob', 'alice')).toEqual({ bob: 121, alice: 11 });
+    const result = await verifyConsistency(h.deps);
+    expect(result.drift, formatVerifyReport(result)).toBe(0);
+  });
+
   it('daily cap: at most +200 a day from upvotes; the next day earns again; accepts are exempt', async () => {
     const posts = [];
     for (let i = 0; i < 3; i++) posts.push(await ask(alice, { title: `Capped question number ${i} here`, body: BODY(i) }));

@@ -13,6 +13,7 @@ import { toObjectId } from '../post/post.repository.js';
 import { servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
 import { CommentModel, type CommentDoc } from './comment.model.js';
+import { findOneAndUpdateIf, updateById } from '../../infra/guarded-write.js';
 
 const commentBody = z
   .string()
@@ -40,12 +41,12 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
     updatedAt: now,
   });
   // the child list only where the post keeps one (see post.model.ts)
-  await PostModel.updateOne(
-    { _id: post._id },
-    { $inc: { commentCount: 1 }, ...(Array.isArray(post.commentIds) ? { $addToSet: { commentIds: comment._id } } : {}) },
-  );
+  await updateById(PostModel, post._id, {
+    $inc: { commentCount: 1 },
+    ...(Array.isArray(post.commentIds) ? { $addToSet: { commentIds: comment._id } } : {}),
+  });
   const questionId = post.type === 'question' ? post._id : post.questionId!;
-  await PostModel.updateOne({ _id: questionId }, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
+  await updateById(PostModel, questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   // the question's activity moved: listings ("active") and search (its lastActivityAt) follow
   await servicesOf(ctx)
     .events.postsChanged([questionId.toHexString()])
@@ -68,11 +69,12 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
   const input = parseInput(updateInput, raw);
   const comment = await loadComment(ctx, input.commentId);
   if (!canEditComment(ctx.viewer, comment)) throw new ForbiddenError('You cannot edit this comment.');
-  const updated = await CommentModel.findOneAndUpdate(
-    { _id: comment._id, deletedAt: null },
+  const updated = await findOneAndUpdateIf<CommentDoc>(
+    CommentModel,
+    comment._id,
+    { deletedAt: null },
     { $set: { body: input.body, bodyHTML: renderInlineMarkdown(input.body), editedAt: servicesOf(ctx).clock.now() } },
-    { returnDocument: 'after' },
-  ).lean();
+  );
   if (!updated) throw new NotFoundError('The comment');
   return updated as CommentDoc;
 }
@@ -81,13 +83,14 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
   const viewer = requireWriter(ctx);
   const comment = await loadComment(ctx, commentId);
   if (!canDeleteComment(viewer, comment)) throw new ForbiddenError('You cannot delete this comment.');
-  const deleted = await CommentModel.findOneAndUpdate(
-    { _id: comment._id, deletedAt: null },
+  const deleted = await findOneAndUpdateIf<CommentDoc>(
+    CommentModel,
+    comment._id,
+    { deletedAt: null },
     { $set: { deletedAt: servicesOf(ctx).clock.now(), deletedById: new Types.ObjectId(viewer.id) } },
-    { returnDocument: 'after' },
-  ).lean();
+  );
   if (!deleted) throw new NotFoundError('The comment');
-  await PostModel.updateOne({ _id: comment.postId }, { $inc: { commentCount: -1 } });
+  await updateById(PostModel, comment.postId, { $inc: { commentCount: -1 } });
   return deleted as CommentDoc;
 }
 

@@ -37,6 +37,7 @@ import { TagModel } from '../tag/tag.model.js';
 import { UserModel } from '../user/user.model.js';
 import { VoteModel } from '../vote/vote.model.js';
 import { findByIds } from '../../infra/mongo.js';
+import { updateById, updateIf, type Guard } from '../../infra/guarded-write.js';
 
 export const CHECKS = [
   ['vote reputation', 'ledger events of each vote (current version, post deletion) exist; authorRep/voterRep match them'],
@@ -274,7 +275,7 @@ async function checkVotes(deps: VerifyDeps, tally: Tally, repair: boolean, size:
       if (!repair) continue;
       for (const step of deletion) await applyReputation(rules, { ...step, subjectId: post._id, subjectType, at });
       if (!fieldsOk || steps.length) {
-        await VoteModel.updateOne({ _id: v._id, version: n }, { $set: { authorRep: expectedAuthor, voterRep: expectedVoter } });
+        await updateIf(VoteModel, v._id, { version: n }, { $set: { authorRep: expectedAuthor, voterRep: expectedVoter } });
       }
       tally.repaired('vote reputation');
     }
@@ -408,9 +409,9 @@ async function fixPost(
   changedPosts: Set<string>,
 ): Promise<boolean> {
   // guarded by the values read: a concurrent change wins (a later run catches up)
-  const guard: Record<string, unknown> = { _id: post._id };
-  for (const k of Object.keys(set)) guard[k] = post[k as keyof PostRow];
-  const res = await PostModel.updateOne(guard, { $set: set, $inc: { version: 1 } });
+  const guard: Guard = {};
+  for (const k of Object.keys(set)) guard[k] = post[k as keyof typeof set];
+  const res = await updateIf(PostModel, post._id, guard, { $set: set, $inc: { version: 1 } });
   if (res.modifiedCount === 1) changedPosts.add(hex(post._id));
   return res.modifiedCount === 1;
 }
@@ -507,7 +508,7 @@ async function checkPostCounters(tally: Tally, repair: boolean, size: number, ch
       }
       if (problems.length) tally.drift('post child lists', `${p.type} ${hex(p._id)}: ${problems.join(', ')}`);
       if (repair && problems.length) {
-        await PostModel.updateOne({ _id: p._id }, { $addToSet: add });
+        await updateById(PostModel, p._id, { $addToSet: add });
         tally.repaired('post child lists');
       }
 
@@ -559,7 +560,7 @@ async function checkSpaces(tally: Tally, repair: boolean, size: number) {
       if (s.questionCount === expected) continue;
       tally.drift('space questionCount', `space ${s.slug}: ${s.questionCount} → ${expected}`);
       if (!repair) continue;
-      const res = await SpaceModel.updateOne({ _id: s._id, questionCount: s.questionCount }, { $set: { questionCount: expected } });
+      const res = await updateIf(SpaceModel, s._id, { questionCount: s.questionCount }, { $set: { questionCount: expected } });
       if (res.modifiedCount === 1) tally.repaired('space questionCount');
     }
   }
@@ -584,7 +585,7 @@ async function checkTags(tally: Tally, repair: boolean, size: number) {
       if (t.questionCount === expected) continue;
       tally.drift('tag questionCount', `tag ${t._id}: ${t.questionCount} → ${expected}`);
       if (!repair) continue;
-      const res = await TagModel.updateOne({ _id: t._id, questionCount: t.questionCount }, { $set: { questionCount: expected } });
+      const res = await updateIf(TagModel, t._id, { questionCount: t.questionCount }, { $set: { questionCount: expected } });
       if (res.modifiedCount === 1) tally.repaired('tag questionCount');
     }
   }
@@ -634,7 +635,7 @@ async function checkUsers(deps: VerifyDeps, tally: Tally, repair: boolean, size:
         if (u[field] === expected) continue;
         tally.drift(check, `@${u.handle}: ${u[field]} → ${expected}`);
         if (!repair) continue;
-        const res = await UserModel.updateOne({ _id: u._id, [field]: u[field] }, { $set: { [field]: expected } });
+        const res = await updateIf(UserModel, u._id, { [field]: u[field] }, { $set: { [field]: expected } });
         if (res.modifiedCount === 1) tally.repaired(check);
       }
     }
@@ -687,8 +688,10 @@ async function checkUsers(deps: VerifyDeps, tally: Tally, repair: boolean, size:
         `@${u.handle}: reputation ${now.reputation} (seq ${now.repSeq}) but the ledger sums to ${l.sum} (seq ${l.last.seq})`,
       );
       if (!repair) continue;
-      const res = await UserModel.updateOne(
-        { _id: u._id, reputation: now.reputation, repSeq: now.repSeq },
+      const res = await updateIf(
+        UserModel,
+        u._id,
+        { reputation: now.reputation, repSeq: now.repSeq },
         { $set: { reputation: l.sum, repSeq: l.last.seq, repDay: l.last.day, repDayEarned: l.last.dayEarned } },
       );
       if (res.modifiedCount === 1) tally.repaired('user reputation');

@@ -21,6 +21,7 @@ import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify, 
 import { visiblePost } from './post.visibility.js';
 import { findAnswersOfQuestions, toObjectId } from './post.repository.js';
 import { countView } from './post.views.js';
+import { findOneAndUpdateIf, updateById, updateIf } from '../../infra/guarded-write.js';
 
 const title = z.string().trim().min(15, { error: 'must be at least 15 characters' }).max(150, { error: 'must be at most 150 characters' });
 const body = z
@@ -106,9 +107,9 @@ export async function askQuestion(
     createdAt: now,
     updatedAt: now,
   });
-  await SpaceModel.updateOne({ _id: space._id }, { $inc: { questionCount: 1 } });
+  await updateById(SpaceModel, space._id, { $inc: { questionCount: 1 } });
   await adjustTagCounts(tagNames, []);
-  await UserModel.updateOne({ _id: authorId }, { $inc: { questionCount: 1 } });
+  await updateById(UserModel, authorId, { $inc: { questionCount: 1 } });
   await changedPosts(ctx, _id);
   return (await PostModel.findById(_id).lean()) as PostDoc;
 }
@@ -176,11 +177,12 @@ async function applyEdit(
     set.bodyHTML = renderMarkdown(state.body);
   }
   if (changed.includes('tags')) set.tags = state.tags;
-  const updated = (await PostModel.findOneAndUpdate(
-    { _id: post._id, revisionCount: post.revisionCount },
+  const updated = await findOneAndUpdateIf<PostDoc>(
+    PostModel,
+    post._id,
+    { revisionCount: post.revisionCount },
     { $set: set, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean()) as PostDoc | null;
+  );
   if (!updated) {
     await RevisionModel.deleteOne({ postId: post._id, number });
     throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
@@ -191,7 +193,7 @@ async function applyEdit(
       post.tags.filter((t) => !state.tags.includes(t)),
     );
   if (post.type === 'answer' && post.questionId) {
-    await PostModel.updateOne({ _id: post.questionId }, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
+    await updateById(PostModel, post.questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   }
   await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
   return { post: updated };
@@ -209,30 +211,31 @@ export async function updateQuestion(ctx: Context, raw: z.input<typeof updateQue
 /** Soft delete. Reverses the reputation the post earned; counters follow. */
 async function deletePost(ctx: Context, post: PostDoc) {
   const now = servicesOf(ctx).clock.now();
-  const deleted = (await PostModel.findOneAndUpdate(
-    { _id: post._id, deletedAt: null },
+  const deleted = await findOneAndUpdateIf<PostDoc>(
+    PostModel,
+    post._id,
+    { deletedAt: null },
     { $set: { deletedAt: now, deletedById: new Types.ObjectId(ctx.viewer!.id) }, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean()) as PostDoc | null;
+  );
   if (!deleted) throw new NotFoundError(post.type === 'question' ? 'The question' : 'The answer');
   await reverseVotesOf(ctx, deleted, now);
   if (post.type === 'question') {
     if (post.acceptedAnswerId) await reverseAccept(ctx, post, post.acceptedAnswerId, now);
-    await SpaceModel.updateOne({ _id: post.spaceId }, { $inc: { questionCount: -1 } });
+    await updateById(SpaceModel, post.spaceId, { $inc: { questionCount: -1 } });
     await adjustTagCounts([], post.tags);
-    await UserModel.updateOne({ _id: post.authorId }, { $inc: { questionCount: -1 } });
+    await updateById(UserModel, post.authorId, { $inc: { questionCount: -1 } });
   } else {
     const question = (await PostModel.findById(post.questionId).lean()) as PostDoc | null;
     if (question?.acceptedAnswerId?.equals(post._id)) {
-      await PostModel.updateOne({ _id: question._id, acceptedAnswerId: post._id }, { $set: { acceptedAnswerId: null, acceptedAt: null } });
+      await updateIf(PostModel, question._id, { acceptedAnswerId: post._id }, { $set: { acceptedAnswerId: null, acceptedAt: null } });
       await reverseAccept(ctx, question, post._id, now);
     }
     if (question?.verifiedAnswerId?.equals(post._id)) {
-      await PostModel.updateOne({ _id: question._id }, { $set: { verifiedAnswerId: null } });
+      await updateById(PostModel, question._id, { $set: { verifiedAnswerId: null } });
     }
-    await PostModel.updateOne({ _id: post.questionId }, { $inc: { answerCount: -1, version: 1 } });
+    await updateById(PostModel, post.questionId, { $inc: { answerCount: -1, version: 1 } });
     await refreshAnswered(post.questionId!);
-    await UserModel.updateOne({ _id: post.authorId }, { $inc: { answerCount: -1 } });
+    await updateById(UserModel, post.authorId, { $inc: { answerCount: -1 } });
   }
   await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
   return deleted;
@@ -281,15 +284,12 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
   });
   // the child list only where the question keeps one (see post.model.ts): a list started now on
   // an older question would hide its earlier answers
-  await PostModel.updateOne(
-    { _id: question._id },
-    {
-      $inc: { answerCount: 1, version: 1 },
-      $set: { lastActivityAt: now },
-      ...(Array.isArray(question.answerIds) ? { $addToSet: { answerIds: _id } } : {}),
-    },
-  );
-  await UserModel.updateOne({ _id: authorId }, { $inc: { answerCount: 1 } });
+  await updateById(PostModel, question._id, {
+    $inc: { answerCount: 1, version: 1 },
+    $set: { lastActivityAt: now },
+    ...(Array.isArray(question.answerIds) ? { $addToSet: { answerIds: _id } } : {}),
+  });
+  await updateById(UserModel, authorId, { $inc: { answerCount: 1 } });
   await changedPosts(ctx, _id, question._id);
   return (await PostModel.findById(_id).lean()) as PostDoc;
 }
@@ -320,7 +320,7 @@ export async function refreshAnswered(questionId: Types.ObjectId): Promise<void>
   const positive = answers.some((a) => !a.deletedAt && a.score > 0);
   const isAnswered = !!question.acceptedAnswerId || positive;
   if (isAnswered !== question.isAnswered) {
-    await PostModel.updateOne({ _id: questionId }, { $set: { isAnswered }, $inc: { version: 1 } });
+    await updateById(PostModel, questionId, { $set: { isAnswered }, $inc: { version: 1 } });
   }
 }
 
@@ -358,11 +358,12 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
   if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can accept an answer.');
   if (question.acceptedAnswerId?.equals(answer._id)) return { question, answer };
   const now = servicesOf(ctx).clock.now();
-  const updated = (await PostModel.findOneAndUpdate(
-    { _id: question._id, acceptedAnswerId: question.acceptedAnswerId ?? null },
+  const updated = await findOneAndUpdateIf<PostDoc>(
+    PostModel,
+    question._id,
+    { acceptedAnswerId: question.acceptedAnswerId ?? null },
     { $set: { acceptedAnswerId: answer._id, acceptedAt: now, isAnswered: true, lastActivityAt: now }, $inc: { version: 1, acceptGen: 1 } },
-    { returnDocument: 'after' },
-  ).lean()) as PostDoc | null;
+  );
   if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
   const rules = servicesOf(ctx).reputationRules;
   if (question.acceptedAnswerId) await reverseAccept(ctx, question, question.acceptedAnswerId, now);
@@ -388,8 +389,8 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
       at: now,
     });
   }
-  await PostModel.updateOne({ _id: answer._id }, { $inc: { version: 1 } });
-  if (question.acceptedAnswerId) await PostModel.updateOne({ _id: question.acceptedAnswerId }, { $inc: { version: 1 } });
+  await updateById(PostModel, answer._id, { $inc: { version: 1 } });
+  if (question.acceptedAnswerId) await updateById(PostModel, question.acceptedAnswerId, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id, question.acceptedAnswerId);
   return { question: updated, answer: (await PostModel.findById(answer._id).lean()) as PostDoc };
 }
@@ -401,15 +402,16 @@ export async function unacceptAnswer(ctx: Context, answerId: string) {
   if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can unaccept an answer.');
   if (!question.acceptedAnswerId?.equals(answer._id)) return { question, answer };
   const now = servicesOf(ctx).clock.now();
-  const updated = await PostModel.findOneAndUpdate(
-    { _id: question._id, acceptedAnswerId: answer._id },
+  const updated = await findOneAndUpdateIf<PostDoc>(
+    PostModel,
+    question._id,
+    { acceptedAnswerId: answer._id },
     { $set: { acceptedAnswerId: null, acceptedAt: null }, $inc: { version: 1 } },
-    { returnDocument: 'after' },
-  ).lean();
+  );
   if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
   await reverseAccept(ctx, question, answer._id, now);
   await refreshAnswered(question._id);
-  await PostModel.updateOne({ _id: answer._id }, { $inc: { version: 1 } });
+  await updateById(PostModel, answer._id, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id);
   return {
     question: (await PostModel.findById(question._id).lean()) as PostDoc,
@@ -424,18 +426,17 @@ export async function setVerified(ctx: Context, answerId: string, verified: bool
   if (!canVerify(viewer, answer)) throw new ForbiddenError('Only staff members can verify answers.');
   const now = servicesOf(ctx).clock.now();
   if (verified) {
-    await PostModel.updateOne(
-      { _id: answer._id },
-      { $set: { verifiedById: new Types.ObjectId(viewer.id), verifiedAt: now }, $inc: { version: 1 } },
-    );
-    await PostModel.updateOne(
-      { _id: answer.questionId },
-      { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } },
-    );
+    await updateById(PostModel, answer._id, {
+      $set: { verifiedById: new Types.ObjectId(viewer.id), verifiedAt: now },
+      $inc: { version: 1 },
+    });
+    await updateById(PostModel, answer.questionId, { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } });
   } else {
-    await PostModel.updateOne({ _id: answer._id }, { $set: { verifiedById: null, verifiedAt: null }, $inc: { version: 1 } });
-    await PostModel.updateOne(
-      { _id: answer.questionId, verifiedAnswerId: answer._id },
+    await updateById(PostModel, answer._id, { $set: { verifiedById: null, verifiedAt: null }, $inc: { version: 1 } });
+    await updateIf(
+      PostModel,
+      answer.questionId,
+      { verifiedAnswerId: answer._id },
       { $set: { verifiedAnswerId: null }, $inc: { version: 1 } },
     );
   }
@@ -467,13 +468,10 @@ export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput
     duplicateOfId = original._id;
   }
   const now = servicesOf(ctx).clock.now();
-  await PostModel.updateOne(
-    { _id: question._id },
-    {
-      $set: { closedAt: now, closedById: new Types.ObjectId(ctx.viewer!.id), closeReason: input.reason, duplicateOfId },
-      $inc: { version: 1 },
-    },
-  );
+  await updateById(PostModel, question._id, {
+    $set: { closedAt: now, closedById: new Types.ObjectId(ctx.viewer!.id), closeReason: input.reason, duplicateOfId },
+    $inc: { version: 1 },
+  });
   await changedPosts(ctx, question._id);
   return (await PostModel.findById(question._id).lean()) as PostDoc;
 }
@@ -482,10 +480,10 @@ export async function reopenQuestion(ctx: Context, questionId: string) {
   requireWriter(ctx);
   const question = await loadQuestion(questionId, ctx.viewer);
   if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can reopen questions.');
-  await PostModel.updateOne(
-    { _id: question._id },
-    { $set: { closedAt: null, closedById: null, closeReason: null, duplicateOfId: null }, $inc: { version: 1 } },
-  );
+  await updateById(PostModel, question._id, {
+    $set: { closedAt: null, closedById: null, closeReason: null, duplicateOfId: null },
+    $inc: { version: 1 },
+  });
   await changedPosts(ctx, question._id);
   return (await PostModel.findById(question._id).lean()) as PostDoc;
 }

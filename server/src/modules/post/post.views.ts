@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { Logger } from '../../infra/logger.js';
 import { PostModel } from './post.model.js';
+import { updateById } from '../../infra/guarded-write.js';
 
 export interface ViewDeps {
   redis: Redis;
@@ -52,7 +53,7 @@ export async function flushViews(deps: ViewDeps, log?: Logger): Promise<number> 
   for (const [id, raw] of Object.entries(counts)) {
     const n = Number(raw);
     if (Types.ObjectId.isValid(id) && n > 0) {
-      await PostModel.updateOne({ _id: new Types.ObjectId(id) }, { $inc: { viewCount: n } }, { timestamps: false });
+      await updateById(PostModel, new Types.ObjectId(id), { $inc: { viewCount: n } }, { timestamps: false });
       updated++;
     }
     await deps.redis.hdel(flushing, id);

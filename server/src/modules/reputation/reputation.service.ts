@@ -8,6 +8,7 @@ import { op } from '../../lib/mongo-ops.js';
 import { UserModel } from '../user/user.model.js';
 import { ReputationEventModel } from './reputation.model.js';
 import { effectiveDelta, type ReputationRules } from './reputation.rules.js';
+import { updateIf } from '../../infra/guarded-write.js';
 
 export type ReputationReason =
   | 'JOINED'
@@ -43,8 +44,10 @@ function isDuplicateKey(error: unknown): boolean {
 export async function fastForwardUser(userId: Types.ObjectId): Promise<void> {
   const last = await ReputationEventModel.findOne({ userId }).sort({ seq: -1 }).lean();
   if (!last) return;
-  await UserModel.updateOne(
-    { _id: userId, repSeq: op.lt(last.seq) },
+  await updateIf(
+    UserModel,
+    userId,
+    { repSeq: op.lt(last.seq) },
     { $set: { reputation: last.balance, repSeq: last.seq, repDay: last.day, repDayEarned: last.dayEarned } },
   );
 }
@@ -93,8 +96,10 @@ export async function applyReputation(rules: ReputationRules, change: Reputation
       await fastForwardUser(userId);
       continue;
     }
-    await UserModel.updateOne(
-      { _id: userId, repSeq: user.repSeq },
+    await updateIf(
+      UserModel,
+      userId,
+      { repSeq: user.repSeq },
       { $set: { reputation: balance, repSeq: seq, repDay: nextDay, repDayEarned: nextEarned } },
     );
     return delta;

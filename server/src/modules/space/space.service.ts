@@ -5,6 +5,7 @@ import { parseInput } from '../../lib/validate.js';
 import { requireWriter } from '../user/user.service.js';
 import { SpaceModel, type SpaceDoc } from './space.model.js';
 import { toObjectId } from '../post/post.repository.js';
+import { updateByIdReturning } from '../../infra/guarded-write.js';
 
 export const SPACE_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
@@ -46,7 +47,7 @@ export async function updateSpace(ctx: Context, raw: z.input<typeof updateInput>
   const set: Record<string, string> = {};
   if (input.name !== undefined) set.name = input.name;
   if (input.description !== undefined) set.description = input.description;
-  const space = id ? await SpaceModel.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean() : null;
+  const space = id ? await updateByIdReturning(SpaceModel, id, { $set: set }) : null;
   if (!space) throw new NotFoundError('The space');
   return space as SpaceDoc;
 }

@@ -9,6 +9,7 @@ import { requireWriter } from '../user/user.service.js';
 import { TagModel, type TagDoc } from './tag.model.js';
 import { TAG_NAME, normalizeTag } from './tag.rules.js';
 import { findByIds } from '../../infra/mongo.js';
+import { updateById, updateByIdReturning } from '../../infra/guarded-write.js';
 
 /**
  * Validates tag names for a question (1–5) and maps synonyms to their master tag.
@@ -32,14 +33,10 @@ export async function resolveTagNames(raw: string[]): Promise<string[]> {
 /** Keeps tags' questionCount in step (creates tags on first use). */
 export async function adjustTagCounts(added: string[], removed: string[]): Promise<void> {
   for (const name of added) {
-    await TagModel.updateOne(
-      { _id: name },
-      { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null } },
-      { upsert: true },
-    );
+    await updateById(TagModel, name, { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null } }, { upsert: true });
   }
   for (const name of removed) {
-    await TagModel.updateOne({ _id: name }, { $inc: { questionCount: -1 } });
+    await updateById(TagModel, name, { $inc: { questionCount: -1 } });
   }
 }
 
@@ -55,17 +52,13 @@ export async function updateTag(ctx: Context, raw: z.input<typeof updateTagInput
   if (!isModerator(ctx.viewer)) throw new ForbiddenError('Only moderators can edit tag wikis.');
   const tag = await TagModel.findById(normalizeTag(input.name)).lean();
   if (!tag) throw new NotFoundError(`The tag "${input.name}"`);
-  const updated = await TagModel.findOneAndUpdate(
-    { _id: tag._id },
-    {
-      $set: {
-        description: input.description,
-        descriptionHTML: renderMarkdown(input.description),
-        excerpt: excerpt(input.description, 300),
-      },
+  const updated = await updateByIdReturning(TagModel, tag._id, {
+    $set: {
+      description: input.description,
+      descriptionHTML: renderMarkdown(input.description),
+      excerpt: excerpt(input.description, 300),
     },
-    { returnDocument: 'after' },
-  ).lean();
+  });
   return updated as TagDoc;
 }
 
@@ -84,8 +77,9 @@ export async function addTagSynonym(ctx: Context, raw: z.input<typeof synonymInp
   const master = await TagModel.findById(masterName).lean();
   if (!master) throw new ValidationError('no such tag', 'masterName');
   if (master.synonymOf) throw new ValidationError(`"${masterName}" is itself a synonym of "${master.synonymOf}"`, 'masterName');
-  await TagModel.updateOne(
-    { _id: name },
+  await updateById(
+    TagModel,
+    name,
     { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } },
     { upsert: true },
   );

@@ -13,6 +13,7 @@ import { endSession, newSecret, sha256, startSession } from '../session/session.
 import { TAG_NAME } from '../tag/tag.rules.js';
 import { servicesOf } from '../services.js';
 import { UserModel, type UserDoc } from './user.model.js';
+import { updateById, updateByIdReturning } from '../../infra/guarded-write.js';
 
 /** OWASP's argon2id baseline: m = 19 MiB, t = 2, p = 1. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
@@ -99,7 +100,7 @@ export async function signIn(ctx: Context, raw: unknown): Promise<UserDoc> {
   if (!user || !user.passwordHash || !ok) throw new UnauthenticatedError('Incorrect handle/email or password.');
   const now = servicesOf(ctx).clock.now();
   await startSession(ctx.deps, ctx.req, ctx.res, user._id, now);
-  await UserModel.updateOne({ _id: user._id }, { $set: { lastSeenAt: now } });
+  await updateById(UserModel, user._id, { $set: { lastSeenAt: now } });
   return user as UserDoc;
 }
 
@@ -137,7 +138,7 @@ export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc
   if (input.websiteUrl !== undefined) set.websiteUrl = input.websiteUrl;
   if (input.socialLinks !== undefined) set.socialLinks = input.socialLinks;
   if (input.expertiseTags !== undefined) set.expertiseTags = [...new Set(input.expertiseTags.map((t) => t.toLowerCase()))];
-  const user = await UserModel.findOneAndUpdate({ _id: new Types.ObjectId(viewer.id) }, { $set: set }, { returnDocument: 'after' }).lean();
+  const user = await updateByIdReturning(UserModel, new Types.ObjectId(viewer.id), { $set: set });
   if (!user) throw new NotFoundError('Your account');
   return user as UserDoc;
 }
@@ -187,7 +188,7 @@ export async function revokeApiToken(ctx: Context, tokenId: string) {
   const token = await ApiTokenModel.findById(tokenId).lean();
   if (!token || token.userId.toHexString() !== viewer.id) throw new NotFoundError('The token');
   if (!token.revokedAt) {
-    await ApiTokenModel.updateOne({ _id: token._id }, { $set: { revokedAt: servicesOf(ctx).clock.now() } });
+    await updateById(ApiTokenModel, token._id, { $set: { revokedAt: servicesOf(ctx).clock.now() } });
     await ctx.deps.redis.del(`${ctx.deps.config.redisPrefix}token:${token.tokenHash}`).catch(() => undefined);
   }
   return (await ApiTokenModel.findById(tokenId).lean())!;

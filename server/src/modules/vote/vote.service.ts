@@ -16,6 +16,7 @@ import { servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
 import { VoteModel, type VoteDoc } from './vote.model.js';
 import { findByIds } from '../../infra/mongo.js';
+import { updateByIdReturning, updateIf, withLock } from '../../infra/guarded-write.js';
 
 export type VoteDirection = 'UP' | 'DOWN' | 'NONE';
 const VALUE: Record<VoteDirection, -1 | 0 | 1> = { UP: 1, DOWN: -1, NONE: 0 };
@@ -37,6 +38,13 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
   }
   const value = VALUE[input.direction];
   const key = voteKey(viewer.id, post._id.toHexString());
+  // one member's votes on one post run one at a time: a change must see the reputation its
+  // predecessor awarded (recorded on the vote in step 3) to reverse it
+  return withLock(`vote:${key}`, () => castVote(ctx, post, key, value));
+}
+
+async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 | 1): Promise<PostDoc> {
+  const viewer = ctx.viewer!;
   const now = servicesOf(ctx).clock.now();
 
   // 1. the vote document, guarded by its version (retry on a concurrent change by the same member)
@@ -66,7 +74,7 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
         throw error;
       }
     }
-    const res = await VoteModel.updateOne({ _id: key, version: previous.version }, { $set: { value, version, updatedAt: now } });
+    const res = await updateIf(VoteModel, key, { version: previous.version }, { $set: { value, version, updatedAt: now } });
     if (res.modifiedCount === 1) break;
   }
   const oldValue = previous?.value ?? 0;
@@ -78,11 +86,11 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
     downVotes: (value === -1 ? 1 : 0) - (oldValue === -1 ? 1 : 0),
     version: 1,
   };
-  const updated = (await PostModel.findOneAndUpdate({ _id: post._id }, { $inc: inc }, { returnDocument: 'after' }).lean()) as PostDoc;
+  const updated = (await updateByIdReturning<PostDoc>(PostModel, post._id, { $inc: inc }))!;
 
   // 3. reputation: undo what the previous state awarded, then award the new state
   const { authorRep, voterRep } = await settleReputation(ctx, post, key, version, previous, value, now);
-  await VoteModel.updateOne({ _id: key, version }, { $set: { authorRep, voterRep } });
+  await updateIf(VoteModel, key, { version }, { $set: { authorRep, voterRep } });
 
   // 4. derived state of the question: "answered" only changes when an answer's score crosses zero
   if (post.type === 'answer' && post.questionId && post.score > 0 !== updated.score > 0) {
@@ -171,7 +179,7 @@ export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | '
     if (v.voterRep) {
       await applyReputation(rules, { key: `${base}:voter`, userId: v.userId, nominal: -v.voterRep, reason: 'POST_DELETED', ...subject });
     }
-    await VoteModel.updateOne({ _id: v._id, version: v.version }, { $set: { authorRep: 0, voterRep: 0 } });
+    await updateIf(VoteModel, v._id, { version: v.version }, { $set: { authorRep: 0, voterRep: 0 } });
   }
 }
 
