@@ -6,6 +6,9 @@ import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { seedDemo } from '../server/src/modules/seed/demo.seed.js';
 import { UserModel } from '../server/src/modules/user/user.model.js';
+import { importStackExchange } from '../server/src/modules/import/se-import.service.js';
+import { SeedStateModel, type SeedStateDoc } from '../server/src/modules/seed/seed-state.model.js';
+import { updateById } from '../server/src/infra/guarded-write.js';
 import { repoRoot } from './lib/paths.js';
 
 export function defaultDumpDir(config: { stackExchangeDumpDir: string | undefined }): string | null {
@@ -20,20 +23,40 @@ async function main() {
   const log = (line: string) => console.log(`[colloquy] ${line}`);
   try {
     await syncIndexes();
-    if (process.argv.includes('--if-empty') && (await UserModel.estimatedDocumentCount()) > 0) return;
-    const dump = defaultDumpDir(config);
-    const importer = join(repoRoot, 'server/src/modules/import/se-import.service.ts');
-    if (dump && existsSync(importer) && !process.argv.includes('--synthetic') && process.env.COLLOQUY_SEED !== 'synthetic') {
+    const state = (await SeedStateModel.findById('demo').lean()) as SeedStateDoc | null;
+    let dump = defaultDumpDir(config);
+    let synthetic = !dump || process.argv.includes('--synthetic') || process.env.COLLOQUY_SEED === 'synthetic';
+    if (process.argv.includes('--if-empty') && (await UserModel.estimatedDocumentCount()) > 0) {
+      if (!state || state.finishedAt) return;
+      if (state.source === 'synthetic') {
+        log('the synthetic demo seeding was interrupted and cannot be resumed: stop, delete .colloquy/dev and start again');
+        return;
+      }
+      if (!state.dir || !existsSync(join(state.dir, 'Posts.xml'))) {
+        log(`the interrupted import's dump (${state.dir ?? 'unknown'}) is gone: the community stays as it is`);
+        return;
+      }
+      log(`resuming the interrupted import of ${state.dir} (completed files are skipped) …`);
+      dump = state.dir;
+      synthetic = false;
+    } else {
+      await SeedStateModel.deleteOne({ _id: 'demo' });
+      await SeedStateModel.create({
+        _id: 'demo',
+        source: synthetic ? 'synthetic' : 'stackexchange',
+        dir: synthetic ? null : dump,
+        startedAt: new Date(),
+      });
+    }
+    if (!synthetic && dump) {
       log(`seeding from the Stack Exchange dump in ${dump} …`);
-      const { importStackExchange } = (await import(importer)) as {
-        importStackExchange: (deps: unknown, dir: string, opts: object) => Promise<void>;
-      };
       await importStackExchange(deps, dump, { space: 'ai' });
     } else {
       log('seeding the synthetic demo community …');
       await seedDemo(deps, log);
       await deps.services.listings.rebuild();
     }
+    await updateById(SeedStateModel, 'demo', { $set: { finishedAt: new Date() } });
   } finally {
     await deps.close();
   }

@@ -302,3 +302,95 @@ describe('a broken dump', () => {
     expect(result.stderr).toMatch(/Every complete row before it was written/);
   }, 120_000);
 });
+
+describe("npm start's seeding (scripts/seed.ts --if-empty)", () => {
+  const site = 'seedresume.stackexchange.com';
+  const header = '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n';
+  const comment = (id: number) =>
+    `  <row Id="${id}" PostId="1" Score="0" Text="Seed comment number ${id}" CreationDate="2020-02-0${id}T00:00:00.000" UserId="1" />\n`;
+  let root: string;
+  let dir: string;
+  let searchDir: string;
+  const url = new URL(inject('mongodbUrl'));
+  url.pathname = `/colloquy_test_seed_${process.env.VITEST_POOL_ID ?? '1'}_${process.pid}`;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'colloquy-seed-'));
+    dir = join(root, site);
+    mkdirSync(dir);
+    searchDir = mkdtempSync(join(tmpdir(), 'colloquy-seed-search-'));
+    writeFileSync(
+      join(dir, 'Users.xml'),
+      `${header}<users>\n  <row Id="1" Reputation="11" CreationDate="2020-01-01T00:00:00.000" DisplayName="Ada" />\n</users>\n`,
+    );
+    writeFileSync(
+      join(dir, 'Posts.xml'),
+      `${header}<posts>\n  <row Id="1" PostTypeId="1" CreationDate="2020-02-01T00:00:00.000" Score="1" Body="&lt;p&gt;A question body that is long enough to keep.&lt;/p&gt;" OwnerUserId="1" Title="A question seeded from a small dump" Tags="|seeding|" AnswerCount="0" CommentCount="2" />\n</posts>\n`,
+    );
+    // a download cut off in the middle of Comments.xml: the first start stops there
+    writeFileSync(join(dir, 'Comments.xml'), `${header}<comments>\n${comment(1)}  <row Id="2" PostId="1" Text="cut`);
+  });
+  afterAll(async () => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(searchDir, { recursive: true, force: true });
+    const client = new mongoose.mongo.MongoClient(url.toString());
+    await client
+      .db()
+      .dropDatabase()
+      .catch(() => undefined);
+    await client.close();
+  });
+
+  const seed = () =>
+    spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'scripts/seed.ts'), '--if-empty'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        MONGODB_URL: url.toString(),
+        REDIS_URL: inject('redisUrl'),
+        REDIS_PREFIX: `colloquy-test-seed-${process.pid}:`,
+        SEARCH_DATA_DIR: searchDir,
+        STACKEXCHANGE_DUMP_DIR: dir,
+        LOG_LEVEL: 'silent',
+      },
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+
+  it('resumes an interrupted import on the next start, then leaves the seeded community alone', async () => {
+    const client = new mongoose.mongo.MongoClient(url.toString());
+    try {
+      const db = client.db();
+      const count = (name: string) => db.collection(name).countDocuments({});
+      const first = seed();
+      expect(first.status, first.stdout + first.stderr).toBe(1);
+      expect(first.stderr).toMatch(/Comments\.xml line 4/);
+      expect(await count('users')).toBeGreaterThan(0); // not empty any more
+      expect(await count('posts')).toBe(0);
+      expect(await db.collection('seed_state').findOne({ _id: 'demo' as never })).toMatchObject({
+        source: 'stackexchange',
+        finishedAt: null,
+      });
+
+      // the download completed: the next start resumes instead of seeing a non-empty database
+      writeFileSync(join(dir, 'Comments.xml'), `${header}<comments>\n${comment(1)}${comment(2)}</comments>\n`);
+      const second = seed();
+      expect(second.status, second.stdout + second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/resuming the interrupted import/);
+      expect(await count('posts')).toBe(1);
+      expect(await count('comments')).toBe(2);
+      const state = await db.collection('seed_state').findOne({ _id: 'demo' as never });
+      expect(state?.finishedAt).toBeInstanceOf(Date);
+
+      // seeded: a third start changes nothing
+      const before = { users: await count('users'), posts: await count('posts'), comments: await count('comments') };
+      const third = seed();
+      expect(third.status, third.stdout + third.stderr).toBe(0);
+      expect(third.stdout).not.toMatch(/seeding|resuming/);
+      expect({ users: await count('users'), posts: await count('posts'), comments: await count('comments') }).toEqual(before);
+    } finally {
+      await client.close();
+    }
+  }, 300_000);
+});
