@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
+import { ConflictError } from '../lib/errors.js';
 import { currentIdLookup } from './mongo.js';
 
 type Scalar = string | number | boolean | null | Date | Types.ObjectId;
@@ -115,7 +116,7 @@ export function updateByIdReturning<T>(model: AnyModel, id: unknown, update: mon
  * one member's vote on one post, across processes). Without a registered Redis it just runs.
  */
 export function withLock<T>(name: string, run: () => Promise<T>): Promise<T> {
-  return locks ? withDocumentLock(locks, name, run) : run();
+  return locks ? withDocumentLock(locks, `op:${name}`, run) : run();
 }
 
 async function guarded<T>(
@@ -132,7 +133,7 @@ async function guarded<T>(
       filter[field] = isLt(expected) ? mongoose.trusted({ $lt: expected.$lt }) : expected;
     return write(filter);
   }
-  return withDocumentLock(l, `${model.collection.collectionName}:${String(id)}`, async () => {
+  return withDocumentLock(l, `doc:${model.collection.collectionName}:${String(id)}`, async () => {
     if (Object.keys(guard).length) {
       const doc = (await model.findOne({ _id: id }).select(Object.keys(guard).join(' ')).lean()) as Record<string, unknown> | null;
       if (!doc || !matches(doc, guard)) return miss;
@@ -166,15 +167,15 @@ export function matches(doc: Record<string, unknown>, guard: Guard): boolean {
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-export class DocumentLockTimeoutError extends Error {
+/** A document stayed locked too long (heavy contention or a stalled writer): the caller may retry. */
+export class DocumentLockTimeoutError extends ConflictError {
   constructor(what: string) {
-    super(`document ${what} stayed locked for ${LOCK_WAIT_MS} ms`);
-    this.name = 'DocumentLockTimeoutError';
+    super(`This item is busy with other changes (${what} stayed locked for ${LOCK_WAIT_MS / 1000} s); try again.`);
   }
 }
 
 async function withDocumentLock<T>(l: Locks, what: string, run: () => Promise<T>): Promise<T> {
-  const key = `${l.prefix}lock:doc:${what}`;
+  const key = `${l.prefix}lock:${what}`;
   const token = randomBytes(12).toString('base64url');
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
