@@ -47,7 +47,7 @@ import { runAutocannon, runLoad, wrkAvailable, type RunStats, type Target } from
 import { runPaced } from './bench/paced.js';
 import { RssSampler, waitIdle } from './bench/proc.js';
 import { BASELINES, COLUMNS, renderText, seedingLines, writeReport, type BenchReport, type BenchRow } from './bench/report.js';
-import { deleteRedisPrefix, seedBench, wipeBench, type SeedPlan, type SeedResult } from './bench/seeding.js';
+import { copyListings, deleteRedisPrefix, seedBench, wipeBench, type SeedPlan, type SeedResult } from './bench/seeding.js';
 import { repoRoot } from './lib/paths.js';
 import { ensureServices, profileDir, profilePorts, ServiceError, stopServices } from './lib/services.js';
 import { buildAll, startStack, type RunningStack } from './lib/stack.js';
@@ -850,6 +850,10 @@ async function main(): Promise<number> {
       const tap: WireTap = await startWireTap(ports.ferretdb);
       cleanup.add('close the wire tap', () => tap.close());
       const capturePrefix = 'colloquy-bench-capture:';
+      cleanup.add('delete the capture Redis keys', () => deleteRedisPrefix(services.redisUrl, capturePrefix));
+      // the capture api serves listings from the same Redis sorted sets as the measured one
+      const copiedListings = await copyListings(services.redisUrl, redisPrefix, capturePrefix);
+      log(`copied ${fmt(copiedListings)} listing key(s) for the capture api (per-author listings left out)`);
       const [capApiPort, capWebPort] = [await freePort(), await freePort()];
       const capture = await startStack(
         {
@@ -865,7 +869,6 @@ async function main(): Promise<number> {
         },
         log,
       );
-      cleanup.add('delete the capture Redis keys', () => deleteRedisPrefix(services.redisUrl, capturePrefix));
       cleanup.add('stop the capture api and web', () => capture.stop());
       // the commands are recorded when sent: a request still running after this is left behind
       const captureTimeoutMs = 20_000;

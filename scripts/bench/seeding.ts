@@ -94,6 +94,36 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
   return removed;
 }
 
+/**
+ * Copies the question listings (Redis sorted sets, see post.listings.ts) from one key prefix to
+ * another, leaving out the per-author ones (one per member: a million at the large scale), so a
+ * second api on its own prefix serves listings the way the measured one did.
+ */
+export async function copyListings(redisUrl: string, from: string, to: string): Promise<number> {
+  if (!from || !to || from === to) throw new Error('copyListings needs two different prefixes');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let copied = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${from.replace(/[*?[\]\\]/g, '\\$&')}lst:*`, 'COUNT', 1000);
+      cursor = next;
+      const wanted = keys.filter((k) => !/:u:[0-9a-f]{24}:/.test(k));
+      if (!wanted.length) continue;
+      const pipeline = redis.pipeline();
+      for (const key of wanted) pipeline.copy(key, to + key.slice(from.length), 'REPLACE');
+      for (const [error, result] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        if (result === 1) copied++;
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return copied;
+}
+
 export async function countDocuments(mongoUrl: string): Promise<Record<string, number>> {
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
   await client.connect();
