@@ -47,7 +47,7 @@ import { runAutocannon, runLoad, wrkAvailable, type RunStats, type Target } from
 import { runPaced } from './bench/paced.js';
 import { RssSampler, waitIdle } from './bench/proc.js';
 import { BASELINES, COLUMNS, renderText, seedingLines, writeReport, type BenchReport, type BenchRow } from './bench/report.js';
-import { copyListings, deleteRedisPrefix, seedBench, wipeBench, type SeedPlan, type SeedResult } from './bench/seeding.js';
+import { copyListings, deleteRedisPrefix, ensureListings, seedBench, wipeBench, type SeedPlan, type SeedResult } from './bench/seeding.js';
 import { repoRoot } from './lib/paths.js';
 import { ensureServices, profileDir, profilePorts, ServiceError, stopServices } from './lib/services.js';
 import { buildAll, startStack, type RunningStack } from './lib/stack.js';
@@ -401,6 +401,16 @@ async function main(): Promise<number> {
         log,
         abort.signal,
       );
+    } else {
+      const rebuilt = await ensureListings(
+        { ...process.env, ...env },
+        { databasePid: () => sampler.pid('ferretdb'), restartDatabase: restartFerretdb },
+        abort.signal,
+      );
+      if (rebuilt.questions) {
+        log(`rebuilt the question listings in Redis: ${fmt(rebuilt.questions)} questions in ${fmt(rebuilt.seconds, 1)} s`);
+        notes.push(`--reuse-data: the question listings were rebuilt (${fmt(rebuilt.questions)} questions, ${fmt(rebuilt.seconds, 1)} s)`);
+      }
     }
     checkAborted();
     const idIndexes = indexProfileFerretdbIds('bench');

@@ -1,25 +1,28 @@
 // npm run reindex: rebuilds the search index from MongoDB into a fresh index, then swaps it in
-// (zero downtime: queries keep using the old index until the swap).
+// (zero downtime: queries keep using the old index until the swap); then the question listings
+// in Redis (where they are used), which are derived from the posts too.
 import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import type { SearchDocument } from '../server/src/infra/search/search.port.js';
-import { op } from '../server/src/lib/mongo-ops.js';
 import { PostModel, type PostDoc } from '../server/src/modules/post/post.model.js';
 import { buildSearchDocuments } from '../server/src/modules/search/search.sync.js';
 import { createProgress } from './lib/progress.js';
 
+/**
+ * Every post in one cursor pass, in batches. (Pages of `_id > last` sorted by _id would each scan
+ * the whole collection on FerretDB, which pushes down only `{_id: value}` filters.)
+ */
 async function* allDocuments(batchSize = 500): AsyncIterable<SearchDocument[]> {
-  let lastId: unknown = null;
-  for (;;) {
-    const batch = (await PostModel.find(lastId ? { _id: op.gt(lastId) } : {})
-      .sort({ _id: 1 })
-      .limit(batchSize)
-      .lean()) as PostDoc[];
-    if (batch.length === 0) return;
-    lastId = batch[batch.length - 1]!._id;
+  let batch: PostDoc[] = [];
+  for await (const doc of PostModel.find({}).lean().cursor({ batchSize })) {
+    batch.push(doc as PostDoc);
+    if (batch.length < batchSize) continue;
     const { docs } = await buildSearchDocuments(batch);
+    batch = [];
     if (docs.length) yield docs;
   }
+  const { docs } = await buildSearchDocuments(batch);
+  if (docs.length) yield docs;
 }
 
 async function main() {
@@ -34,6 +37,13 @@ async function main() {
     await search.reindex(allDocuments(), total, (p) => progress.update(p.done));
     progress.finish();
     console.log(`done: ${await search.count()} documents indexed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (deps.services.listings.enabled) {
+      const t0 = Date.now();
+      const { questions, dropped } = await deps.services.listings.rebuild();
+      console.log(
+        `question listings rebuilt: ${questions} questions (${dropped} stale entries dropped) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    }
   } finally {
     await deps.close();
   }

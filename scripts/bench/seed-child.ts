@@ -4,6 +4,8 @@
 //   tsx scripts/bench/seed-child.ts synthetic <members> <questions> <seed> <summary.json>
 //                                                                      the synthetic generator
 //   tsx scripts/bench/seed-child.ts demo <summary.json>                the demo community
+//   tsx scripts/bench/seed-child.ts listings <summary.json>            rebuilds the question
+//                                                                      listings unless ready
 // Progress goes to stderr; a JSON summary {seconds, …} is written to the summary file.
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../server/src/config.js';
@@ -57,6 +59,16 @@ async function main() {
       const [out] = rest as [string];
       await seedDemo(deps, log);
       writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000 }));
+    } else if (mode === 'listings') {
+      const [out] = rest as [string];
+      const listings = deps.services.listings;
+      let questions = 0;
+      if (listings.enabled && !(await listings.isReady())) {
+        const bar = createProgress({ label: '  question listings', total: 0, unit: 'rows' });
+        questions = (await listings.rebuild((done) => bar.update(done))).questions;
+        bar.finish(`${questions.toLocaleString('en-US')} questions`);
+      }
+      writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000, questions }));
     } else {
       throw new Error(`unknown mode ${mode ?? '(none)'}`);
     }

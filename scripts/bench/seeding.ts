@@ -222,6 +222,25 @@ export interface SeedHooks {
   restartDatabase: () => Promise<void>;
 }
 
+/**
+ * With --reuse-data: the bench Redis does not persist, so the question listings of a database
+ * seeded by an earlier run are gone; rebuilds them (a pass over the questions) unless ready.
+ */
+export async function ensureListings(
+  env: NodeJS.ProcessEnv,
+  hooks: SeedHooks,
+  signal?: AbortSignal,
+): Promise<{ seconds: number; questions: number }> {
+  const work = mkdtempSync(join(tmpdir(), 'colloquy-bench-listings-'));
+  try {
+    const out = join(work, 'listings.json');
+    await runChild(['scripts/bench/seed-child.ts', 'listings', out], env, hooks.databasePid(), signal);
+    return JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; questions: number };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 export async function seedBench(
   plan: SeedPlan,
   env: NodeJS.ProcessEnv,
