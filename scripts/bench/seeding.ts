@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
+import { countFerretdbDocuments } from '../lib/ferretdb-ids.js';
 import { repoRoot } from '../lib/paths.js';
+import { profileDir } from '../lib/services.js';
 import { processTree, watchStall } from './proc.js';
 
 export interface SeedStep {
@@ -125,6 +127,9 @@ export async function copyListings(redisUrl: string, from: string, to: string): 
 }
 
 export async function countDocuments(mongoUrl: string): Promise<Record<string, number>> {
+  // the bench's own FerretDB: counted in its SQLite file (FerretDB's count decodes every document)
+  const local = countFerretdbDocuments(join(profileDir('bench'), 'ferretdb', 'data'), new URL(mongoUrl).pathname.slice(1));
+  if (local) return local;
   const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 });
   await client.connect();
   try {
