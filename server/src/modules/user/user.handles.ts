@@ -43,3 +43,8 @@ export async function userIdsByHandles(deps: HandleDeps, handles: readonly strin
 export async function userIdByHandle(deps: HandleDeps, handle: string): Promise<Types.ObjectId | null> {
   return (await userIdsByHandles(deps, [handle])).get(handle.toLowerCase()) ?? null;
 }
+
+/** Caches a handle taken just now (sign-up), so its first lookups need no query. */
+export async function rememberHandle(deps: HandleDeps, handleKey: string, id: Types.ObjectId): Promise<void> {
+  await deps.redis.set(`${deps.config.redisPrefix}uh:${handleKey}`, id.toHexString(), 'EX', TTL_SECONDS).catch(() => undefined);
+}

@@ -13,6 +13,7 @@ import { endSession, newSecret, sha256, startSession } from '../session/session.
 import { TAG_NAME } from '../tag/tag.rules.js';
 import { servicesOf } from '../services.js';
 import { UserModel, type UserDoc } from './user.model.js';
+import { rememberHandle, userIdByHandle } from './user.handles.js';
 import { updateById, updateByIdReturning } from '../../infra/guarded-write.js';
 
 /** OWASP's argon2id baseline: m = 19 MiB, t = 2, p = 1. */
@@ -34,9 +35,9 @@ export async function createUser(
   now: Date,
 ): Promise<UserDoc> {
   const handleKey = input.handle.toLowerCase();
-  if (await UserModel.exists({ handleKey })) throw new ValidationError('this handle is taken', 'handle');
   const emailKey = input.email ? input.email.toLowerCase() : null;
-  if (emailKey && (await UserModel.exists({ emailKey }))) throw new ValidationError('an account with this email already exists', 'email');
+  // taken handles and emails are refused by the unique indexes (E11000 below), not by a query
+  // first: FerretDB answers a query on a field other than _id by reading every member
   const _id = new Types.ObjectId();
   try {
     const user = await UserModel.create({
@@ -52,10 +53,17 @@ export async function createUser(
       createdAt: now,
     });
     await openLedger(servicesOf(ctx).reputationRules, _id, now);
+    await rememberHandle(ctx.deps, handleKey, _id);
     return (await UserModel.findById(user._id).lean()) as UserDoc;
   } catch (error) {
     if ((error as { code?: number }).code === 11000) {
-      const field = String((error as { message?: string }).message).includes('emailKey') ? 'email' : 'handle';
+      // MongoDB names the index in the message; FerretDB does not: then ask (a rare path)
+      const message = String((error as { message?: string }).message);
+      const field = message.includes('emailKey')
+        ? 'email'
+        : message.includes('handleKey') || (await UserModel.exists({ handleKey }))
+          ? 'handle'
+          : 'email';
       throw new ValidationError(field === 'email' ? 'an account with this email already exists' : 'this handle is taken', field);
     }
     throw error;
@@ -94,7 +102,13 @@ export async function signIn(ctx: Context, raw: unknown): Promise<UserDoc> {
   const input = parseInput(signInInput, raw);
   const login = input.login.toLowerCase();
   await limitAttempts(ctx, `signin:${ctx.req.ip}:${sha256(login)}`, 10, 900);
-  const user = await UserModel.findOne(login.includes('@') ? { emailKey: login } : { handleKey: login }).lean();
+  // by handle through the handle cache (a read by _id); by email a query on emailKey
+  const handleId = login.includes('@') ? null : await userIdByHandle(ctx.deps, login);
+  const user = login.includes('@')
+    ? await UserModel.findOne({ emailKey: login }).lean()
+    : handleId
+      ? await UserModel.findById(handleId).lean()
+      : null;
   dummyHash ??= argon2.hash('not-a-real-password', ARGON2_OPTIONS);
   const ok = await argon2.verify(user?.passwordHash ?? (await dummyHash), input.password).catch(() => false);
   if (!user || !user.passwordHash || !ok) throw new UnauthenticatedError('Incorrect handle/email or password.');
