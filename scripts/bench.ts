@@ -951,9 +951,9 @@ async function main(): Promise<number> {
       await captureOps(tap, ops, log);
       await capture.stop();
       await tap.close();
-      log(`captured ${tap.commands.length} database commands; explaining them on FerretDB …`);
       log('probing which by-_id commands FerretDB pushes down (scratch database colloquy_bench_probe) …');
-      const probes = await probePushdown(services.mongodbUrl);
+      const probes = await probePushdown(services.mongodbUrl, () => indexProfileFerretdbIds('bench'));
+      log(`explaining the ${tap.commands.length} captured database commands on FerretDB …`);
       scans = await explainCaptured(
         services.mongodbUrl,
         tap.commands,

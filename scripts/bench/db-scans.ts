@@ -354,7 +354,12 @@ export const PROBE_SIZES = { small: 500, large: 10_000 } as const;
  * down. `explain` only covers find/count/aggregate; this measures what it does not say (FerretDB
  * 1.24 runs update / findAndModify / delete through a scan even with a `{_id: value}` filter).
  */
-export async function probePushdown(mongoUrl: string): Promise<PushdownProbe[]> {
+/**
+ * `afterInsert` runs once the scratch collections hold their documents: the bench passes the
+ * step the project applies to every local FerretDB (the `_id` lookup index of
+ * scripts/lib/ferretdb-ids.ts), so the probe measures FerretDB as Colloquy runs it.
+ */
+export async function probePushdown(mongoUrl: string, afterInsert?: () => void): Promise<PushdownProbe[]> {
   const url = new URL(mongoUrl);
   url.pathname = '/colloquy_bench_probe';
   const client = new MongoClient(url.toString(), { serverSelectionTimeoutMS: 5000 });
@@ -380,6 +385,7 @@ export async function probePushdown(mongoUrl: string): Promise<PushdownProbe[]> 
       const coll = db.collection<{ _id: ObjectId; n: number; pad: string }>(`probe_${docs}`);
       const rows = Array.from({ length: docs }, (_, n) => ({ _id: new ObjectId(), n, pad: 'x'.repeat(200) }));
       for (let i = 0; i < rows.length; i += 1000) await coll.insertMany(rows.slice(i, i + 1000));
+      afterInsert?.();
       const ids = rows.map((r) => r._id);
       const record = (what: PushdownProbe['what'], ms: number) =>
         results.set(what, { ...(results.get(what) ?? { small: NaN, large: NaN }), [size]: ms });
@@ -403,7 +409,7 @@ export async function probePushdown(mongoUrl: string): Promise<PushdownProbe[]> 
 
 export function formatProbe(probes: PushdownProbe[]): string[] {
   return [
-    `FerretDB pushdown probe (median ms on scratch collections of ${PROBE_SIZES.small.toLocaleString('en-US')} → ${PROBE_SIZES.large.toLocaleString('en-US')} docs):`,
+    `FerretDB pushdown probe (median ms on scratch collections of ${PROBE_SIZES.small.toLocaleString('en-US')} → ${PROBE_SIZES.large.toLocaleString('en-US')} docs, with the _id lookup index the scripts add):`,
     ...probes.map(
       (p) =>
         `  ${p.what.padEnd(28)} ${p.smallMs.toFixed(1).padStart(7)} → ${p.largeMs.toFixed(1).padStart(7)} ms  ${p.scans ? 'SCAN (grows with the collection)' : 'pushed down'}`,
