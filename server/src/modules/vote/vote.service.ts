@@ -93,7 +93,8 @@ async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 
   await updateIf(VoteModel, key, { version }, { $set: { authorRep, voterRep } });
 
   // 4. derived state of the question: "answered" only changes when an answer's score crosses zero
-  if (post.type === 'answer' && post.questionId && post.score > 0 !== updated.score > 0) {
+  //    (judged on the score just before this increment: other votes may have moved it meanwhile)
+  if (post.type === 'answer' && post.questionId && updated.score - inc.score > 0 !== updated.score > 0) {
     const { refreshAnswered } = await import('../post/post.service.js');
     await refreshAnswered(post.questionId);
   }
