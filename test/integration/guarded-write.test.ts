@@ -12,6 +12,7 @@ import {
   updateById,
   updateByIdReturning,
   updateIf,
+  type Guard,
   type GuardMode,
 } from '../../server/src/infra/guarded-write.js';
 import { op } from '../../server/src/lib/mongo-ops.js';
@@ -68,7 +69,8 @@ describe.each<GuardMode>(['filter', 'locked'])('%s strategy', (mode) => {
     const owner = new mongoose.Types.ObjectId();
     await ProbeModel.create({ _id: 'a', version: 3, seq: 7, owner, note: 'x' });
     // a wrong version, a wrong ObjectId, a failing $lt: nothing written
-    for (const guard of [{ version: 2 }, { version: 3, owner: new mongoose.Types.ObjectId() }, { seq: op.lt(7) }]) {
+    const failing: Guard[] = [{ version: 2 }, { version: 3, owner: new mongoose.Types.ObjectId() }, { seq: op.lt(7) }];
+    for (const guard of failing) {
       const res = await updateIf(ProbeModel, 'a', guard, { $set: { note: 'changed' }, $inc: { version: 1 } });
       expect(res, JSON.stringify(guard)).toEqual({ matchedCount: 0, modifiedCount: 0 });
     }
