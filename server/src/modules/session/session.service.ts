@@ -7,6 +7,7 @@ import type { AppDeps, Role, TokenScope, Viewer } from '../../context.js';
 import { op } from '../../lib/mongo-ops.js';
 import { UserModel } from '../user/user.model.js';
 import { ApiTokenModel, SessionModel } from './session.model.js';
+import { updateById } from '../../infra/guarded-write.js';
 
 export const SESSION_COOKIE = 'colloquy_session';
 const CACHE_SECONDS = 30;
@@ -111,7 +112,11 @@ export async function authenticateRequest(deps: AppDeps, req: Request): Promise<
     const touchKey = `${deps.config.redisPrefix}token-touch:${hash}`;
     deps.redis
       .set(touchKey, '1', 'EX', 60, 'NX')
-      .then((set) => (set ? ApiTokenModel.updateOne({ tokenHash: hash }, { $set: { lastUsedAt: new Date(now) } }) : null))
+      .then((set) =>
+        set && identity.tokenId
+          ? updateById(ApiTokenModel, new Types.ObjectId(identity.tokenId), { $set: { lastUsedAt: new Date(now) } })
+          : null,
+      )
       .catch(() => undefined);
     return { id: identity.userId, handle: identity.handle, role: identity.role, via: 'token', scopes: identity.scopes ?? ['read'] };
   }

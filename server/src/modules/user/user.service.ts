@@ -210,11 +210,12 @@ export async function revokeApiToken(ctx: Context, tokenId: string) {
 
 /** Grants a role (admin command line). STAFF carries an affiliation (the vendor). */
 export async function grantRole(handle: string, role: Role, affiliation: string | null): Promise<UserDoc> {
-  const user = await UserModel.findOneAndUpdate(
-    { handleKey: handle.toLowerCase() },
-    { $set: { role, affiliation: role === 'STAFF' || role === 'ADMIN' ? affiliation : null } },
-    { returnDocument: 'after' },
-  ).lean();
+  const found = await UserModel.findOne({ handleKey: handle.toLowerCase() }).select('_id').lean();
+  const user = found
+    ? await updateByIdReturning(UserModel, found._id, {
+        $set: { role, affiliation: role === 'STAFF' || role === 'ADMIN' ? affiliation : null },
+      })
+    : null;
   if (!user) throw new NotFoundError(`User "${handle}"`);
   return user as UserDoc;
 }
