@@ -169,8 +169,8 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 /** A document stayed locked too long (heavy contention or a stalled writer): the caller may retry. */
 export class DocumentLockTimeoutError extends ConflictError {
-  constructor(what: string) {
-    super(`This item is busy with other changes (${what} stayed locked for ${LOCK_WAIT_MS / 1000} s); try again.`);
+  constructor(readonly lock: string) {
+    super('This item is busy with other changes; try again in a moment.');
   }
 }
 
