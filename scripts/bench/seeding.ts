@@ -78,21 +78,33 @@ export async function wipeBench(
   log(`deleted ${removed} Redis key(s) under ${redisPrefix}*`);
 }
 
-export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
-  if (!prefix) throw new Error('refusing to delete Redis keys without a prefix');
+/** Calls `each` with every batch of keys matching `prefix` + `suffix` (a SCAN pass on its own connection). */
+async function forEachKeyBatch(
+  redisUrl: string,
+  prefix: string,
+  suffix: string,
+  each: (redis: Redis, keys: string[]) => Promise<void>,
+): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  let removed = 0;
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}${suffix}`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length) removed += await redis.unlink(...keys);
+      if (keys.length) await each(redis, keys);
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
   }
+}
+
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
+  if (!prefix) throw new Error('refusing to delete Redis keys without a prefix');
+  let removed = 0;
+  await forEachKeyBatch(redisUrl, prefix, '*', async (redis, keys) => {
+    removed += await redis.unlink(...keys);
+  });
   return removed;
 }
 
@@ -103,26 +115,17 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
  */
 export async function copyListings(redisUrl: string, from: string, to: string): Promise<number> {
   if (!from || !to || from === to) throw new Error('copyListings needs two different prefixes');
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
   let copied = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${from.replace(/[*?[\]\\]/g, '\\$&')}lst:*`, 'COUNT', 1000);
-      cursor = next;
-      const wanted = keys.filter((k) => !/:u:[0-9a-f]{24}:/.test(k));
-      if (!wanted.length) continue;
-      const pipeline = redis.pipeline();
-      for (const key of wanted) pipeline.copy(key, to + key.slice(from.length), 'REPLACE');
-      for (const [error, result] of (await pipeline.exec()) ?? []) {
-        if (error) throw error;
-        if (result === 1) copied++;
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await forEachKeyBatch(redisUrl, from, 'lst:*', async (redis, keys) => {
+    const wanted = keys.filter((k) => !/:u:[0-9a-f]{24}:/.test(k));
+    if (!wanted.length) return;
+    const pipeline = redis.pipeline();
+    for (const key of wanted) pipeline.copy(key, to + key.slice(from.length), 'REPLACE');
+    for (const [error, result] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      if (result === 1) copied++;
+    }
+  });
   return copied;
 }
 

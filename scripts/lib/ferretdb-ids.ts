@@ -18,6 +18,15 @@ interface SqliteDb {
   close(): void;
 }
 
+/** FerretDB's collection → table catalog of one SQLite file; empty when it is not FerretDB's. */
+function collectionTables(db: SqliteDb): Array<{ name: string; table: string }> {
+  const hasCatalog = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_ferretdb_collections'`).all();
+  if (hasCatalog.length === 0) return [];
+  return (db.prepare(`SELECT name, table_name FROM _ferretdb_collections`).all() as Array<{ name: string; table_name: string }>)
+    .filter((t) => /^[A-Za-z0-9_.-]+$/.test(t.table_name))
+    .map((t) => ({ name: t.name, table: t.table_name }));
+}
+
 /** Adds the missing `_id` lookup indexes; returns how many were created. */
 export function indexFerretdbIds(dataDir: string): number {
   if (!existsSync(dataDir)) return 0;
@@ -26,15 +35,14 @@ export function indexFerretdbIds(dataDir: string): number {
   for (const file of readdirSync(dataDir).filter((f) => f.endsWith('.sqlite'))) {
     const db = new Database(join(dataDir, file), { timeout: 15_000 });
     try {
-      const hasCatalog = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_ferretdb_collections'`).all();
-      if (hasCatalog.length === 0) continue;
-      const tables = db.prepare(`SELECT table_name FROM _ferretdb_collections`).all() as Array<{ table_name: string }>;
+      const tables = collectionTables(db);
+      if (tables.length === 0) continue;
       const existing = new Set(
         (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as Array<{ name: string }>).map((i) => i.name),
       );
-      for (const { table_name: table } of tables) {
+      for (const { table } of tables) {
         const name = `${table}_colloquy_id_lookup`;
-        if (existing.has(name) || !/^[A-Za-z0-9_.-]+$/.test(table)) continue;
+        if (existing.has(name)) continue;
         db.exec(`CREATE INDEX IF NOT EXISTS "${name}" ON "${table}" (_ferretdb_sjson->'$._id')`);
         created++;
       }
@@ -63,12 +71,8 @@ export function countFerretdbDocuments(dataDir: string, database: string): Recor
   const Database = require('better-sqlite3') as new (file: string, options: { timeout: number; readonly: boolean }) => SqliteDb;
   const db = new Database(file, { timeout: 15_000, readonly: true });
   try {
-    const hasCatalog = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_ferretdb_collections'`).all();
-    if (hasCatalog.length === 0) return {};
     const out: Record<string, number> = {};
-    const tables = db.prepare(`SELECT name, table_name FROM _ferretdb_collections`).all() as Array<{ name: string; table_name: string }>;
-    for (const { name, table_name: table } of tables) {
-      if (!/^[A-Za-z0-9_.-]+$/.test(table)) continue;
+    for (const { name, table } of collectionTables(db)) {
       out[name] = (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
     }
     return out;

@@ -28,6 +28,9 @@ const SITE = 'ai.stackexchange.com';
 const present = existsSync(join(DUMP, 'Posts.xml'));
 if (!present) console.warn(`[import.test] skipped: no Stack Exchange dump at ${DUMP} (set STACKEXCHANGE_DUMP_DIR)`);
 
+/** The first line of every Stack Exchange dump file (with its byte-order mark). */
+const header = '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n';
+
 let h: Harness;
 let first: SeImportSummary;
 let firstSeconds = 0;
@@ -215,7 +218,6 @@ describe.skipIf(!present)('Stack Exchange import of ai.stackexchange.com', () =>
 
 describe('a broken dump', () => {
   const site = 'broken.stackexchange.com';
-  const header = '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n';
   const comment = (id: number) =>
     `  <row Id="${id}" PostId="1" Score="0" Text="Comment number ${id} with \`code\`" CreationDate="2020-02-0${id}T00:00:00.000" UserId="2" />\n`;
   let root: string;
@@ -305,7 +307,6 @@ describe('a broken dump', () => {
 
 describe("npm start's seeding (scripts/seed.ts --if-empty)", () => {
   const site = 'seedresume.stackexchange.com';
-  const header = '\uFEFF<?xml version="1.0" encoding="utf-8"?>\n';
   const comment = (id: number) =>
     `  <row Id="${id}" PostId="1" Score="0" Text="Seed comment number ${id}" CreationDate="2020-02-0${id}T00:00:00.000" UserId="1" />\n`;
   let root: string;

@@ -7,7 +7,7 @@
 // lose increments (40 + 40 concurrent `$inc: 1` left the counter at 4), and a conditional filter
 // lets two writers both pass. It also pushes only a filter of exactly `{_id}` down to SQLite: one
 // more field and it decodes every document of the collection (a vote took ~4 s at the default
-// bench scale). So on FerretDB (`MONGODB_ID_LOOKUP` resolved to `each`) every service write to a
+// bench scale). So on FerretDB (recognised at connect) every service write to a
 // document takes a per-document Redis lock, checks any guard on a by-id read, and writes by
 // `_id` alone: writers of one document are serialised across processes (api, worker, scripts)
 // and no filter scans. Batch tools that are a database's only writer (imports, the synthetic
@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
 import { ConflictError } from '../lib/errors.js';
-import { currentIdLookup } from './mongo.js';
+import { connectedToFerretDB } from './mongo.js';
 
 type Scalar = string | number | boolean | null | Date | Types.ObjectId;
 /** equality on a field (null also matches a missing field), or `op.lt(n)` */
@@ -60,7 +60,7 @@ export function setGuardMode(mode: GuardMode | null): void {
 /** `locked` on FerretDB when a Redis is registered, else one conditional `updateOne`. */
 export function currentGuardMode(): GuardMode {
   if (forcedMode) return forcedMode;
-  return currentIdLookup() === 'each' && locks ? 'locked' : 'filter';
+  return connectedToFerretDB() && locks ? 'locked' : 'filter';
 }
 
 type AnyModel = mongoose.Model<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- any model

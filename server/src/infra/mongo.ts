@@ -19,6 +19,9 @@ export type IdLookup = 'in' | 'each';
 export type IdLookupSetting = 'in' | 'each' | 'auto';
 
 let idLookup: IdLookup = 'in';
+let ferretdb = false;
+/** Whether the connected server is FerretDB (from buildInfo at connect). */
+export const connectedToFerretDB = (): boolean => ferretdb;
 export const currentIdLookup = (): IdLookup => idLookup;
 /** Overrides the lookup strategy (tests compare both). */
 export function setIdLookup(mode: IdLookup): void {
@@ -45,6 +48,7 @@ export async function connectMongo(url: string, log: Logger, lookup: IdLookupSet
     monitorCommands: true,
   });
   const ferret = await isFerretDB();
+  ferretdb = ferret;
   idLookup = lookup === 'auto' ? (ferret ? 'each' : 'in') : lookup;
   log.info({ db: mongoose.connection.name, ferretdb: ferret, idLookup }, 'mongodb connected');
   return mongoose;

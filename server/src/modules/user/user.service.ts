@@ -103,12 +103,10 @@ export async function signIn(ctx: Context, raw: unknown): Promise<UserDoc> {
   const login = input.login.toLowerCase();
   await limitAttempts(ctx, `signin:${ctx.req.ip}:${sha256(login)}`, 10, 900);
   // by handle through the handle cache (a read by _id); by email a query on emailKey
-  const handleId = login.includes('@') ? null : await userIdByHandle(ctx.deps, login);
+  const userId = login.includes('@') ? null : await userIdByHandle(ctx.deps, login);
   const user = login.includes('@')
     ? await UserModel.findOne({ emailKey: login }).lean()
-    : handleId
-      ? await UserModel.findById(handleId).lean()
-      : null;
+    : userId && (await UserModel.findById(userId).lean());
   dummyHash ??= argon2.hash('not-a-real-password', ARGON2_OPTIONS);
   const ok = await argon2.verify(user?.passwordHash ?? (await dummyHash), input.password).catch(() => false);
   if (!user || !user.passwordHash || !ok) throw new UnauthenticatedError('Incorrect handle/email or password.');
