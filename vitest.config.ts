@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 const require = createRequire(import.meta.url);
 
 // Three tiers, run one after another by scripts/test.ts (npm test):
-//   unit         pure functions and policies, beside the code (server/src/**/*.test.ts)
+//   unit         no services: pure functions and policies beside the code (server/src/**/*.test.ts),
+//                scripts' own tests, and test/unit (files checked against each other: compose,
+//                schema, README ↔ .env.example)
 //   integration  GraphQL over HTTP against createApp() with the real FerretDB and Redis
 //   e2e          playwright-core driving Debian's Chromium against the running stack
 export default defineConfig({
@@ -17,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['server/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['server/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
         },
       },

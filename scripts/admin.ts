@@ -153,7 +153,7 @@ async function grant(config: Readonly<Config>, args: string[]): Promise<void> {
     throw new ValidationError('only STAFF and ADMIN carry an affiliation', 'affiliation');
   }
   await withDeps(config, async (deps) => {
-    const user = await grantRole(values.handle!, role as Role, values.affiliation?.trim() || null);
+    const user = await grantRole(deps.repos, values.handle!, role as Role, values.affiliation?.trim() || null);
     await forgetIdentities(deps, user._id.toHexString());
     console.log(`@${user.handle} is now ${user.role}${user.affiliation ? ` (${user.affiliation})` : ''}`);
   });

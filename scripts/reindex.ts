@@ -4,7 +4,8 @@
 import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import type { SearchDocument } from '../server/src/infra/search/search.port.js';
-import { PostModel, type PostDoc } from '../server/src/modules/post/post.model.js';
+import type { PostDoc } from '../server/src/modules/post/post.model.js';
+import type { Repositories } from '../server/src/modules/repositories.js';
 import { buildSearchDocuments } from '../server/src/modules/search/search.sync.js';
 import { createProgress } from './lib/progress.js';
 
@@ -12,16 +13,16 @@ import { createProgress } from './lib/progress.js';
  * Every post in one cursor pass, in batches. (Pages of `_id > last` sorted by _id would each scan
  * the whole collection on FerretDB, which pushes down only `{_id: value}` filters.)
  */
-async function* allDocuments(batchSize = 500): AsyncIterable<SearchDocument[]> {
+async function* allDocuments(repos: Repositories, batchSize = 500): AsyncIterable<SearchDocument[]> {
   let batch: PostDoc[] = [];
-  for await (const doc of PostModel.find({}).lean().cursor({ batchSize })) {
-    batch.push(doc as PostDoc);
+  for await (const doc of repos.posts.scan<PostDoc>()) {
+    batch.push(doc);
     if (batch.length < batchSize) continue;
-    const { docs } = await buildSearchDocuments(batch);
+    const { docs } = await buildSearchDocuments(repos, batch);
     batch = [];
     if (docs.length) yield docs;
   }
-  const { docs } = await buildSearchDocuments(batch);
+  const { docs } = await buildSearchDocuments(repos, batch);
   if (docs.length) yield docs;
 }
 
@@ -30,11 +31,11 @@ async function main() {
   const deps = await createDeps(config, 'reindex', { events: 'inline' });
   try {
     const search = deps.services.search;
-    const total = await PostModel.countDocuments({ deletedAt: null });
+    const total = await deps.repos.posts.count({ deletedAt: null });
     console.log(`reindexing ${total} posts into a fresh ${search.name} index …`);
     const progress = createProgress({ label: 'reindex', total, unit: 'rows' });
     const started = Date.now();
-    await search.reindex(allDocuments(), total, (p) => progress.update(p.done));
+    await search.reindex(allDocuments(deps.repos), total, (p) => progress.update(p.done));
     progress.finish();
     console.log(`done: ${await search.count()} documents indexed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (deps.services.listings.enabled) {

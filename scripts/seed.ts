@@ -5,10 +5,7 @@ import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { seedDemo } from '../server/src/modules/seed/demo.seed.js';
-import { UserModel } from '../server/src/modules/user/user.model.js';
 import { importStackExchange } from '../server/src/modules/import/se-import.service.js';
-import { SeedStateModel, type SeedStateDoc } from '../server/src/modules/seed/seed-state.model.js';
-import { updateById } from '../server/src/infra/guarded-write.js';
 import { repoRoot } from './lib/paths.js';
 
 export function defaultDumpDir(config: { stackExchangeDumpDir: string | undefined }): string | null {
@@ -23,10 +20,10 @@ async function main() {
   const log = (line: string) => console.log(`[colloquy] ${line}`);
   try {
     await syncIndexes();
-    const state = (await SeedStateModel.findById('demo').lean()) as SeedStateDoc | null;
+    const state = await deps.repos.seedState.findById('demo');
     let dump = defaultDumpDir(config);
     let synthetic = !dump || process.argv.includes('--synthetic') || process.env.COLLOQUY_SEED === 'synthetic';
-    if (process.argv.includes('--if-empty') && (await UserModel.estimatedDocumentCount()) > 0) {
+    if (process.argv.includes('--if-empty') && (await deps.repos.users.estimatedCount()) > 0) {
       if (!state || state.finishedAt) return;
       if (state.source === 'synthetic') {
         log('the synthetic demo seeding was interrupted and cannot be resumed: stop, delete .colloquy/dev and start again');
@@ -40,8 +37,7 @@ async function main() {
       dump = state.dir;
       synthetic = false;
     } else {
-      await SeedStateModel.deleteOne({ _id: 'demo' });
-      await SeedStateModel.create({
+      await deps.repos.seedState.restart({
         _id: 'demo',
         source: synthetic ? 'synthetic' : 'stackexchange',
         dir: synthetic ? null : dump,
@@ -56,7 +52,7 @@ async function main() {
       await seedDemo(deps, log);
       await deps.services.listings.rebuild();
     }
-    await updateById(SeedStateModel, 'demo', { $set: { finishedAt: new Date() } });
+    await deps.repos.seedState.update('demo', { $set: { finishedAt: new Date() } });
   } finally {
     await deps.close();
   }

@@ -1,5 +1,6 @@
 // npm test: prepares everything (test services on their own ports, Chromium, builds), then runs
 // the unit, integration and e2e tiers one after another and prints one summary line.
+// `npm test -- --tier unit|integration|e2e` runs one tier (the unit tier starts no services).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,7 +59,8 @@ async function main() {
   const onlyIndex = process.argv.indexOf('--tier');
   const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
   const extra = process.argv.slice(2).filter((a, i, all) => a !== '--tier' && all[i - 1] !== '--tier');
-  const services = await ensureServices('test', log);
+  // the unit tier needs no services: `npm test -- --tier unit` starts none
+  const services = only === 'unit' ? null : await ensureServices('test', log);
   const results: TierResult[] = [];
   try {
     if (!only || only === 'e2e') {
@@ -70,7 +72,7 @@ async function main() {
       results.push(runTier(tier, extra));
     }
   } finally {
-    if (services.started.length) await stopServices('test', services.started, () => undefined);
+    if (services?.started.length) await stopServices('test', services.started, () => undefined);
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

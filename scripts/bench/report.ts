@@ -1,10 +1,12 @@
-// The benchmark's one table (text, JSON, Markdown).
+// The benchmark's one table (text, JSON, Markdown) and the report printed at the end of a run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTable, type TableRow } from '../lib/progress.js';
 import type { RunStats } from './load.js';
 import type { OpScanReport } from './db-scans.js';
 import type { SeedResult } from './seeding.js';
+import type { BenchSession } from './session.js';
+import { repoRoot } from '../lib/paths.js';
 
 export interface BenchRow {
   name: string;
@@ -200,4 +202,60 @@ export function writeReport(dir: string, report: BenchReport, legend: string[]):
   writeFileSync(json, `${JSON.stringify({ ...report, table: tableRows(report.rows) }, null, 2)}\n`);
   writeFileSync(md, renderMarkdown(report, legend));
   return { json, md };
+}
+
+function formatWall(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return `${m} min ${s} s`;
+}
+
+/** 6. the report: one table with its legend on the console, also written to bench-results/<timestamp>.{json,md}. */
+export function printReport(session: BenchSession): void {
+  const { options, startedAt, machine, seeding, rows, lifetimePeakRssMb, scans, scanLines, notes, closedTool } = session;
+  const wallSeconds = (performance.now() - session.wallStart) / 1000;
+  const report: BenchReport = {
+    startedAt,
+    wallSeconds,
+    options: { ...options, tool: closedTool, fixedRateTool: options.rateTool },
+    machine,
+    seeding,
+    rows,
+    lifetimePeakRssMb,
+    scans,
+    scanLines,
+    notes,
+  };
+  const legend = [
+    `1 req ms: one request alone on an idle server (the second of two in a row).`,
+    `req/s: closed loop for ${options.durationSec} s with ${options.connections} connections (${closedTool}), after ${options.warmupSec} s of warm-up; "(c=N)": only N connections, because one request alone is so slow that more would only time out (N = per-row timeout / (2 × 1 req); per-row timeout = max(${options.timeoutSec} s, 3 × 1 req)).`,
+    `p50/p99 ms: at the fixed rate in "@ req/s" for ${options.durationSec} s (${options.rateTool === 'paced' ? 'open loop: each request sent on schedule, latency counted from its scheduled time' : 'autocannon overallRate'}); "R (max < ${options.rate})": the closed loop managed less than the requested rate, so latency was measured at R = half of what it managed (a run at a low rate lasts up to 30 s, for about 3 requests); "(got N)": the server answered only N req/s.`,
+    `errors: connection errors, timeouts, non-2xx responses and GraphQL responses with errors, both runs together.`,
+    'peak RSS MB: highest VmRSS sampled every 200 ms during the row (api / web / worker; the baseline server on baseline rows).',
+    '% of …: req/s of the row as a percentage of the req/s of node:http, Express and the { ping } GraphQL query (same run).',
+    `question page under writes, postAnswer and vote ran at the same time (closed loop: ${options.connections} + ${options.writeConnections} + ${options.writeConnections} connections; fixed: ${options.rate} + ${options.writeRate} + ${options.writeRate} req/s).`,
+    `machine load when the run started: ${machine.loadavg1m} (1-min load average on ${machine.cores} cores); other processes on the machine compete with the benchmark.`,
+  ];
+  const out = [
+    '',
+    `Colloquy benchmark — scale ${options.scale} — ${startedAt}`,
+    ...seedingLines(seeding),
+    '',
+    renderText(report).trimEnd(),
+    '',
+    ...legend.map((l) => `  ${l}`),
+    ...rows.filter((r) => r.note).map((r) => `  ${r.name}: ${r.note}`),
+    '',
+    `peak RSS over the whole run (VmHWM, MB): ${Object.entries(lifetimePeakRssMb)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '',
+    'Database commands per operation and which FerretDB answers by scanning (explain: filterPushdown):',
+    ...scanLines.map((l) => `  ${l}`),
+    ...(notes.length ? ['', ...notes.map((n) => `note: ${n}`)] : []),
+  ];
+  console.log(out.join('\n'));
+  const files = writeReport(join(repoRoot, 'bench-results'), report, legend);
+  console.log(`\nwritten: ${files.json}\n         ${files.md}`);
+  console.log(`wall time: ${formatWall(wallSeconds)}`);
 }

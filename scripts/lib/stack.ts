@@ -128,6 +128,8 @@ export async function startStack(options: StackOptions, log: Log = console.log):
   if (options.worker !== false) launch('worker', ['server/dist/worker.js'], apiEnv);
   const apiUrl = `http://127.0.0.1:${options.apiPort}`;
   const webUrl = `http://127.0.0.1:${options.webPort}`;
+  // the web gets the api's environment too: its page cache uses the same REDIS_URL and
+  // REDIS_PREFIX (the read-model versions the api bumps live there)
   const web = launch('web', ['web/build/index.js'], {
     ...process.env,
     ...options.env,

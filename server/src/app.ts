@@ -6,12 +6,27 @@ import { GraphQLError, Kind, type DefinitionNode, type OperationDefinitionNode }
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps, Context } from './context.js';
+import { readsOf } from './graphql/request-scoped.js';
 import { schema } from './graphql/schema.js';
 import { requestScope } from './infra/logger.js';
 import { pingMongo } from './infra/mongo.js';
 import { pingRedis } from './infra/redis.js';
+import { responseCacheOf } from './infra/response-cache.js';
+import { responseCachePlugins } from './infra/response-cache.plugin.js';
+import { EPOCH } from './infra/versions.js';
+import {
+  addressKey,
+  budgetKey,
+  consume,
+  mutationFieldCount,
+  rateLimitHeaders,
+  rateLimitsOf,
+  type Budget,
+  type Outcome,
+  type RateLimits,
+} from './infra/rate-limit.js';
 import { AppError, ValidationError } from './lib/errors.js';
-import { authenticateRequest } from './modules/session/session.service.js';
+import { authenticate, type Authentication } from './modules/session/session.service.js';
 
 export interface AppHandle {
   app: express.Express;
@@ -47,10 +62,73 @@ function metricsPlugin(deps: AppDeps): Plugin {
   };
 }
 
+/** What the /graphql middleware learned before yoga runs (in `res.locals`). */
+interface RequestLimits {
+  auth: Authentication;
+  key: string;
+  spent: Array<{ budget: Budget; outcome: Outcome }>;
+}
+
+function sendGraphQLError(
+  res: Response,
+  status: number,
+  message: string,
+  extensions: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(status).json({ errors: [{ message, extensions }] });
+}
+
+/** Mutations also spend the (stricter) write budget, one point per mutation field. */
+/**
+ * Names the read-model versions a response depends on (`x-colloquy-reads`, see
+ * infra/versions.ts): the web's page cache keeps a page while they are unchanged.
+ */
+function readsPlugin(): Plugin<Context> {
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone() {
+          const ctx = args.contextValue;
+          if (ctx.res.headersSent) return;
+          ctx.res.setHeader('x-colloquy-reads', [EPOCH, ...readsOf(ctx)].join(','));
+        },
+      };
+    },
+  };
+}
+
+function writeBudgetPlugin(limits: RateLimits): Plugin<Context> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const points = mutationFieldCount(args.document, args.operationName);
+      const res = (args.contextValue as Context).res;
+      const state = res.locals.limits as RequestLimits | undefined;
+      if (!points || !state) return;
+      const outcome = await consume(limits.writes, state.key, points);
+      state.spent.push({ budget: limits.writes, outcome });
+      for (const [name, value] of Object.entries(rateLimitHeaders(state.spent))) res.setHeader(name, value);
+      if (outcome.allowed) return;
+      const retry = String(outcome.resetSeconds);
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(`Rate limit of ${outcome.limit} mutations per minute exceeded; retry in ${retry} s.`, {
+            extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'Retry-After': retry } } },
+          }),
+        ],
+      });
+    },
+  };
+}
+
 export function createApp(deps: AppDeps): AppHandle {
   const { config, log } = deps;
   let shuttingDown = false;
   let inFlight = 0;
+  const limits = rateLimitsOf(deps);
+  // anonymous query responses cached in Redis (infra/response-cache.plugin.ts), when deps.ts built the store
+  const responseCache = responseCacheOf(deps.repos);
 
   const yoga = createYoga<{ req: Request; res: Response }, Context>({
     schema,
@@ -66,7 +144,7 @@ export function createApp(deps: AppDeps): AppHandle {
     context: async ({ req, res }): Promise<Context> => {
       const requestId = String(res.locals.requestId);
       const ctxLog = log.child({ reqId: requestId });
-      const viewer = await authenticateRequest(deps, req);
+      const { viewer } = (res.locals.limits as RequestLimits | undefined)?.auth ?? (await authenticate(deps, req));
       return { requestId, viewer, deps, log: ctxLog, req, res, cache: new Map() };
     },
     maskedErrors: {
@@ -96,14 +174,19 @@ export function createApp(deps: AppDeps): AppHandle {
         });
       },
     },
-    plugins: [metricsPlugin(deps)],
+    plugins: [
+      metricsPlugin(deps),
+      writeBudgetPlugin(limits),
+      readsPlugin(),
+      ...(responseCache ? responseCachePlugins(responseCache, config.responseCacheTtlSeconds) : []),
+    ],
   });
 
   const app = express();
   app.disable('x-powered-by');
-  // one hop: the address the nearest proxy (our web server) saw; entries further left in
-  // X-Forwarded-For come from the client and could be forged
-  app.set('trust proxy', config.trustProxy ? 1 : false);
+  // whose X-Forwarded-For names the client (TRUST_PROXY; by default the web server on this host):
+  // req.ip is then the visitor's address, and anyone else's X-Forwarded-For is ignored
+  app.set('trust proxy', config.trustProxy);
 
   // request id first: every later log line carries it
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -157,30 +240,39 @@ export function createApp(deps: AppDeps): AppHandle {
     res.send(await deps.metrics.registry.metrics());
   });
 
-  // fixed-window rate limit per client (IETF RateLimit headers; 429 with Retry-After)
+  // who is asking, then their budget: a member, an API token or an anonymous address each spend
+  // their own (IETF RateLimit headers; 429 with Retry-After). A Bearer token that does not
+  // authenticate is refused before any budget is spent or created for it.
   app.use(yoga.graphqlEndpoint, async (req: Request, res: Response, next: NextFunction) => {
-    const limit = config.rateLimitPerMinute;
-    const window = 60;
-    const who = req.get('authorization') ? `t:${req.get('authorization')!.slice(-16)}` : `ip:${req.ip}`;
-    const bucket = Math.floor(Date.now() / 1000 / window);
-    const key = `${config.redisPrefix}rate:${who}:${bucket}`;
-    let used = 0;
+    let auth: Authentication;
     try {
-      used = await deps.redis.incr(key);
-      if (used === 1) await deps.redis.expire(key, window * 2);
-    } catch {
-      return next(); // Redis down: do not block the API on a cache
-    }
-    const reset = window - (Math.floor(Date.now() / 1000) % window);
-    res.setHeader('RateLimit-Policy', `${limit};w=${window}`);
-    res.setHeader('RateLimit', `limit=${limit}, remaining=${Math.max(0, limit - used)}, reset=${reset}`);
-    if (used > limit) {
-      res.setHeader('Retry-After', String(reset));
-      res.status(429).json({
-        errors: [
-          { message: `Rate limit of ${limit} requests per minute exceeded; retry in ${reset} s.`, extensions: { code: 'RATE_LIMITED' } },
-        ],
+      auth = await authenticate(deps, req);
+    } catch (err) {
+      log.error({ err, reqId: res.locals.requestId }, 'authentication failed');
+      sendGraphQLError(res, 503, 'The service is temporarily unavailable.', {
+        code: 'SERVICE_UNAVAILABLE',
+        requestId: res.locals.requestId,
       });
+      return;
+    }
+    if (auth.invalidBearer) {
+      sendGraphQLError(res, 401, auth.invalidBearer, { code: 'UNAUTHENTICATED' }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      return;
+    }
+    const key = budgetKey(auth, addressKey(req.ip));
+    const outcome = await consume(limits.requests, key);
+    const state: RequestLimits = { auth, key, spent: [{ budget: limits.requests, outcome }] };
+    res.locals.limits = state;
+    res.set(rateLimitHeaders(state.spent));
+    if (!outcome.allowed) {
+      const retry = String(outcome.resetSeconds);
+      sendGraphQLError(
+        res,
+        429,
+        `Rate limit of ${outcome.limit} requests per minute exceeded; retry in ${retry} s.`,
+        { code: 'RATE_LIMITED' },
+        { 'Retry-After': retry },
+      );
       return;
     }
     next();

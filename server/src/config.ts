@@ -1,5 +1,6 @@
 // The only reader of process.env. Parsed once with zod into a frozen, typed config; a bad value
 // stops the boot with one line naming the variable.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -24,6 +25,49 @@ function urlWithScheme(schemes: string[]) {
   );
 }
 
+/** Express's named address ranges (proxy-addr): 127.0.0.0/8 + ::1, 169.254.0.0/16 + fe80::/10, private ranges. */
+const TRUST_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address or subnet Express's `trust proxy` accepts: `10.0.0.7`, `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `fd00::/8`. */
+function isAddressOrSubnet(entry: string): boolean {
+  if (TRUST_PRESETS.includes(entry)) return true;
+  const [address = '', range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
+
+/**
+ * Which peers may tell the api the client's address in X-Forwarded-For (Express `trust proxy`):
+ * `false`/`0`/`no` none; a hop count (`true`/`yes` = 1); or a comma-separated list of addresses,
+ * subnets and the names `loopback`, `linklocal`, `uniquelocal`.
+ */
+export function parseTrustProxy(value: string): false | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (['false', 'no', '0'].includes(v)) return false;
+  if (['true', 'yes'].includes(v)) return 1;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+const trustProxy = z.string().refine(
+  (value) => {
+    const parsed = parseTrustProxy(value);
+    return !Array.isArray(parsed) || (parsed.length > 0 && parsed.every(isAddressOrSubnet));
+  },
+  { error: 'must be false, a hop count (true = 1), or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal' },
+);
+
+const perWindow = z.coerce
+  .number({ error: 'must be a whole number >= 1' })
+  .int({ error: 'must be a whole number >= 1' })
+  .min(1, { error: 'must be a whole number >= 1' });
+
 /** Every variable the server reads. `.env.example` lists them all (a test keeps the two in step). */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -35,16 +79,25 @@ export const envSchema = z.object({
   LISTINGS: z.enum(['auto', 'redis', 'database']).default('auto'),
   REDIS_URL: urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6479'),
   REDIS_PREFIX: z.string().default('colloquy:'),
+  RESPONSE_CACHE_TTL_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds from 0 (off) to 86400' })
+    .int({ error: 'must be a whole number of seconds from 0 (off) to 86400' })
+    .min(0, { error: 'must be a whole number of seconds from 0 (off) to 86400' })
+    .max(86_400, { error: 'must be a whole number of seconds from 0 (off) to 86400' })
+    .default(60),
   TYPESENSE_URL: urlWithScheme(['http', 'https']).optional(),
   TYPESENSE_API_KEY: z.string().optional(),
   SEARCH_DATA_DIR: z.string().default('.colloquy/dev/search'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default('loopback'),
   GRAPHIQL: bool.optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_MINUTE: perWindow.default(600),
+  RATE_LIMIT_WRITES_PER_MINUTE: perWindow.default(60),
+  RATE_LIMIT_SIGN_IN_PER_15_MINUTES: perWindow.default(10),
+  RATE_LIMIT_SIGN_UP_PER_HOUR: perWindow.default(20),
   REPUTATION_RULES: z.string().optional(),
   STACKEXCHANGE_DUMP_DIR: z.string().optional(),
 });
@@ -64,15 +117,25 @@ export interface Config {
   listings: 'auto' | 'redis' | 'database';
   redisUrl: string;
   redisPrefix: string;
+  /** longest life of a cached anonymous GraphQL response (writes retire them at once); 0: no cache */
+  responseCacheTtlSeconds: number;
   typesense: { url: string; apiKey: string } | undefined;
   searchDataDir: string;
   logLevel: Env['LOG_LEVEL'];
-  trustProxy: boolean;
+  /** Express `trust proxy`: no proxy, a hop count, or the addresses/subnets of trusted proxies */
+  trustProxy: false | number | string[];
   graphiql: boolean;
   sessionTtlMs: number;
   shutdownTimeoutMs: number;
   readinessTimeoutMs: number;
+  /** requests per minute per member, API token or anonymous address */
   rateLimitPerMinute: number;
+  /** mutation fields per minute per member, API token or anonymous address */
+  rateLimitWritesPerMinute: number;
+  /** sign-in attempts per 15 minutes per client address and handle/email (fails closed without Redis) */
+  rateLimitSignInPer15Minutes: number;
+  /** sign-ups per hour per client address (fails closed without Redis) */
+  rateLimitSignUpPerHour: number;
   reputationRules: string | undefined;
   stackExchangeDumpDir: string | undefined;
 }
@@ -112,15 +175,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     listings: e.LISTINGS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     typesense: e.TYPESENSE_URL ? { url: e.TYPESENSE_URL, apiKey: e.TYPESENSE_API_KEY! } : undefined,
     searchDataDir: e.SEARCH_DATA_DIR,
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     graphiql: e.GRAPHIQL ?? e.NODE_ENV === 'development',
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimitWritesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
+    rateLimitSignInPer15Minutes: e.RATE_LIMIT_SIGN_IN_PER_15_MINUTES,
+    rateLimitSignUpPerHour: e.RATE_LIMIT_SIGN_UP_PER_HOUR,
     reputationRules: e.REPUTATION_RULES,
     stackExchangeDumpDir: e.STACKEXCHANGE_DUMP_DIR,
   });

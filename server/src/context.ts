@@ -7,8 +7,11 @@ import type { SearchPort } from './infra/search/search.port.js';
 import type { Clock } from './lib/clock.js';
 import type { ReputationRules } from './modules/reputation/reputation.rules.js';
 import type { QuestionListings } from './modules/post/post.listings.js';
+import type { Repositories } from './modules/repositories.js';
 
-export type Role = 'MEMBER' | 'STAFF' | 'MODERATOR' | 'ADMIN';
+import type { Role } from './lib/roles.js';
+
+export type { Role };
 export type TokenScope = 'read' | 'write';
 
 /** Who is asking. `null` in the context means an anonymous visitor. */
@@ -28,6 +31,8 @@ export interface AppDeps {
   log: Logger;
   redis: Redis;
   metrics: Metrics;
+  /** every module's repository, over the storage strategy chosen at boot */
+  repos: Repositories;
   services: AppServices;
 }
 
@@ -55,14 +60,4 @@ export interface Context {
   res: Response;
   /** per-request memo for DataLoaders and other request-scoped caches */
   cache: Map<string, unknown>;
-}
-
-/** A per-request value, created on first use (DataLoaders live here: never global). */
-export function requestScoped<T>(ctx: Pick<Context, 'cache'>, key: string, create: () => T): T {
-  let value = ctx.cache.get(key) as T | undefined;
-  if (value === undefined) {
-    value = create();
-    ctx.cache.set(key, value);
-  }
-  return value;
 }

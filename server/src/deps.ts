@@ -3,8 +3,12 @@ import type { Config } from './config.js';
 import type { AppDeps, DomainEvents } from './context.js';
 import { createLogger } from './infra/logger.js';
 import { createMetrics } from './infra/metrics.js';
-import { clearDocumentLocks, setDocumentLocks } from './infra/guarded-write.js';
-import { connectMongo, currentIdLookup, disconnectMongo } from './infra/mongo.js';
+import { connectMongo, disconnectMongo } from './infra/mongo.js';
+import { EntityCache } from './infra/entity-cache.js';
+import { attachResponseCache, ResponseCacheStore } from './infra/response-cache.js';
+import { createStorage } from './infra/storage.js';
+import { Versions } from './infra/versions.js';
+import { createRepositories } from './modules/repositories.js';
 import { QuestionListings } from './modules/post/post.listings.js';
 import { createRedis } from './infra/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
@@ -22,26 +26,44 @@ export type ClosableDeps = AppDeps & { close(): Promise<void> };
 export async function createDeps(config: Readonly<Config>, name: string, options: DepsOptions = {}): Promise<ClosableDeps> {
   const log = createLogger(config.logLevel, name);
   const reputationRules = loadReputationRules(config.reputationRules);
-  await connectMongo(config.mongodbUrl, log, config.mongodbIdLookup);
+  const { ferretdb } = await connectMongo(config.mongodbUrl, log);
   const redis = createRedis(config.redisUrl, log);
-  // conditional writes on FerretDB check their guard under a Redis lock (infra/guarded-write.ts)
-  setDocumentLocks(redis, config.redisPrefix);
+  // the storage strategy, once: on FerretDB writes under per-document Redis locks and reads by id
+  // one at a time (infra/storage.ts); every repository runs with it
+  const versions = new Versions(redis, config.redisPrefix, log);
+  const storage = createStorage(ferretdb, { redis, prefix: config.redisPrefix }, config.mongodbIdLookup, versions);
+  const repos = createRepositories(storage);
+  // caches kept exact by the same version bumps: members, tags and spaces by id
+  // (infra/entity-cache.ts), and anonymous GraphQL responses (infra/response-cache.ts), whose
+  // entries every process's writes retire (the api serves them: app.ts)
+  const entityCache = new EntityCache(redis, config.redisPrefix, versions, log);
+  for (const repo of [repos.users, repos.tags, repos.spaces]) repo.useEntityCache(entityCache);
+  let responseCache: ResponseCacheStore | null = null;
+  if (config.responseCacheTtlSeconds > 0) {
+    const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });
+    const store = new ResponseCacheStore(cacheRedis, config.responseCacheTtlSeconds * 1000, log);
+    versions.onBump((keys) => store.invalidateKeys(keys));
+    attachResponseCache(repos, store);
+    responseCache = store;
+  }
   const search = await createSearchPort(config);
   await search.init();
   const listings = new QuestionListings(
     redis,
     config.redisPrefix,
-    config.listings === 'redis' || (config.listings === 'auto' && currentIdLookup() !== 'in'),
+    config.listings === 'redis' || (config.listings === 'auto' && ferretdb),
+    repos.posts,
   );
   let events: DomainEvents & { close?: () => Promise<void> };
-  if (options.events === 'inline') events = createInlineEvents(search, log);
-  else events = createQueuedEvents(createRedis(config.redisUrl, log, { forQueues: true }), config);
+  if (options.events === 'inline') events = createInlineEvents(repos, search, log);
+  else events = createQueuedEvents(createRedis(config.redisUrl, log, { forQueues: true }), config, log);
   events = withListings(events, listings, log);
   const deps: AppDeps = {
     config,
     log,
     redis,
     metrics: createMetrics(),
+    repos,
     services: { clock: options.clock ?? systemClock, reputationRules, events, search, listings },
   };
   return {
@@ -49,7 +71,7 @@ export async function createDeps(config: Readonly<Config>, name: string, options
     async close() {
       await events.close?.().catch(() => undefined);
       await search.close().catch(() => undefined);
-      clearDocumentLocks(redis);
+      await responseCache?.close();
       redis.disconnect();
       await disconnectMongo();
     },

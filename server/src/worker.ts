@@ -31,7 +31,7 @@ async function main() {
   const worker = new Worker<{ ids: string[] }>(
     SEARCH_QUEUE,
     async (job) => {
-      const n = await indexPosts(search, job.data.ids);
+      const n = await indexPosts(deps.repos, search, job.data.ids);
       return { indexed: n };
     },
     { connection: createRedis(config.redisUrl, log, { forQueues: true }), prefix: `${config.redisPrefix}bull`, concurrency: 4 },
@@ -43,9 +43,9 @@ async function main() {
   const maintenance = async () => {
     const started = performance.now();
     try {
-      await sweep(search, log, 500, deps.services.listings);
+      await sweep(deps.repos, search, log, 500, deps.services.listings);
       await flushViews(deps, log);
-      const purged = await purgeExpiredSessions(new Date());
+      const purged = await purgeExpiredSessions(deps.repos.sessions, new Date());
       if (purged) log.info({ purged }, 'expired sessions removed');
     } catch (error) {
       log.error({ err: error }, 'maintenance failed');

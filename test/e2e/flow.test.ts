@@ -206,7 +206,7 @@ describe('ask → answer → vote → accept in Chromium with JavaScript on', ()
     expect(new URL(page.url()).pathname).toBe(questionPath);
   });
 
-  it('a seeded member answers too, and two others upvote that answer (score 2)', async () => {
+  it('a seeded member answers too, and two others upvote that answer', async () => {
     const kwame = await openSignedIn(seededMember('kwame'), false);
     await kwame.goto(questionPath);
     await kwame

@@ -40,8 +40,10 @@ export const PASSWORD = 'correct horse battery staple';
 export type Member = Agent & { id: string; handle: string };
 
 /**
- * Signs up a member through the API and returns an agent holding their session (like
- * `h.member`, whose password contains the handle — which sign-up refuses).
+ * Signs up a member through the API and returns an agent holding their session: the one way
+ * integration tests make a member. `role` (other than MEMBER) is granted as the admin command
+ * line does, with `affiliation` for STAFF (default "Acme Corp"). Every member gets PASSWORD, so
+ * a handle that PASSWORD contains is refused (sign-up rejects a password containing the handle).
  */
 export async function member(h: Harness, handle: string, options: { role?: Role; affiliation?: string } = {}): Promise<Member> {
   if (PASSWORD.includes(handle.toLowerCase())) throw new Error(`pick another handle than "${handle}": the shared password contains it`);
@@ -53,7 +55,7 @@ export async function member(h: Harness, handle: string, options: { role?: Role;
     },
   );
   if (options.role && options.role !== 'MEMBER') {
-    await grantRole(handle, options.role, options.role === 'STAFF' ? (options.affiliation ?? 'Acme Corp') : null);
+    await grantRole(h.deps.repos, handle, options.role, options.role === 'STAFF' ? (options.affiliation ?? 'Acme Corp') : null);
     // drop cached identities so the new role applies now
     const cached = await h.deps.redis.keys(`${h.deps.config.redisPrefix}session:*`);
     if (cached.length) await h.deps.redis.del(...cached);

@@ -74,14 +74,17 @@ export interface Harness {
   url: string;
   deps: ClosableDeps;
   clock: TestClock;
+  /** an anonymous client; sign members up with `member(h, handle)` from test/factories/qa.ts */
   agent(): Agent;
-  /** signs up a member and returns an agent holding their session */
-  member(handle: string, options?: { role?: 'STAFF' | 'MODERATOR' | 'ADMIN' }): Promise<Agent & { id: string; handle: string }>;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { rateLimitPerMinute?: number } = {}): Promise<Harness> {
+/**
+ * `env`: more server variables (they win). The write budget is as large as the request budget
+ * unless `env` sets it: test/integration/rate-limit.test.ts is where the budgets are tested.
+ */
+export async function startHarness(options: { rateLimitPerMinute?: number; env?: Record<string, string> } = {}): Promise<Harness> {
   const pool = process.env.VITEST_POOL_ID ?? '1';
   const mongodbUrl = new URL(inject('mongodbUrl'));
   // unique per vitest run and worker (concurrent runs never share data); dropped on close
@@ -96,6 +99,8 @@ export async function startHarness(options: { rateLimitPerMinute?: number } = {}
     REDIS_PREFIX: `colloquy-test-${run}:`,
     SEARCH_DATA_DIR: searchDir,
     ...(options.rateLimitPerMinute ? { RATE_LIMIT_PER_MINUTE: String(options.rateLimitPerMinute) } : {}),
+    RATE_LIMIT_WRITES_PER_MINUTE: String(options.rateLimitPerMinute ?? 600),
+    ...options.env,
   });
   const clock = testClock();
   const deps = await createDeps(config, 'test', { events: 'inline', clock });
@@ -114,28 +119,6 @@ export async function startHarness(options: { rateLimitPerMinute?: number } = {}
     deps,
     clock,
     agent: () => new Agent(harness),
-    async member(handle, options) {
-      const agent = new Agent(harness);
-      const r = await agent.must<{ signUp: { viewer: { id: string } } }>(
-        `mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`,
-        {
-          input: {
-            handle,
-            email: `${handle}@example.test`,
-            password: `correct horse battery staple ${handle.length}`,
-            displayName: handle,
-          },
-        },
-      );
-      if (options?.role) {
-        const { grantRole } = await import('../../server/src/modules/user/user.service.js');
-        await grantRole(handle, options.role, options.role === 'STAFF' ? 'Acme Corp' : null);
-        // drop cached identities so the new role applies now
-        const cached = await deps.redis.keys(`${config.redisPrefix}session:*`);
-        if (cached.length) await deps.redis.del(...cached);
-      }
-      return Object.assign(agent, { id: r.signUp.viewer.id, handle });
-    },
     async reset() {
       const db = mongoose.connection.db!;
       for (const c of await db.listCollections().toArray()) await db.collection(c.name).deleteMany({});

@@ -1,20 +1,11 @@
-// Writes by _id (server/src/infra/guarded-write.ts) behave like `updateOne({_id, ...guard})` in
+// Writes by _id (server/src/infra/storage.ts) behave like `updateOne({_id, ...guard})` in
 // both strategies, and on FerretDB the locked strategy sends only `{_id}` filters (the one filter
 // FerretDB pushes down to SQLite) while serialising concurrent writers of a document — FerretDB's
 // own updates are unguarded read-modify-writes: run the concurrency cases below in the `filter`
 // strategy and increments are lost (24 optimistic writers ended at version 11; 80 `$inc`s at 4).
 import mongoose, { Schema } from 'mongoose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  currentGuardMode,
-  findOneAndUpdateIf,
-  setGuardMode,
-  updateById,
-  updateByIdReturning,
-  updateIf,
-  type Guard,
-  type GuardMode,
-} from '../../server/src/infra/guarded-write.js';
+import type { Guard, GuardMode, Storage } from '../../server/src/infra/storage.js';
 import { op } from '../../server/src/lib/mongo-ops.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -44,8 +35,20 @@ const ProbeModel =
   );
 
 let h: Harness;
+// the strategy under test: the app's own (chosen at boot), or a copy forced to one mode
+let storage: Storage;
+const setGuardMode = (mode: GuardMode | null) => {
+  storage = mode ? h.deps.repos.storage.withStrategy({ writes: mode }) : h.deps.repos.storage;
+};
+const currentGuardMode = () => storage.writes;
+const updateIf = (...a: Parameters<Storage['updateIf']>) => storage.updateIf(...a);
+const updateById = (...a: Parameters<Storage['updateById']>) => storage.updateById(...a);
+const findOneAndUpdateIf = <T>(...a: Parameters<Storage['findOneAndUpdateIf']>) => storage.findOneAndUpdateIf<T>(...a);
+const updateByIdReturning = <T>(...a: Parameters<Storage['updateByIdReturning']>) => storage.updateByIdReturning<T>(...a);
+
 beforeAll(async () => {
   h = await startHarness();
+  setGuardMode(null);
 });
 afterAll(async () => {
   setGuardMode(null);

@@ -303,7 +303,10 @@ describe('API tokens', () => {
 
     const garbage = h.agent();
     garbage.token = `${created.token.slice(0, -2)}xx`;
-    expect(await viewerOf(garbage)).toBeNull();
+    // an unknown token is refused (401), never served as anonymous
+    const refused = await garbage.gql(`{ viewer { handle } }`);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('a read-only token cannot mutate (FORBIDDEN); a write token can; tokens cannot mint tokens', async () => {
@@ -344,9 +347,13 @@ describe('API tokens', () => {
       input: { apiTokenId: created.apiToken.id },
     });
     expect(revoked.revokeApiToken.apiToken.revokedAt).toBeTruthy();
-    expect(await viewerOf(bot)).toBeNull();
+    // a revoked token is refused (401) for reads and writes alike
+    const read = await bot.gql(`{ viewer { handle } }`);
+    expect(read.status).toBe(401);
+    expect(read.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const r = await bot.gql(PROFILE, { input: { displayName: 'After revoke' } });
-    expect(payloadErrors(r.data)[0]?.code).toBe('UNAUTHENTICATED');
+    expect(r.status).toBe(401);
+    expect(r.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('validates the token input', async () => {

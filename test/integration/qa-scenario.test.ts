@@ -2,7 +2,8 @@
 // with 30 answers × 5 comments costs a bounded number of database round trips.
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { currentIdLookup, setIdLookup, type IdLookup } from '../../server/src/infra/mongo.js';
+import type { IdLookup } from '../../server/src/infra/storage.js';
+import { createRepositories } from '../../server/src/modules/repositories.js';
 import { addComment } from '../../server/src/modules/comment/comment.service.js';
 import { askQuestion, postAnswer } from '../../server/src/modules/post/post.service.js';
 import { vote as castVote } from '../../server/src/modules/vote/vote.service.js';
@@ -272,7 +273,7 @@ describe('no N+1 on the question page', () => {
     const big = await build(30, 2);
 
     const client = mongoose.connection.getClient();
-    const configured = currentIdLookup();
+    const configured = h.deps.repos;
     const measure = async (id: string, n: number, lookup: IdLookup) => {
       await asker.gql(`{ viewer { id } }`); // the session is resolved (and cached) outside the measurement
       const commands: string[] = [];
@@ -282,7 +283,7 @@ describe('no N+1 on the question page', () => {
         commands.push(command);
         if (e.commandName === 'find') filters.push({ command, filter: (e.command.filter ?? {}) as Record<string, unknown> });
       };
-      setIdLookup(lookup);
+      h.deps.repos = createRepositories(configured.storage.withStrategy({ idLookup: lookup }));
       client.on('commandStarted', listener);
       try {
         const r = await asker.gql(PAGE, { id, n });
@@ -290,7 +291,7 @@ describe('no N+1 on the question page', () => {
         return { data: r.data.question, commands, filters };
       } finally {
         client.off('commandStarted', listener);
-        setIdLookup(configured);
+        h.deps.repos = configured;
       }
     };
     // batched reads by id as on MongoDB: one {_id: {$in: …}} query per batch
@@ -334,6 +335,8 @@ describe('no N+1 on the question page', () => {
         'find:tags': 1,
         'find:spaces': 1,
         'find:revisions': 1,
+        // the question's thread: its answers and every comment, one document (thread.repository.ts)
+        'find:threads': 1,
       };
       for (const [command, count] of Object.entries(counts)) expect(count, `${command} — ${log}`).toBeLessThanOrEqual(bounds[command] ?? 0);
     }

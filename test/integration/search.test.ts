@@ -11,6 +11,7 @@ import { PostModel, type PostDoc } from '../../server/src/modules/post/post.mode
 import { buildSearchDocuments, sweep } from '../../server/src/modules/search/search.sync.js';
 import { markdownToPlainText } from '../../server/src/lib/plain-text.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
+import { member } from '../factories/qa.js';
 import { startHarness, type Agent, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -25,10 +26,10 @@ const ASK = `mutation($input: AskQuestionInput!) { askQuestion(input: $input) { 
 const ANSWER = `mutation($input: PostAnswerInput!) { postAnswer(input: $input) { answer { id } errors { code message } } }`;
 
 async function community() {
-  const admin = await h.member('admin1', { role: 'ADMIN' });
+  const admin = await member(h, 'admin1', { role: 'ADMIN' });
   await admin.must(`mutation { createSpace(input: { slug: "cloud", name: "Cloud" }) { space { id } errors { message } } }`);
-  const alice = await h.member('alice');
-  const bob = await h.member('bob');
+  const alice = await member(h, 'alice');
+  const bob = await member(h, 'bob');
   const ask = async (who: Agent, title: string, tags: string[], body = 'A body long enough to be accepted by the validation rules.') =>
     (await who.must<{ askQuestion: { question: { id: string } } }>(ASK, { input: { spaceSlug: 'cloud', title, body, tags } })).askQuestion
       .question.id;
@@ -96,7 +97,7 @@ describe('search sync converges after lost indexing', () => {
 
   async function expectConverged(search: SearchPort) {
     const posts = (await PostModel.find({}).lean()) as PostDoc[];
-    const { docs, remove } = await buildSearchDocuments(posts);
+    const { docs, remove } = await buildSearchDocuments(h.deps.repos, posts);
     const held = await search.versions(posts.map((p) => p._id.toHexString()));
     const missing = docs.filter((d) => !held.has(d.id));
     const stale = docs.filter((d) => held.has(d.id) && held.get(d.id) !== d.version);
@@ -132,13 +133,13 @@ describe('search sync converges after lost indexing', () => {
     } finally {
       h.deps.services.events = events;
     }
-    const result = await sweep(h.deps.services.search);
+    const result = await sweep(h.deps.repos, h.deps.services.search);
     expect(result.indexed).toBeGreaterThanOrEqual(2);
     expect(result.removed).toBe(1);
     await expectConverged(h.deps.services.search);
     expect((await h.agent().gql(`{ search(query: "indexer was down") { totalCount } }`)).data.search.totalCount).toBe(2);
     // a second sweep has nothing to do
-    expect(await sweep(h.deps.services.search)).toEqual({ indexed: 0, removed: 0 });
+    expect(await sweep(h.deps.repos, h.deps.services.search)).toEqual({ indexed: 0, removed: 0 });
   });
 });
 

@@ -14,6 +14,7 @@ import { SpaceModel } from '../../server/src/modules/space/space.model.js';
 import { TagModel } from '../../server/src/modules/tag/tag.model.js';
 import { UserModel } from '../../server/src/modules/user/user.model.js';
 import { VoteModel } from '../../server/src/modules/vote/vote.model.js';
+import { member } from '../factories/qa.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 const PARAMS = { members: 150, questions: 250, seed: 42, space: 'synthetic-test' };
@@ -129,7 +130,7 @@ describe('synthetic community', () => {
 
   it('lets a member vote on generated posts through the API with the ledger staying consistent', async () => {
     // (the generated ledger uses the services' cause keys, so live votes and verify agree with it)
-    const member = await h.member('voter-synthetic');
+    const voter = await member(h, 'voter-synthetic');
     const question = await PostModel.findOne({ type: 'question', answerCount: mongoose.trusted({ $gt: 0 }) })
       .sort({ _id: 1 })
       .lean();
@@ -140,10 +141,10 @@ describe('synthetic community', () => {
       });
     const answer = r.data.question.answers.nodes[0];
     const vote = `mutation($input: VoteInput!) { vote(input: $input) { subject { score } errors { code message } } }`;
-    const up = await member.must(vote, { input: { subjectId: answer.id, direction: 'UP' } });
+    const up = await voter.must(vote, { input: { subjectId: answer.id, direction: 'UP' } });
     expect(up.vote.subject.score).toBe(answer.score + 1);
     expect((await verifyConsistency(h.deps)).checks.filter((c) => c.drift > 0)).toEqual([]);
-    const down = await member.must(vote, { input: { subjectId: answer.id, direction: 'NONE' } });
+    const down = await voter.must(vote, { input: { subjectId: answer.id, direction: 'NONE' } });
     expect(down.vote.subject.score).toBe(answer.score);
     expect((await verifyConsistency(h.deps)).checks.filter((c) => c.drift > 0)).toEqual([]);
   });

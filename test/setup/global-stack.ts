@@ -49,6 +49,7 @@ export default async function setup(project: TestProject) {
     PUBLIC_URL: `http://localhost:${ports.web}`,
     ORIGIN: `http://localhost:${ports.web}`,
     RATE_LIMIT_PER_MINUTE: '100000',
+    RATE_LIMIT_WRITES_PER_MINUTE: '100000',
   };
   await seedIfEmpty({ ...process.env, ...env, STACKEXCHANGE_DUMP_DIR: '', COLLOQUY_SEED: 'synthetic' }, log);
   indexProfileFerretdbIds('test');

@@ -10,6 +10,8 @@ declare global {
       requestId: string;
       /** The signed-in member (from the api's `viewer` query), or null. */
       viewer: import('$lib/server/viewer').Viewer | null;
+      /** The read-model keys the api calls of an anonymous page render named (the page cache's). */
+      reads?: import('$lib/server/page-cache-policy').ReadsCollector;
     }
     // interface PageData {}
     // interface PageState {}

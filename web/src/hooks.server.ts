@@ -1,6 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { ApiError } from '$lib/server/api';
 import { SESSION_COOKIE } from '$lib/server/config';
+import { resolveWithPageCache } from '$lib/server/page-cache-handle';
 import { loadViewer } from '$lib/server/viewer';
 
 /** Incoming ids are reused only when they look like ids (no header injection, bounded size). */
@@ -34,7 +35,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     }
   }
 
-  const response = await resolve(event);
+  // anonymous page views: from the page cache while what they show is unchanged (no api call)
+  const response = await resolveWithPageCache(event, resolve);
 
   const headers = response.headers;
   headers.set('x-request-id', event.locals.requestId);
@@ -42,8 +44,10 @@ export const handle: Handle = async ({ event, resolve }) => {
   if (!headers.has('referrer-policy')) headers.set('referrer-policy', 'strict-origin-when-cross-origin');
   if (!headers.has('x-frame-options')) headers.set('x-frame-options', 'DENY');
   if (!headers.has('permissions-policy')) headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=()');
-  // Pages depend on the session cookie: never let a shared cache serve one member's page to another.
-  if (event.locals.viewer && (headers.get('content-type') ?? '').startsWith('text/html')) {
+  // Pages depend on the session cookie: never let a shared cache serve one member's page to another
+  // (anonymous pages get a public Cache-Control from the page cache, with Vary: Cookie).
+  const page = event.isDataRequest || (headers.get('content-type') ?? '').startsWith('text/html');
+  if (page && (event.locals.viewer || event.cookies.get(SESSION_COOKIE))) {
     headers.set('cache-control', 'private, no-store');
   }
   return response;

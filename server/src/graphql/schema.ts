@@ -6,6 +6,8 @@ import './errors.js';
 import '../modules/system/system.graphql.js';
 import '../modules/user/user.graphql.js';
 import '../modules/post/post.graphql.js';
+import '../modules/post/post.mutations.graphql.js';
+import '../modules/post/post.stats.graphql.js';
 import '../modules/space/space.graphql.js';
 import '../modules/tag/tag.graphql.js';
 import '../modules/comment/comment.graphql.js';

@@ -9,32 +9,14 @@ mongoose.set('autoIndex', false);
 
 let closing = false;
 
-/**
- * How a batch of documents is read by `_id`. `in`: one `{_id: {$in: ids}}` query (MongoDB answers
- * it from the _id index). `each`: one `{_id: id}` query per id, concurrently — FerretDB 1.x pushes
- * only an exact `_id` filter down to SQLite and scans the whole collection for `$in` (measured on
- * 29k posts: 7.5 s for `$in` of 30 ids, 64 ms for 30 single reads); from 1,000 ids on, one `$in`.
- */
-export type IdLookup = 'in' | 'each';
-export type IdLookupSetting = 'in' | 'each' | 'auto';
-
-let idLookup: IdLookup = 'in';
-let ferretdb = false;
-/** Whether the connected server is FerretDB (from buildInfo at connect). */
-export const connectedToFerretDB = (): boolean => ferretdb;
-export const currentIdLookup = (): IdLookup => idLookup;
-/** Overrides the lookup strategy (tests compare both). */
-export function setIdLookup(mode: IdLookup): void {
-  idLookup = mode;
-}
-
 /** FerretDB reports itself in buildInfo (`ferretdbVersion`); real MongoDB does not. */
 export async function isFerretDB(): Promise<boolean> {
   const build = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
   return 'ferretdbVersion' in build || /ferretdb/i.test(JSON.stringify(build));
 }
 
-export async function connectMongo(url: string, log: Logger, lookup: IdLookupSetting = 'auto'): Promise<typeof mongoose> {
+/** Connects mongoose (one connection per process) and tells whether the server is FerretDB. */
+export async function connectMongo(url: string, log: Logger): Promise<{ ferretdb: boolean }> {
   closing = false;
   mongoose.connection.on('disconnected', () => {
     if (!closing) log.warn('mongodb disconnected');
@@ -47,50 +29,9 @@ export async function connectMongo(url: string, log: Logger, lookup: IdLookupSet
     // command events let tests count round trips (no cost without listeners)
     monitorCommands: true,
   });
-  const ferret = await isFerretDB();
-  ferretdb = ferret;
-  idLookup = lookup === 'auto' ? (ferret ? 'each' : 'in') : lookup;
-  log.info({ db: mongoose.connection.name, ferretdb: ferret, idLookup }, 'mongodb connected');
-  return mongoose;
-}
-
-/** concurrent single-id reads at most (the pool holds 20 connections) */
-const EACH_CONCURRENCY = 16;
-/**
- * From this many ids on, one `$in` query even in `each` mode: batch tools (verify, imports) read
- * thousands of ids at once, where one scan costs less than the single reads.
- */
-const EACH_MAX_IDS = 1000;
-
-/**
- * Documents by `_id`, in no particular order, missing ids left out; `select` is a mongoose
- * projection. Uses the strategy above; callers map the result by id.
- */
-export async function findByIds<T extends { _id: unknown }>(
-  model: mongoose.Model<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any model
-  ids: readonly unknown[],
-  select?: string,
-): Promise<T[]> {
-  const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
-  if (unique.length === 0) return [];
-  const single = idLookup === 'each' && unique.length < EACH_MAX_IDS;
-  if (!single) {
-    const query = model.find({ _id: mongoose.trusted({ $in: unique }) });
-    if (select) query.select(select);
-    return (await query.lean()) as T[];
-  }
-  const out: T[] = [];
-  for (let i = 0; i < unique.length; i += EACH_CONCURRENCY) {
-    const docs = await Promise.all(
-      unique.slice(i, i + EACH_CONCURRENCY).map((id) => {
-        const query = model.findOne({ _id: id });
-        if (select) query.select(select);
-        return query.lean() as Promise<T | null>;
-      }),
-    );
-    for (const d of docs) if (d) out.push(d);
-  }
-  return out;
+  const ferretdb = await isFerretDB();
+  log.info({ db: mongoose.connection.name, ferretdb }, 'mongodb connected');
+  return { ferretdb };
 }
 
 /** Creates the declared indexes of every registered model (idempotent). */

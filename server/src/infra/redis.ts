@@ -1,14 +1,36 @@
+// Redis connections. Redis holds only derived or disposable state (caches, listings, rate limits,
+// locks, queues): when it is unreachable the api keeps serving from the database, so a command on
+// the request path must fail at once rather than wait for a reconnection. Request-path clients
+// therefore queue commands only until their first connection is ready (so a process that starts
+// issuing commands at boot does not race the connection), and from then on refuse a command while
+// disconnected (`enableOfflineQueue: false`: the caller's fallback runs within the millisecond);
+// a command caught in flight by a disconnection is given up after one reconnection attempt.
+// BullMQ connections (`forQueues`) keep BullMQ's required settings: they wait and retry forever.
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 import { withTimeout } from './mongo.js';
 
-export function createRedis(url: string, log: Logger, options: { forQueues?: boolean } = {}): Redis {
+/** how long one connection attempt may take */
+const CONNECT_TIMEOUT_MS = 2_000;
+/** the longest pause between reconnection attempts */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
+export interface RedisOptions {
+  /** a BullMQ connection: blocking commands, retried forever */
+  forQueues?: boolean;
+  /** prepended to every key of every command (a client of its own, e.g. the response cache's) */
+  keyPrefix?: string;
+}
+
+export function createRedis(url: string, log: Logger, options: RedisOptions = {}): Redis {
+  const forQueues = !!options.forQueues;
   const redis = new Redis(url, {
-    // BullMQ needs blocking connections that retry forever; request-path connections fail fast.
-    maxRetriesPerRequest: options.forQueues ? null : 2,
+    maxRetriesPerRequest: forQueues ? null : 1,
     enableReadyCheck: true,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: (attempt) => Math.min(attempt * 100, forQueues ? 2_000 : MAX_RECONNECT_DELAY_MS),
     lazyConnect: false,
+    ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
   });
   let down = false;
   redis.on('error', (error) => {
@@ -16,10 +38,27 @@ export function createRedis(url: string, log: Logger, options: { forQueues?: boo
     down = true;
   });
   redis.on('ready', () => {
+    // from the first connection on, a command sent while disconnected fails at once
+    if (!forQueues) redis.options.enableOfflineQueue = false;
     if (down) log.info('redis reconnected');
     down = false;
   });
   return redis;
+}
+
+/** Resolves when the client is connected, or after `timeoutMs` (Redis down at boot: the callers fall back). */
+export async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
 }
 
 export async function pingRedis(redis: Redis, timeoutMs: number): Promise<void> {

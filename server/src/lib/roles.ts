@@ -1,4 +1,5 @@
-import type { Role } from '../context.js';
+/** Who a member is on the site: MEMBER < STAFF < MODERATOR < ADMIN. */
+export type Role = 'MEMBER' | 'STAFF' | 'MODERATOR' | 'ADMIN';
 
 export const ROLES: readonly Role[] = ['MEMBER', 'STAFF', 'MODERATOR', 'ADMIN'];
 

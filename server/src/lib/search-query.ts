@@ -18,7 +18,8 @@
 // ValidationError naming the operator, so the UI can say what is wrong instead of silently
 // searching for something else.
 
-import type { PostType } from '../infra/search/search.port.js';
+/** What a search can be restricted to. */
+export type PostType = 'question' | 'answer';
 import { ValidationError } from './errors.js';
 
 export type SearchChipKind =

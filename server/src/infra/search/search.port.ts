@@ -2,7 +2,9 @@
 // Typesense (production, when TYPESENSE_URL is set) and an embedded engine (the default).
 // MongoDB stays the source of truth; an index can always be rebuilt from it.
 
-export type PostType = 'question' | 'answer';
+import type { PostType } from '../../lib/search-query.js';
+
+export type { PostType };
 
 /** One searchable post, flattened for the index. */
 export interface SearchDocument {

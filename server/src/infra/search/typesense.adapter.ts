@@ -11,6 +11,7 @@
 import { Client, Errors } from 'typesense';
 import type { CollectionCreateSchema, SearchParams, SearchResponse, SearchResponseHit } from 'typesense';
 import { SEARCH_STOP_WORDS, escapeHtml, leadingWords, markedToHtml, searchTokens } from '../../lib/plain-text.js';
+import { normalizeTagNames } from '../../lib/tag-name.js';
 import type {
   FacetCount,
   PostType,
@@ -94,7 +95,7 @@ function toTypesense(doc: SearchDocument): TypesenseDocument {
     questionId: doc.questionId,
     title: doc.title,
     body: doc.body,
-    tags: normaliseTags(doc.tags),
+    tags: normalizeTagNames(doc.tags),
     space: doc.space,
     authorId: doc.authorId,
     authorHandle: doc.authorHandle,
@@ -136,15 +137,6 @@ function fromTypesense(d: Record<string, unknown>): SearchDocument {
   };
 }
 
-function normaliseTags(tags: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const tag of tags) {
-    const t = tag.trim().toLowerCase().replace(/\s+/g, '-');
-    if (t && !out.includes(t)) out.push(t);
-  }
-  return out;
-}
-
 /** A filter_by string literal: backtick-quoted (backticks cannot be escaped, so they are removed). */
 function literal(value: string): string {
   return `\`${value.replace(/`/g, '')}\``;
@@ -167,8 +159,8 @@ function latestPerId(docs: SearchDocument[]): SearchDocument[] {
 /** The filter_by expression for a query, or null when the filters contradict each other. */
 export function typesenseFilter(q: SearchQuery): string | null {
   const parts: string[] = [];
-  for (const tag of normaliseTags(q.tags)) parts.push(`tags:=${literal(tag)}`);
-  const excluded = normaliseTags(q.excludedTags);
+  for (const tag of normalizeTagNames(q.tags)) parts.push(`tags:=${literal(tag)}`);
+  const excluded = normalizeTagNames(q.excludedTags);
   if (excluded.length > 0) parts.push(`tags:!=${literals(excluded)}`);
   if (q.authorIds && q.authorIds.length > 0) parts.push(`authorId:=${literals(q.authorIds)}`);
   let type: PostType | undefined = q.type;
@@ -271,10 +263,83 @@ function isNotFound(err: unknown): boolean {
   return err instanceof Errors.ObjectNotFound;
 }
 
-export function createTypesenseSearch(options: TypesenseSearchOptions): SearchPort {
-  const alias = options.collection ?? 'posts';
+type Params = Record<string, string | number | boolean>;
+
+function noFacets(): SearchResultPage['facets'] {
+  return { tags: [], space: [], type: [], status: [] };
+}
+
+/** per_page and page when the offset falls on a page boundary, offset and limit otherwise */
+function pageParams(limit: number, offset: number): Params {
+  return offset % limit === 0 ? { per_page: limit, page: offset / limit + 1 } : { offset, limit };
+}
+
+/** The search parameters of a query (its filter and text already translated). */
+function queryParams(q: SearchQuery, filter: string, text: string): Params {
+  const limit = Math.min(100, Math.max(1, Math.trunc(q.limit) || 1));
+  const offset = Math.min(MAX_OFFSET, Math.max(0, Math.trunc(q.offset) || 0));
+  const params: Params = {
+    q: text || '*',
+    query_by: 'title,tags,body',
+    query_by_weights: '3,2,1',
+    prefix: true,
+    num_typos: 2,
+    min_len_1typo: 5,
+    min_len_2typo: 8,
+    // every term must match (no silent dropping of words), as in the embedded engine
+    drop_tokens_threshold: 0,
+    sort_by: sortBy(q.sort, text !== ''),
+    highlight_fields: 'title,body',
+    highlight_full_fields: 'title',
+    highlight_start_tag: HIGHLIGHT_OPEN,
+    highlight_end_tag: HIGHLIGHT_CLOSE,
+    highlight_affix_num_tokens: 15,
+    snippet_threshold: SNIPPET_WORDS,
+    exclude_fields: 'status',
+  };
+  if (filter) params.filter_by = filter;
+  Object.assign(params, pageParams(limit, offset));
+  if (q.facets) {
+    params.facet_by = FACET_FIELDS.join(',');
+    params.max_facet_values = 20;
+  }
+  return params;
+}
+
+/** The distinct words of a title worth matching other titles on (no stop words, no single letters). */
+function similarWords(title: string): string[] {
+  const words: string[] = [];
+  for (const token of searchTokens(title)) {
+    if (token.length >= 2 && !SEARCH_STOP_WORDS.has(token) && !words.includes(token)) words.push(token);
+  }
+  return words;
+}
+
+/** The search parameters for up to `n` questions whose titles share words with the given ones. */
+function similarParams(words: string[], n: number): Params {
+  return {
+    q: words.slice(0, 12).join(' '),
+    query_by: 'title',
+    filter_by: 'type:=`question`',
+    prefix: false,
+    num_typos: 1,
+    // any of the words may match: drop words until enough questions are found
+    drop_tokens_threshold: n,
+    sort_by: '_text_match:desc,score:desc',
+    per_page: n,
+    page: 1,
+    highlight_fields: 'title,body',
+    highlight_full_fields: 'title',
+    highlight_start_tag: HIGHLIGHT_OPEN,
+    highlight_end_tag: HIGHLIGHT_CLOSE,
+    exclude_fields: 'status',
+  };
+}
+
+/** A Typesense client for the single node at `options.url`. */
+function clientFor(options: TypesenseSearchOptions): Client {
   const url = new URL(options.url);
-  const client = new Client({
+  return new Client({
     apiKey: options.apiKey,
     nodes: [
       {
@@ -289,20 +354,25 @@ export function createTypesenseSearch(options: TypesenseSearchOptions): SearchPo
     retryIntervalSeconds: 0.1,
     logLevel: 'error',
   });
-  /** the collection a reindex in this process is building (writes go to it too) */
-  let building: string | null = null;
+}
 
-  const docsOf = (collection: string) => client.collections<TypesenseDocument>(collection).documents();
+/** The documents of a collection (or of the collection an alias points at). */
+class TypesenseDocuments {
+  constructor(private readonly client: Client) {}
 
-  async function search(collection: string, params: Record<string, string | number | boolean>): Promise<SearchResponse<TypesenseDocument>> {
-    return docsOf(collection).search(params as unknown as SearchParams<TypesenseDocument>, { cacheSearchResultsForSeconds: 0 });
+  private docsOf(collection: string) {
+    return this.client.collections<TypesenseDocument>(collection).documents();
   }
 
-  async function versionsIn(collection: string, ids: string[]): Promise<Map<string, number>> {
+  async search(collection: string, params: Params): Promise<SearchResponse<TypesenseDocument>> {
+    return this.docsOf(collection).search(params as unknown as SearchParams<TypesenseDocument>, { cacheSearchResultsForSeconds: 0 });
+  }
+
+  async versionsIn(collection: string, ids: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (let i = 0; i < ids.length; i += ID_BATCH) {
       const chunk = ids.slice(i, i + ID_BATCH);
-      const res = await search(collection, {
+      const res = await this.search(collection, {
         q: '*',
         filter_by: `id:${literals(chunk)}`,
         include_fields: 'id,version',
@@ -315,202 +385,197 @@ export function createTypesenseSearch(options: TypesenseSearchOptions): SearchPo
   }
 
   /** Imports documents unless the collection holds a newer version of them. */
-  async function upsertInto(collection: string, docs: SearchDocument[]): Promise<void> {
+  async upsertInto(collection: string, docs: SearchDocument[]): Promise<void> {
     const latest = latestPerId(docs);
     for (let i = 0; i < latest.length; i += IMPORT_BATCH) {
       const chunk = latest.slice(i, i + IMPORT_BATCH);
-      const stored = await versionsIn(
+      const stored = await this.versionsIn(
         collection,
         chunk.map((d) => d.id),
       );
       const fresh = chunk.filter((d) => (stored.get(d.id) ?? Number.NEGATIVE_INFINITY) <= d.version);
       if (fresh.length === 0) continue;
       // throws an ImportError naming the failed documents if any is rejected
-      await docsOf(collection).import(fresh.map(toTypesense), { action: 'upsert' });
+      await this.docsOf(collection).import(fresh.map(toTypesense), { action: 'upsert' });
     }
   }
 
-  async function removeFrom(collection: string, ids: string[]): Promise<void> {
+  async removeFrom(collection: string, ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += ID_BATCH) {
-      await docsOf(collection).delete({ filter_by: `id:${literals(ids.slice(i, i + ID_BATCH))}` });
+      await this.docsOf(collection).delete({ filter_by: `id:${literals(ids.slice(i, i + ID_BATCH))}` });
     }
   }
 
-  async function currentTarget(): Promise<string | null> {
+  /** Every id in the collection, in batches of 1,000. */
+  async *ids(collection: string): AsyncIterable<string[]> {
+    const jsonl = await this.docsOf(collection).export({ include_fields: 'id' });
+    let batch: string[] = [];
+    for (const line of jsonl.split('\n')) {
+      if (!line.trim()) continue;
+      batch.push(String((JSON.parse(line) as { id: unknown }).id));
+      if (batch.length === 1000) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/** The alias every read and write goes through, and the versioned collections behind it. */
+class TypesenseCollections {
+  constructor(
+    private readonly client: Client,
+    readonly alias: string,
+  ) {}
+
+  /** the collection the alias points at, or null before the first init */
+  async currentTarget(): Promise<string | null> {
     try {
-      return (await client.aliases(alias).retrieve()).collection_name;
+      return (await this.client.aliases(this.alias).retrieve()).collection_name;
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
     }
   }
 
-  async function createCollection(name: string): Promise<void> {
+  async create(name: string): Promise<void> {
+    await this.client.collections().create(collectionSchema(name));
+  }
+
+  /** Creates a collection unless another process created it first. */
+  async ensure(name: string): Promise<void> {
     try {
-      await client.collections().create(collectionSchema(name));
+      await this.create(name);
     } catch (err) {
-      // another process created it first
       if (!(err instanceof Errors.ObjectAlreadyExists)) throw err;
     }
   }
 
-  const port: SearchPort = {
+  async pointAliasAt(name: string): Promise<void> {
+    await this.client.aliases().upsert(this.alias, { collection_name: name });
+  }
+
+  /** Drops a collection (already gone is fine). */
+  async drop(name: string): Promise<void> {
+    try {
+      await this.client.collections(name).delete();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async count(): Promise<number> {
+    return (await this.client.collections(this.alias).retrieve()).num_documents;
+  }
+}
+
+/** Points the alias at a first collection unless it already points somewhere. */
+async function initAlias(collections: TypesenseCollections): Promise<void> {
+  if (await collections.currentTarget()) return;
+  // a fixed first name: processes starting together create (or find) the same collection
+  const first = `${collections.alias}_initial`;
+  await collections.ensure(first);
+  if (!(await collections.currentTarget())) await collections.pointAliasAt(first);
+}
+
+/** What a reindex in this process is building: writes go to that collection too. */
+interface BuildState {
+  building: string | null;
+}
+
+/**
+ * Builds `<alias>_<timestamp>` from the source, switches the alias to it (every search after the
+ * switch reads it), then drops the previous collection. A failed build is dropped.
+ */
+async function reindexCollection(
+  collections: TypesenseCollections,
+  documents: TypesenseDocuments,
+  state: BuildState,
+  load: { source: AsyncIterable<SearchDocument[]>; total: number; onProgress?: (p: ReindexProgress) => void },
+): Promise<void> {
+  const { source, total, onProgress } = load;
+  const next = `${collections.alias}_${Date.now()}`;
+  await collections.create(next);
+  state.building = next;
+  try {
+    let done = 0;
+    onProgress?.({ done, total });
+    for await (const batch of source) {
+      await documents.upsertInto(next, batch);
+      done += batch.length;
+      onProgress?.({ done, total: Math.max(total, done) });
+    }
+    const previous = await collections.currentTarget();
+    await collections.pointAliasAt(next);
+    state.building = null;
+    if (previous && previous !== next) await collections.drop(previous);
+  } catch (err) {
+    state.building = null;
+    if ((await collections.currentTarget()) !== next) {
+      await collections.drop(next).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+export function createTypesenseSearch(options: TypesenseSearchOptions): SearchPort {
+  const client = clientFor(options);
+  const collections = new TypesenseCollections(client, options.collection ?? 'posts');
+  const documents = new TypesenseDocuments(client);
+  const { alias } = collections;
+  const state: BuildState = { building: null };
+
+  return {
     name: 'typesense',
 
-    async init() {
-      if (await currentTarget()) return;
-      // a fixed first name: processes starting together create (or find) the same collection
-      const first = `${alias}_initial`;
-      await createCollection(first);
-      if (!(await currentTarget())) await client.aliases().upsert(alias, { collection_name: first });
-    },
+    init: () => initAlias(collections),
 
     async upsert(docs) {
       if (docs.length === 0) return;
-      await upsertInto(alias, docs);
-      if (building) await upsertInto(building, docs);
+      await documents.upsertInto(alias, docs);
+      if (state.building) await documents.upsertInto(state.building, docs);
     },
 
     async remove(ids) {
       if (ids.length === 0) return;
-      await removeFrom(alias, ids);
-      if (building) await removeFrom(building, ids);
+      await documents.removeFrom(alias, ids);
+      if (state.building) await documents.removeFrom(state.building, ids);
     },
 
     async query(q) {
-      const empty: SearchResultPage = { total: 0, hits: [], facets: { tags: [], space: [], type: [], status: [] } };
       const filter = typesenseFilter(q);
-      if (filter === null) return empty;
+      if (filter === null) return { total: 0, hits: [], facets: noFacets() };
       const text = typesenseQueryText(q);
-      const limit = Math.min(100, Math.max(1, Math.trunc(q.limit) || 1));
-      const offset = Math.min(MAX_OFFSET, Math.max(0, Math.trunc(q.offset) || 0));
-      const params: Record<string, string | number | boolean> = {
-        q: text || '*',
-        query_by: 'title,tags,body',
-        query_by_weights: '3,2,1',
-        prefix: true,
-        num_typos: 2,
-        min_len_1typo: 5,
-        min_len_2typo: 8,
-        // every term must match (no silent dropping of words), as in the embedded engine
-        drop_tokens_threshold: 0,
-        sort_by: sortBy(q.sort, text !== ''),
-        highlight_fields: 'title,body',
-        highlight_full_fields: 'title',
-        highlight_start_tag: HIGHLIGHT_OPEN,
-        highlight_end_tag: HIGHLIGHT_CLOSE,
-        highlight_affix_num_tokens: 15,
-        snippet_threshold: SNIPPET_WORDS,
-        exclude_fields: 'status',
-      };
-      if (filter) params.filter_by = filter;
-      if (offset % limit === 0) {
-        params.per_page = limit;
-        params.page = offset / limit + 1;
-      } else {
-        params.offset = offset;
-        params.limit = limit;
-      }
-      if (q.facets) {
-        params.facet_by = FACET_FIELDS.join(',');
-        params.max_facet_values = 20;
-      }
-      const res = await search(alias, params);
+      const res = await documents.search(alias, queryParams(q, filter, text));
       return {
         total: res.found,
         hits: (res.hits ?? []).map((h) => toHit(h, text !== '')),
-        facets: q.facets ? toFacets(res) : empty.facets,
+        facets: q.facets ? toFacets(res) : noFacets(),
       };
     },
 
     async similar(title, limit) {
-      const words: string[] = [];
-      for (const token of searchTokens(title)) {
-        if (token.length >= 2 && !SEARCH_STOP_WORDS.has(token) && !words.includes(token)) words.push(token);
-      }
+      const words = similarWords(title);
       if (words.length === 0) return [];
       const n = Math.min(50, Math.max(1, Math.trunc(limit) || 1));
-      const res = await search(alias, {
-        q: words.slice(0, 12).join(' '),
-        query_by: 'title',
-        filter_by: 'type:=`question`',
-        prefix: false,
-        num_typos: 1,
-        // any of the words may match: drop words until enough questions are found
-        drop_tokens_threshold: n,
-        sort_by: '_text_match:desc,score:desc',
-        per_page: n,
-        page: 1,
-        highlight_fields: 'title,body',
-        highlight_full_fields: 'title',
-        highlight_start_tag: HIGHLIGHT_OPEN,
-        highlight_end_tag: HIGHLIGHT_CLOSE,
-        exclude_fields: 'status',
-      });
+      const res = await documents.search(alias, similarParams(words, n));
       return (res.hits ?? []).map((h) => toHit(h, true));
     },
 
     async versions(ids) {
       if (ids.length === 0) return new Map();
-      return versionsIn(alias, [...new Set(ids)]);
+      return documents.versionsIn(alias, [...new Set(ids)]);
     },
 
-    async *allIds() {
-      const jsonl = await docsOf(alias).export({ include_fields: 'id' });
-      let batch: string[] = [];
-      for (const line of jsonl.split('\n')) {
-        if (!line.trim()) continue;
-        batch.push(String((JSON.parse(line) as { id: unknown }).id));
-        if (batch.length === 1000) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
-    },
+    allIds: () => documents.ids(alias),
 
-    async reindex(source: AsyncIterable<SearchDocument[]>, total: number, onProgress?: (p: ReindexProgress) => void) {
-      const next = `${alias}_${Date.now()}`;
-      await client.collections().create(collectionSchema(next));
-      building = next;
-      try {
-        let done = 0;
-        onProgress?.({ done, total });
-        for await (const batch of source) {
-          await upsertInto(next, batch);
-          done += batch.length;
-          onProgress?.({ done, total: Math.max(total, done) });
-        }
-        // the switch: every search after this call reads the new collection
-        const previous = await currentTarget();
-        await client.aliases().upsert(alias, { collection_name: next });
-        building = null;
-        if (previous && previous !== next) {
-          try {
-            await client.collections(previous).delete();
-          } catch (err) {
-            if (!isNotFound(err)) throw err;
-          }
-        }
-      } catch (err) {
-        building = null;
-        if ((await currentTarget()) !== next) {
-          await client
-            .collections(next)
-            .delete()
-            .catch(() => undefined);
-        }
-        throw err;
-      }
-    },
+    reindex: (source, total, onProgress) => reindexCollection(collections, documents, state, { source, total, onProgress }),
 
-    async count() {
-      return (await client.collections(alias).retrieve()).num_documents;
-    },
+    count: () => collections.count(),
 
     async close() {
-      building = null;
+      state.building = null;
     },
   };
-  return port;
 }

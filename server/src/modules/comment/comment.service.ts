@@ -3,17 +3,16 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { renderInlineMarkdown } from '../../lib/markdown.js';
-import { findByIds } from '../../infra/mongo.js';
-import { op } from '../../lib/mongo-ops.js';
+import { toObjectId } from '../../lib/ids.js';
 import { parseInput } from '../../lib/validate.js';
-import { PostModel, type PostDoc } from '../post/post.model.js';
-import { canComment, canDeleteComment, canEditComment } from '../post/post.policy.js';
-import { visibleComments, visiblePost } from '../post/post.visibility.js';
-import { toObjectId } from '../post/post.repository.js';
-import { servicesOf } from '../services.js';
+import { canComment } from '../post/post.policy.js';
+import { postsChanged } from '../post/post.changes.js';
+import { loadPost } from '../post/post.service.js';
+import { visibleComments } from '../post/post.visibility.js';
+import { reposOf, servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
-import { CommentModel, type CommentDoc } from './comment.model.js';
-import { findOneAndUpdateIf, updateById } from '../../infra/guarded-write.js';
+import type { CommentDoc } from './comment.model.js';
+import { canDeleteComment, canEditComment, canSeeComment } from './comment.policy.js';
 
 const commentBody = z
   .string()
@@ -26,12 +25,11 @@ const addInput = z.object({ subjectId: z.string(), body: commentBody });
 export async function addComment(ctx: Context, raw: z.input<typeof addInput>): Promise<CommentDoc> {
   const viewer = requireWriter(ctx);
   const input = parseInput(addInput, raw);
-  const postId = toObjectId(input.subjectId);
-  const post = await visiblePost(viewer, postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null);
-  if (!post) throw new NotFoundError('The post');
+  const post = await loadPost(ctx, input.subjectId, 'post');
   if (!canComment(viewer, post)) throw new ForbiddenError('You cannot comment on this post.');
+  const { posts, comments } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
-  const comment = await CommentModel.create({
+  const comment = await comments.create({
     postId: post._id,
     questionId: post.questionId ?? post._id,
     authorId: new Types.ObjectId(viewer.id),
@@ -41,23 +39,22 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
     updatedAt: now,
   });
   // the child list only where the post keeps one (see post.model.ts)
-  await updateById(PostModel, post._id, {
+  await posts.update(post._id, {
     $inc: { commentCount: 1 },
     ...(Array.isArray(post.commentIds) ? { $addToSet: { commentIds: comment._id } } : {}),
   });
   const questionId = post.type === 'question' ? post._id : post.questionId!;
-  await updateById(PostModel, questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
-  // the question's activity moved: listings ("active") and search (its lastActivityAt) follow
-  await servicesOf(ctx)
-    .events.postsChanged([questionId.toHexString()])
-    .catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed (the sweep will catch up)'));
-  return comment.toObject() as CommentDoc;
+  await posts.update(questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
+  // the question's activity moved: its thread, listings ("active") and search (its lastActivityAt) follow
+  await postsChanged(ctx, questionId);
+  return comment;
 }
 
 async function loadComment(ctx: Context, id: string): Promise<CommentDoc> {
   const objectId = toObjectId(id);
-  const found = objectId ? ((await CommentModel.findById(objectId).lean()) as CommentDoc | null) : null;
-  const [comment] = await visibleComments(ctx.viewer, [found]);
+  const { posts, comments } = reposOf(ctx);
+  const found = objectId ? await comments.findById(objectId) : null;
+  const [comment] = await visibleComments(posts, canSeeComment, ctx.viewer, [found]);
   if (!comment) throw new NotFoundError('The comment');
   return comment;
 }
@@ -69,13 +66,13 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
   const input = parseInput(updateInput, raw);
   const comment = await loadComment(ctx, input.commentId);
   if (!canEditComment(ctx.viewer, comment)) throw new ForbiddenError('You cannot edit this comment.');
-  const updated = await findOneAndUpdateIf<CommentDoc>(
-    CommentModel,
+  const updated = await reposOf(ctx).comments.updateIfReturning(
     comment._id,
     { deletedAt: null },
     { $set: { body: input.body, bodyHTML: renderInlineMarkdown(input.body), editedAt: servicesOf(ctx).clock.now() } },
   );
   if (!updated) throw new NotFoundError('The comment');
+  await postsChanged(ctx, comment.questionId ?? comment.postId);
   return updated as CommentDoc;
 }
 
@@ -83,35 +80,13 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
   const viewer = requireWriter(ctx);
   const comment = await loadComment(ctx, commentId);
   if (!canDeleteComment(viewer, comment)) throw new ForbiddenError('You cannot delete this comment.');
-  const deleted = await findOneAndUpdateIf<CommentDoc>(
-    CommentModel,
+  const deleted = await reposOf(ctx).comments.updateIfReturning(
     comment._id,
     { deletedAt: null },
     { $set: { deletedAt: servicesOf(ctx).clock.now(), deletedById: new Types.ObjectId(viewer.id) } },
   );
   if (!deleted) throw new NotFoundError('The comment');
-  await updateById(PostModel, comment.postId, { $inc: { commentCount: -1 } });
+  await reposOf(ctx).posts.update(comment.postId, { $inc: { commentCount: -1 } });
+  await postsChanged(ctx, comment.questionId ?? comment.postId);
   return deleted as CommentDoc;
-}
-
-/**
- * Comments of several posts (in their order), oldest first: read by id from the posts' child
- * lists, with one query by parent for posts that have no list yet.
- */
-export async function findCommentsOfPosts(posts: ReadonlyArray<Pick<PostDoc, '_id' | 'commentIds'>>): Promise<CommentDoc[][]> {
-  const listed = posts.filter((p) => Array.isArray(p.commentIds));
-  const unlisted = posts.filter((p) => !Array.isArray(p.commentIds)).map((p) => p._id);
-  const docs = [
-    ...(await findByIds<CommentDoc>(
-      CommentModel,
-      listed.flatMap((p) => p.commentIds!),
-    )),
-    ...(unlisted.length ? ((await CommentModel.find({ postId: op.in(unlisted) }).lean()) as CommentDoc[]) : []),
-  ].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
-  const groups = new Map<string, CommentDoc[]>();
-  for (const d of docs) {
-    const key = d.postId.toHexString();
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return posts.map((p) => groups.get(p._id.toHexString()) ?? []);
 }

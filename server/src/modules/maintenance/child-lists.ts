@@ -4,8 +4,7 @@
 // bytes each), then one $addToSet by _id per post that misses something. Appends only, so it
 // is safe to run at any time and again.
 import type { Types } from 'mongoose';
-import { CommentModel } from '../comment/comment.model.js';
-import { PostModel } from '../post/post.model.js';
+import type { VerifyStore } from './verify-store.js';
 
 export interface ChildListsResult {
   /** posts examined */
@@ -14,10 +13,9 @@ export interface ChildListsResult {
   updated: number;
 }
 
-export async function fillChildLists(onProgress?: (done: number) => void): Promise<ChildListsResult> {
+export async function fillChildLists(store: VerifyStore, onProgress?: (done: number) => void): Promise<ChildListsResult> {
   const answersOf = new Map<string, Types.ObjectId[]>();
-  for await (const a of PostModel.find({ type: 'answer' }).select('questionId').lean().cursor({ batchSize: 1000 })) {
-    const row = a as { _id: Types.ObjectId; questionId: Types.ObjectId | null };
+  for await (const row of store.scanAnswerQuestionIds()) {
     if (!row.questionId) continue;
     const key = row.questionId.toHexString();
     const list = answersOf.get(key);
@@ -25,8 +23,7 @@ export async function fillChildLists(onProgress?: (done: number) => void): Promi
     else answersOf.set(key, [row._id]);
   }
   const commentsOf = new Map<string, Types.ObjectId[]>();
-  for await (const c of CommentModel.find({}).select('postId').lean().cursor({ batchSize: 1000 })) {
-    const row = c as { _id: Types.ObjectId; postId: Types.ObjectId };
+  for await (const row of store.scanCommentPostIds()) {
     const key = row.postId.toHexString();
     const list = commentsOf.get(key);
     if (list) list.push(row._id);
@@ -34,9 +31,7 @@ export async function fillChildLists(onProgress?: (done: number) => void): Promi
   }
   let posts = 0;
   let updated = 0;
-  const cursor = PostModel.find({}).select('type answerIds commentIds').lean().cursor({ batchSize: 1000 });
-  for await (const p of cursor) {
-    const post = p as { _id: Types.ObjectId; type: string; answerIds?: Types.ObjectId[]; commentIds?: Types.ObjectId[] };
+  for await (const post of store.scanPostChildLists()) {
     posts++;
     const add: Record<string, { $each: Types.ObjectId[] }> = {};
     const missing = (list: Types.ObjectId[] | undefined, facts: Types.ObjectId[]) => {
@@ -51,7 +46,7 @@ export async function fillChildLists(onProgress?: (done: number) => void): Promi
       if (answers.absent || answers.ids.length) add.answerIds = { $each: answers.ids };
     }
     if (Object.keys(add).length) {
-      await PostModel.updateOne({ _id: post._id }, { $addToSet: add }, { timestamps: false });
+      await store.appendChildIds(post._id, add);
       updated++;
     }
     if (posts % 1000 === 0) onProgress?.(posts);

@@ -1,53 +1,24 @@
-// Question and Answer types (sharing the Post interface), their queries and mutations.
-import { encodeGlobalID as globalId } from '@pothos/plugin-relay';
+// Question and Answer types (sharing the Post interface) and their queries. Mutations are in
+// post.mutations.graphql.ts, members' and tags' post statistics in post.stats.graphql.ts.
 import DataLoader from 'dataloader';
-import { requestScoped, type Context } from '../../context.js';
+import type { Context } from '../../context.js';
+import { requestScoped } from '../../graphql/request-scoped.js';
 import { builder } from '../../graphql/builder.js';
-import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { encodeCursor, pageWindow, toConnection, type Connection } from '../../lib/connection.js';
 import { ValidationError } from '../../lib/errors.js';
-import { op } from '../../lib/mongo-ops.js';
+import { toObjectId } from '../../lib/ids.js';
 import { CommentRef } from '../comment/comment.refs.js';
 import { answersLoader, commentsLoader, viewerVoteLoader } from '../loaders.js';
-import { RevisionModel, type RevisionDoc } from '../revision/revision.model.js';
-import { SpaceModel } from '../space/space.model.js';
+import type { RevisionDoc } from '../revision/revision.model.js';
 import { SpaceRef } from '../space/space.refs.js';
 import { TagRef } from '../tag/tag.refs.js';
 import { AttributionRef } from '../user/user.graphql.js';
 import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
 import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canVerify, canVote } from './post.policy.js';
+import { listQuestions, revisionsOfPosts, type QuestionFilterArgs } from './post.reads.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
-import { checkFirst, topAnswerers, topAskers, type TagAnswerer, type TagAsker } from './post.stats.js';
-import { Types } from 'mongoose';
-import {
-  countQuestions,
-  findPostsByIds,
-  listAnswersBy,
-  listQuestions,
-  matchesQuestionFilter,
-  orderField,
-  sortAnswers,
-  toObjectId,
-  type QuestionFilter,
-} from './post.repository.js';
-import { PostModel } from './post.model.js';
-import {
-  acceptAnswer,
-  askQuestion,
-  closeQuestion,
-  deleteAnswer,
-  deleteQuestion,
-  postAnswer,
-  recordView,
-  reopenQuestion,
-  rollbackRevision,
-  setVerified,
-  unacceptAnswer,
-  updateAnswer,
-  updateQuestion,
-} from './post.service.js';
-import { userIdByHandle, type HandleDeps } from '../user/user.handles.js';
+import { sortAnswers, type QuestionFilter, type QuestionOrder } from './post.repository.js';
 import { pendingViews } from './post.views.js';
 
 export const VoteDirectionEnum = builder.enumType('VoteDirection', { values: ['UP', 'DOWN', 'NONE'] as const });
@@ -163,20 +134,7 @@ function pendingViewsLoader(ctx: Context): DataLoader<string, number> {
 
 /** Revisions of several posts in one query (per request): no N+1 when a page lists answers' histories. */
 function revisionsLoader(ctx: Context): DataLoader<string, RevisionDoc[]> {
-  return requestScoped(
-    ctx,
-    'revisionsOfPost',
-    () =>
-      new DataLoader(async (ids: readonly string[]) => {
-        const objectIds = ids.map((id) => toObjectId(id)).filter((id) => id !== null);
-        const docs = (await RevisionModel.find({ postId: op.in(objectIds) })
-          .sort({ postId: 1, number: 1 })
-          .lean()) as RevisionDoc[];
-        const groups = new Map<string, RevisionDoc[]>();
-        for (const d of docs) groups.set(d.postId.toHexString(), [...(groups.get(d.postId.toHexString()) ?? []), d]);
-        return ids.map((id) => groups.get(id) ?? []);
-      }),
-  );
+  return requestScoped(ctx, 'revisionsOfPost', () => new DataLoader((ids: readonly string[]) => revisionsOfPosts(ctx, ids)));
 }
 
 /** Pages an in-memory list (bounded per parent) with cursors over the items' ids. */
@@ -285,27 +243,6 @@ export const QuestionFilterInput = builder.inputType('QuestionFilter', {
   }),
 });
 
-export async function resolveQuestionFilter(
-  input: { spaceSlug?: string | null; tag?: string | null; authorHandle?: string | null; unanswered?: boolean | null } | null | undefined,
-  deps: HandleDeps,
-): Promise<QuestionFilter | null> {
-  const filter: QuestionFilter = {};
-  if (!input) return filter;
-  if (input.spaceSlug) {
-    const space = await SpaceModel.findOne({ slug: input.spaceSlug.toLowerCase() }).select('_id').lean();
-    if (!space) return null;
-    filter.spaceId = space._id;
-  }
-  if (input.tag) filter.tag = input.tag.toLowerCase();
-  if (input.authorHandle) {
-    const userId = await userIdByHandle(deps, input.authorHandle);
-    if (!userId) return null;
-    filter.authorId = userId;
-  }
-  if (input.unanswered) filter.unanswered = true;
-  return filter;
-}
-
 builder.queryFields((t) => ({
   question: t.field({
     type: QuestionRef,
@@ -329,36 +266,20 @@ builder.queryFields((t) => ({
   }),
 }));
 
-export async function questionsConnection(
+/** A questions connection (the `questions` query and the lists of spaces, tags and members). */
+export function questionsConnection(
   args: {
     first?: number | null;
     after?: string | null;
     last?: number | null;
     before?: string | null;
-    filter?: Parameters<typeof resolveQuestionFilter>[0];
-    orderBy?: 'NEWEST' | 'ACTIVE' | 'VOTES' | 'UNANSWERED' | null;
+    filter?: QuestionFilterArgs | null;
+    orderBy?: QuestionOrder | null;
   },
   ctx: Context,
   known: QuestionFilter = {},
 ) {
-  const order = args.orderBy ?? 'NEWEST';
-  const window = pageWindow(args);
-  const resolved = await resolveQuestionFilter(args.filter, ctx.deps);
-  const filter = resolved ? { ...resolved, ...known } : null;
-  const { listings } = ctx.deps.services;
-  if (!filter) return { ...toConnection([] as PostDoc[], window, () => ''), totalCount: 0 };
-  const field = orderField(order);
-  const cursorOf = (q: PostDoc) => encodeCursor(q[field] as Date | number, q._id.toHexString());
-  // precomputed listings (Redis, on FerretDB) when they keep this filter; else the database
-  const listed = await listings.page(filter, order, window);
-  if (listed) {
-    const docs = await findPostsByIds(listed.ids);
-    // an entry the listings have not caught up with yet (deleted, retagged…) is left out
-    const rows = docs.filter((q): q is PostDoc => q !== null && matchesQuestionFilter(q, filter, order));
-    return { ...toConnection(rows, window, cursorOf), totalCount: listed.total };
-  }
-  const rows = await listQuestions(filter, order, window);
-  return { ...toConnection(rows, window, cursorOf), totalCount: () => countQuestions(filter, order) };
+  return listQuestions(ctx, args.filter, args.orderBy ?? 'NEWEST', pageWindow(args), known);
 }
 
 /** Accepts a global id ("Question:<id>" base64) or a raw 24-hex id. */
@@ -372,375 +293,3 @@ export function decodeQuestionId(id: string): string | null {
     return null;
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// mutations
-
-/** Decodes a global id of one of the given types; a wrong type or garbage is a VALIDATION error on `field`. */
-export function rawId(globalId: string | number, types: string[], field: string): string {
-  const id = String(globalId);
-  let decoded = '';
-  try {
-    decoded = Buffer.from(id, 'base64').toString('utf8');
-  } catch {
-    decoded = '';
-  }
-  const i = decoded.indexOf(':');
-  const type = decoded.slice(0, i);
-  const raw = decoded.slice(i + 1);
-  if (i > 0 && types.includes(type) && raw) return raw;
-  throw new ValidationError(`is not the id of a ${types.join(' or ').toLowerCase()}`, field);
-}
-
-builder.relayMutationField(
-  'askQuestion',
-  {
-    inputFields: (t) => ({
-      spaceId: t.id({ required: false, description: 'The space (global id); or give spaceSlug' }),
-      spaceSlug: t.string({ required: false }),
-      title: t.string({ description: '15–150 characters' }),
-      body: t.string({ description: 'Markdown, 30–30,000 characters' }),
-      tags: t.stringList({ description: '1–5 tag names' }),
-    }),
-  },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        question: await askQuestion(ctx, {
-          spaceId: input.spaceId ? rawId(input.spaceId, ['Space'], 'spaceId') : null,
-          spaceSlug: input.spaceSlug,
-          title: input.title,
-          body: input.body,
-          tags: input.tags,
-        }),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'updateQuestion',
-  {
-    inputFields: (t) => ({
-      questionId: t.id(),
-      title: t.string({ required: false }),
-      body: t.string({ required: false }),
-      tags: t.stringList({ required: false }),
-      editSummary: t.string({ required: false }),
-    }),
-  },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        question: await updateQuestion(ctx, {
-          questionId: rawId(input.questionId, ['Question'], 'questionId'),
-          title: input.title ?? undefined,
-          body: input.body ?? undefined,
-          tags: input.tags ?? undefined,
-          editSummary: input.editSummary ?? undefined,
-        }),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'deleteQuestion',
-  { inputFields: (t) => ({ questionId: t.id() }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ question: await deleteQuestion(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
-  },
-  {
-    outputFields: (t) => ({
-      deletedQuestionId: t.id({ nullable: true, resolve: (p) => (p.question ? globalId('Question', p.question._id.toHexString()) : null) }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'postAnswer',
-  { inputFields: (t) => ({ questionId: t.id(), body: t.string({ description: 'Markdown, 30–30,000 characters' }) }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        answer: await postAnswer(ctx, { questionId: rawId(input.questionId, ['Question'], 'questionId'), body: input.body }),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      answer: t.field({ type: AnswerRef, nullable: true, resolve: (p) => p.answer ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'updateAnswer',
-  { inputFields: (t) => ({ answerId: t.id(), body: t.string(), editSummary: t.string({ required: false }) }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        answer: await updateAnswer(ctx, {
-          answerId: rawId(input.answerId, ['Answer'], 'answerId'),
-          body: input.body,
-          editSummary: input.editSummary ?? undefined,
-        }),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      answer: t.field({ type: AnswerRef, nullable: true, resolve: (p) => p.answer ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'deleteAnswer',
-  { inputFields: (t) => ({ answerId: t.id() }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ answer: await deleteAnswer(ctx, rawId(input.answerId, ['Answer'], 'answerId')) })),
-  },
-  {
-    outputFields: (t) => ({
-      deletedAnswerId: t.id({ nullable: true, resolve: (p) => (p.answer ? globalId('Answer', p.answer._id.toHexString()) : null) }),
-      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.answer?.questionId?.toHexString() ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-for (const [name, accept] of [
-  ['acceptAnswer', true],
-  ['unacceptAnswer', false],
-] as const) {
-  builder.relayMutationField(
-    name,
-    { inputFields: (t) => ({ answerId: t.id() }) },
-    {
-      resolve: (_r, { input }, ctx) =>
-        asPayload(async () => (accept ? acceptAnswer : unacceptAnswer)(ctx, rawId(input.answerId, ['Answer'], 'answerId'))),
-    },
-    {
-      outputFields: (t) => ({
-        answer: t.field({ type: AnswerRef, nullable: true, resolve: (p) => p.answer ?? null }),
-        question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
-        errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-      }),
-    },
-  );
-}
-
-for (const [name, verified] of [
-  ['verifyAnswer', true],
-  ['unverifyAnswer', false],
-] as const) {
-  builder.relayMutationField(
-    name,
-    { inputFields: (t) => ({ answerId: t.id() }) },
-    {
-      resolve: (_r, { input }, ctx) =>
-        asPayload(async () => ({ answer: await setVerified(ctx, rawId(input.answerId, ['Answer'], 'answerId'), verified) })),
-    },
-    {
-      outputFields: (t) => ({
-        answer: t.field({ type: AnswerRef, nullable: true, resolve: (p) => p.answer ?? null }),
-        errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-      }),
-    },
-  );
-}
-
-builder.relayMutationField(
-  'closeQuestion',
-  { inputFields: (t) => ({ questionId: t.id(), reason: t.field({ type: CloseReasonEnum }), duplicateOfId: t.id({ required: false }) }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        question: await closeQuestion(ctx, {
-          questionId: rawId(input.questionId, ['Question'], 'questionId'),
-          reason: input.reason,
-          duplicateOfId: input.duplicateOfId ? rawId(input.duplicateOfId, ['Question'], 'duplicateOfId') : undefined,
-        }),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'reopenQuestion',
-  { inputFields: (t) => ({ questionId: t.id() }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ question: await reopenQuestion(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
-  },
-  {
-    outputFields: (t) => ({
-      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'rollbackRevision',
-  { inputFields: (t) => ({ postId: t.id(), revision: t.int(), editSummary: t.string({ required: false }) }) },
-  {
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        post: await rollbackRevision(ctx, {
-          postId: rawId(input.postId, ['Question', 'Answer'], 'postId'),
-          revision: input.revision,
-          editSummary: input.editSummary ?? undefined,
-        }),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      post: t.field({ type: PostInterface, nullable: true, resolve: (p) => p.post ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-builder.relayMutationField(
-  'recordQuestionView',
-  { inputFields: (t) => ({ questionId: t.id() }) },
-  {
-    description: 'Counts a view of a question (once per viewer per hour). The web app calls it when it renders a question page.',
-    resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({
-        question: await recordView(ctx, decodeQuestionId(String(input.questionId)) ?? rawId(input.questionId, ['Question'], 'questionId')),
-      })),
-  },
-  {
-    outputFields: (t) => ({
-      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
-      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-    }),
-  },
-);
-
-// ---------------------------------------------------------------------------------------------
-// members' posts and experts
-
-builder.objectFields(UserRef, (t) => ({
-  questions: t.connection({
-    type: QuestionRef,
-    description: 'Questions this member asked, newest first.',
-    args: { orderBy: t.arg({ type: QuestionOrderEnum, required: false, defaultValue: 'NEWEST' }) },
-    resolve: (user, args, ctx) => questionsConnection(args, ctx, { authorId: user._id }),
-  }),
-  answers: t.connection({
-    type: AnswerRef,
-    description: 'Answers this member wrote, newest first.',
-    resolve: async (user, args) => {
-      const window = pageWindow(args);
-      const rows = await listAnswersBy(user._id, window);
-      return toConnection(rows, window, (a) => encodeCursor(a.createdAt, a._id.toHexString()));
-    },
-  }),
-  topTags: t.field({
-    type: [TagScoreRef],
-    description: 'Tags this member is most active in (by questions and answers), with their post score.',
-    args: { first: t.arg.int({ required: false, defaultValue: 10 }) },
-    resolve: async (user, args) => topTagsOf(user._id, Math.min(Math.max(args.first ?? 10, 1), 50)),
-  }),
-}));
-
-interface TagScore {
-  name: string;
-  posts: number;
-  score: number;
-}
-
-const TagScoreRef = builder.objectRef<TagScore>('TagScore').implement({
-  fields: (t) => ({
-    tag: t.field({ type: TagRef, resolve: (s) => s.name }),
-    name: t.exposeString('name'),
-    postCount: t.int({ resolve: (s) => s.posts }),
-    score: t.exposeInt('score'),
-  }),
-});
-
-/** A member's tags: their questions' tags plus the tags of the questions they answered. */
-async function topTagsOf(authorId: Types.ObjectId, limit: number): Promise<TagScore[]> {
-  const posts = (await PostModel.find({ authorId, deletedAt: null }).select('type tags questionId score').limit(2000).lean()) as PostDoc[];
-  const parents = await findPostsByIds([
-    ...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString())),
-  ]);
-  const tagsOf = new Map(parents.filter((q): q is PostDoc => q !== null).map((q) => [q._id.toHexString(), q.tags]));
-  const totals = new Map<string, TagScore>();
-  for (const p of posts) {
-    const tags = p.type === 'question' ? p.tags : (tagsOf.get(p.questionId?.toHexString() ?? '') ?? []);
-    for (const name of tags) {
-      const entry = totals.get(name) ?? { name, posts: 0, score: 0 };
-      entry.posts++;
-      entry.score += p.score;
-      totals.set(name, entry);
-    }
-  }
-  return [...totals.values()].sort((a, b) => b.score - a.score || b.posts - a.posts || a.name.localeCompare(b.name)).slice(0, limit);
-}
-
-const ExpertRef = builder.objectRef<TagAnswerer>('Expert').implement({
-  description: 'A member who answers well in a tag.',
-  fields: (t) => ({
-    user: t.field({ type: UserRef, resolve: (e) => e.userId }),
-    answerCount: t.exposeInt('answerCount'),
-    score: t.exposeInt('score', { description: 'Total score of their answers in this tag' }),
-    acceptedCount: t.exposeInt('acceptedCount'),
-  }),
-});
-
-const TagAskerRef = builder.objectRef<TagAsker>('TagAsker').implement({
-  description: 'A member who asks well-received questions in a tag.',
-  fields: (t) => ({
-    user: t.field({ type: UserRef, resolve: (a) => a.userId }),
-    questionCount: t.exposeInt('questionCount'),
-    score: t.exposeInt('score', { description: 'Total score of their questions in this tag' }),
-  }),
-});
-
-builder.queryField('experts', (t) =>
-  t.field({
-    type: [ExpertRef],
-    description: 'Top answerers in a tag, by the total score of their answers there.',
-    args: { tag: t.arg.string({ required: true }), first: t.arg.int({ required: false, defaultValue: 10 }) },
-    resolve: (_r, args) => topAnswerers(args.tag.toLowerCase(), checkFirst(args.first)),
-  }),
-);
-
-builder.objectFields(TagRef, (t) => ({
-  topAskers: t.field({
-    type: [TagAskerRef],
-    description: 'Members whose questions in this tag score best (total score, then count).',
-    args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
-    resolve: (tag, args) => topAskers(tag._id, checkFirst(args.first, 5)),
-  }),
-  topAnswerers: t.field({
-    type: [ExpertRef],
-    description:
-      'Members whose answers in this tag score best (total score, then accepted answers, then count); the same ranking as `experts`.',
-    args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
-    resolve: (tag, args) => topAnswerers(tag._id, checkFirst(args.first, 5)),
-  }),
-}));

@@ -14,13 +14,24 @@
 // Consistency: every write's postsChanged event syncs the listings in-process (after the database
 // write), the worker's search sweep re-syncs every question, and a full rebuild (seeding,
 // import, the sweep) marks the listings ready. Until they are ready, pages come from the database.
+//
+// Redis unreachable: a page the listings cannot read comes from the database (slower, never an
+// error). The questions whose sync failed meanwhile are remembered and synced again as soon as
+// Redis is back; too many of them (a long outage under heavy writing) and the listings are marked
+// not ready instead — pages come from the database until the next full rebuild (the sweep).
 import type { Redis } from 'ioredis';
 import type { Types } from 'mongoose';
 import type { PageWindow } from '../../lib/connection.js';
-import { PostModel, type PostDoc } from './post.model.js';
-import { findPostsByIds, type QuestionFilter, type QuestionOrder } from './post.repository.js';
+import type { PostDoc } from './post.model.js';
+import type { PostRepository, QuestionFilter, QuestionOrder } from './post.repository.js';
 
 const VERSION = 'v1';
+/** questions remembered for a re-sync at most; beyond, the listings wait for a rebuild */
+const MAX_UNSYNCED = 10_000;
+/** questions synced per round of a re-sync */
+const RESYNC_BATCH = 500;
+/** a re-sync after a failure while Redis was connected waits this long */
+const RETRY_MS = 1_000;
 
 type Variant = 'new' | 'act' | 'top' | 'una';
 
@@ -66,15 +77,24 @@ export interface ListingPage {
 
 export class QuestionListings {
   private readonly base: string;
+  /** questions whose sync did not reach Redis (an outage): synced again when it is back */
+  private readonly unsynced = new Set<string>();
+  /** more failed than can be remembered: the listings are not trusted until a rebuild */
+  private overflowed = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
     /** off: pages always come from the database */
     readonly enabled: boolean,
+    private readonly posts: PostRepository,
   ) {
     this.base = `${prefix}lst:${VERSION}:`;
-    if (enabled) this.redis.defineCommand('colloquySyncListing', { numberOfKeys: 1, lua: SYNC_SCRIPT });
+    if (enabled) {
+      this.redis.defineCommand('colloquySyncListing', { numberOfKeys: 1, lua: SYNC_SCRIPT });
+      this.redis.on('ready', () => void this.resync());
+    }
   }
 
   private zkey(scope: string, variant: Variant): string {
@@ -109,7 +129,7 @@ export class QuestionListings {
           .map((p) => p.questionId!.toHexString()),
       ),
     ];
-    for (const q of parents.length ? await findPostsByIds(parents) : []) if (q) questions.set(q._id.toHexString(), q);
+    for (const q of parents.length ? await this.posts.findPostsByIds(parents) : []) if (q) questions.set(q._id.toHexString(), q);
     const pipeline = this.redis.pipeline();
     for (const q of questions.values()) {
       (pipeline as unknown as { colloquySyncListing(key: string, v: number, e: string): void }).colloquySyncListing(
@@ -122,14 +142,54 @@ export class QuestionListings {
     for (const [error] of results ?? []) if (error) throw error;
   }
 
-  /** Syncs posts by id (what a postsChanged event names). */
+  /** Syncs posts by id (what a postsChanged event names); on failure they are synced again once Redis is back. */
   async syncIds(ids: readonly string[]): Promise<void> {
     if (!this.enabled || ids.length === 0) return;
-    await this.sync((await findPostsByIds(ids)).filter((p): p is PostDoc => p !== null));
+    try {
+      await this.sync((await this.posts.findPostsByIds(ids)).filter((p): p is PostDoc => p !== null));
+    } catch (error) {
+      this.remember(ids);
+      // Redis away: nothing to report, they are synced as soon as it is back
+      if (this.redis.status === 'ready') throw error;
+    }
   }
 
+  private remember(ids: readonly string[]): void {
+    if (this.overflowed) return;
+    for (const id of ids) this.unsynced.add(id);
+    if (this.unsynced.size > MAX_UNSYNCED) {
+      this.overflowed = true;
+      this.unsynced.clear();
+    }
+    // a failure with Redis connected (a database error): try again shortly (else at 'ready')
+    this.retry ??= setTimeout(() => {
+      this.retry = undefined;
+      if (this.redis.status === 'ready') void this.resync();
+    }, RETRY_MS).unref();
+  }
+
+  /** After a reconnection: syncs what failed meanwhile (or, past MAX_UNSYNCED, waits for a rebuild). */
+  private async resync(): Promise<void> {
+    try {
+      if (this.overflowed) {
+        await this.redis.del(this.readyKey);
+        this.overflowed = false;
+        return;
+      }
+      while (this.unsynced.size) {
+        const batch = [...this.unsynced].slice(0, RESYNC_BATCH);
+        for (const id of batch) this.unsynced.delete(id);
+        await this.syncIds(batch); // a failure remembers them again, for the next reconnection
+      }
+    } catch {
+      // Redis went away again: the next 'ready' tries again
+    }
+  }
+
+  /** Whether the listings are complete (false too while Redis cannot say, or while syncs are pending). */
   async isReady(): Promise<boolean> {
-    return this.enabled && (await this.redis.exists(this.readyKey)) === 1;
+    if (!this.enabled || this.overflowed || this.unsynced.size > 0) return false;
+    return (await this.redis.exists(this.readyKey).catch(() => 0)) === 1;
   }
 
   /**
@@ -164,7 +224,7 @@ export class QuestionListings {
     if (!this.enabled) return { questions: 0, dropped: 0 };
     const live = new Set<string>();
     let batch: PostDoc[] = [];
-    for await (const doc of PostModel.find({ type: 'question' }).lean().cursor({ batchSize: 500 })) {
+    for await (const doc of this.posts.allQuestions()) {
       const q = doc as PostDoc;
       live.add(q._id.toHexString());
       batch.push(q);
@@ -195,6 +255,14 @@ export class QuestionListings {
     }
     if (filter.authorId && variant !== 'new') return null;
     if (!(await this.isReady())) return null;
+    try {
+      return await this.read(filter, order, variant, window);
+    } catch {
+      return null; // Redis went away: the database answers
+    }
+  }
+
+  private async read(filter: QuestionFilter, order: QuestionOrder, variant: Variant, window: PageWindow): Promise<ListingPage> {
     const scope = filter.spaceId
       ? `s:${(filter.spaceId as Types.ObjectId).toHexString()}`
       : filter.tag
@@ -211,7 +279,7 @@ export class QuestionListings {
       : await this.redis.zrevrangebylex(key, bound ?? '+', '-', 'LIMIT', 0, n);
     return {
       ids: members.map((m) => m.slice(m.lastIndexOf(':') + 1)),
-      total: () => this.redis.zcard(key),
+      total: () => this.redis.zcard(key).catch(() => this.posts.countQuestions(filter, order)),
     };
   }
 }

@@ -1,7 +1,7 @@
 // Pure authorization rules for questions and answers, shared by services (enforcement),
 // `viewerCan*` fields (hints) and node visibility.
 import type { Viewer } from '../../context.js';
-import { isAtLeast } from '../../lib/roles.js';
+import { canWrite, isModerator, isStaff } from '../user/user.policy.js';
 
 export interface PostFacts {
   authorId: { toString(): string };
@@ -12,10 +12,6 @@ export interface PostFacts {
 }
 
 const isAuthor = (viewer: Viewer, post: PostFacts) => viewer.id === post.authorId.toString();
-export const canWrite = (viewer: Viewer | null): viewer is Viewer =>
-  viewer !== null && (viewer.via === 'session' || viewer.scopes.includes('write'));
-export const isModerator = (viewer: Viewer | null) => isAtLeast(viewer?.role, 'MODERATOR');
-export const isStaff = (viewer: Viewer | null) => viewer?.role === 'STAFF' || viewer?.role === 'ADMIN';
 
 /** Deleted posts are visible to their author and to moderators only. */
 export function canSeePost(viewer: Viewer | null, post: PostFacts): boolean {
@@ -62,19 +58,4 @@ export function canVerify(viewer: Viewer | null, answer: PostFacts): boolean {
 
 export function canClose(viewer: Viewer | null, question: PostFacts): boolean {
   return canWrite(viewer) && isModerator(viewer) && !question.deletedAt;
-}
-
-export interface CommentFacts {
-  authorId: { toString(): string };
-  deletedAt?: Date | null;
-}
-
-export function canEditComment(viewer: Viewer | null, comment: CommentFacts): boolean {
-  return canWrite(viewer) && !comment.deletedAt && (viewer.id === comment.authorId.toString() || isModerator(viewer));
-}
-
-export const canDeleteComment = canEditComment;
-
-export function canSeeComment(viewer: Viewer | null, comment: CommentFacts): boolean {
-  return !comment.deletedAt || isModerator(viewer) || viewer?.id === comment.authorId.toString();
 }

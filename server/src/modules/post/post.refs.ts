@@ -1,8 +1,8 @@
 import type { Context } from '../../context.js';
 import { builder } from '../../graphql/builder.js';
+import { noteReads } from '../../graphql/request-scoped.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { PostDoc } from './post.model.js';
-import { findPostsByIds } from './post.repository.js';
 import { visiblePosts } from './post.visibility.js';
 
 /**
@@ -10,10 +10,16 @@ import { visiblePosts } from './post.visibility.js';
  * posts of others, wrong type) is NOT_FOUND — the same rule for `question(id)` and `node(id)`.
  */
 function postLoader(type: 'question' | 'answer') {
-  return async (ids: readonly string[], ctx: Pick<Context, 'viewer'>) => {
+  return async (ids: readonly string[], ctx: Pick<Context, 'viewer' | 'deps' | 'cache'>) => {
+    noteReads(
+      ctx,
+      ids.map((id) => `posts:${id}`),
+    );
+    const posts = ctx.deps.repos.posts;
     const docs = await visiblePosts(
+      posts,
       ctx.viewer,
-      (await findPostsByIds(ids)).map((d) => (d?.type === type ? d : null)),
+      (await posts.findPostsByIds(ids)).map((d) => (d?.type === type ? d : null)),
     );
     return docs.map((d) => d ?? new NotFoundError(type === 'question' ? 'The question' : 'The answer'));
   };

@@ -1,45 +1,12 @@
-// Queries over posts. Hot reads are by id (batched) or by the question they belong to.
+// The posts collection (questions and answers): the only code that touches it. Hot reads are by
+// id (batched with the boot-time strategy) or from the questions' child lists.
 import { Types } from 'mongoose';
 import { keyset, type PageWindow } from '../../lib/connection.js';
+import { toObjectId } from '../../lib/ids.js';
 import { op } from '../../lib/mongo-ops.js';
+import { Repository } from '../../infra/repository.js';
+import type { Storage } from '../../infra/storage.js';
 import { PostModel, type PostDoc } from './post.model.js';
-import { findByIds } from '../../infra/mongo.js';
-
-export function toObjectId(id: string | Types.ObjectId): Types.ObjectId | null {
-  if (id instanceof Types.ObjectId) return id;
-  return /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
-}
-
-/** Posts by id, in input order (null where missing): the DataLoader batch function. */
-export async function findPostsByIds(ids: readonly string[]): Promise<Array<PostDoc | null>> {
-  const objectIds = ids.map((id) => toObjectId(id)).filter((id): id is Types.ObjectId => id !== null);
-  const docs = await findByIds<PostDoc>(PostModel, objectIds);
-  const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
-  return ids.map((id) => byId.get(id) ?? null);
-}
-
-/**
- * Answers of several questions (in their order): read by id from the questions' child lists,
- * with one query by parent for questions that have no list yet.
- */
-export async function findAnswersOfQuestions(questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>): Promise<PostDoc[][]> {
-  const listed = questions.filter((q) => Array.isArray(q.answerIds));
-  const unlisted = questions.filter((q) => !Array.isArray(q.answerIds)).map((q) => q._id);
-  const docs = [
-    ...(await findByIds<PostDoc>(
-      PostModel,
-      listed.flatMap((q) => q.answerIds!),
-    )),
-    ...(unlisted.length ? ((await PostModel.find({ type: 'answer', questionId: op.in(unlisted) }).lean()) as PostDoc[]) : []),
-  ];
-  const groups = new Map<string, PostDoc[]>();
-  for (const d of docs) {
-    if (d.type !== 'answer' || !d.questionId) continue;
-    const key = d.questionId.toHexString();
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  return questions.map((q) => groups.get(q._id.toHexString()) ?? []);
-}
 
 /**
  * The display order of a question's answers: accepted first, then verified, then by score,
@@ -86,35 +53,127 @@ export function orderField(order: QuestionOrder) {
   return ORDER_FIELD[order];
 }
 
-/** One keyset page of questions (limit + 1 rows, in the window's direction). */
-export async function listQuestions(filter: QuestionFilter, order: QuestionOrder, window: PageWindow): Promise<PostDoc[]> {
-  const field = ORDER_FIELD[order];
-  const page = keyset(field, -1, window);
-  const where: Record<string, unknown> = { type: 'question', deletedAt: null, ...page.filter };
-  if (filter.spaceId) where.spaceId = filter.spaceId;
-  if (filter.tag) where.tags = filter.tag;
-  if (filter.authorId) where.authorId = filter.authorId;
-  if (filter.unanswered || order === 'UNANSWERED') where.isAnswered = false;
-  return (await PostModel.find(where)
-    .sort(page.sort)
-    .limit(window.limit + 1)
-    .lean()) as PostDoc[];
-}
-
-export async function countQuestions(filter: QuestionFilter, order: QuestionOrder): Promise<number> {
+function questionWhere(filter: QuestionFilter, order: QuestionOrder): Record<string, unknown> {
   const where: Record<string, unknown> = { type: 'question', deletedAt: null };
   if (filter.spaceId) where.spaceId = filter.spaceId;
   if (filter.tag) where.tags = filter.tag;
   if (filter.authorId) where.authorId = filter.authorId;
   if (filter.unanswered || order === 'UNANSWERED') where.isAnswered = false;
-  return PostModel.countDocuments(where);
+  return where;
 }
 
-/** A member's answers, newest first (keyset). */
-export async function listAnswersBy(authorId: Types.ObjectId, window: PageWindow): Promise<PostDoc[]> {
-  const page = keyset('createdAt', -1, window);
-  return (await PostModel.find({ type: 'answer', authorId, deletedAt: null, ...page.filter })
-    .sort(page.sort)
-    .limit(window.limit + 1)
-    .lean()) as PostDoc[];
+export class PostRepository extends Repository<PostDoc> {
+  constructor(storage: Storage) {
+    super(storage, PostModel, { versionKeys: (id) => [`posts:${String(id)}`, 'list:posts'] });
+  }
+
+  /** Posts by (hex) id, in input order (null where missing or not an id): the DataLoader batch function. */
+  async findPostsByIds(ids: readonly string[]): Promise<Array<PostDoc | null>> {
+    const objectIds = ids.map((id) => toObjectId(id)).filter((id): id is Types.ObjectId => id !== null);
+    const docs = await this.findManyByIds(objectIds);
+    const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** One post by (hex) id, or null. */
+  findPost(id: string | Types.ObjectId): Promise<PostDoc | null> {
+    const objectId = toObjectId(id);
+    return objectId ? this.findById(objectId) : Promise.resolve(null);
+  }
+
+  /**
+   * Answers of several questions (in their order): read by id from the questions' child lists,
+   * with one query by parent for questions that have no list yet.
+   */
+  async findAnswersOfQuestions(questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>): Promise<PostDoc[][]> {
+    const listed = questions.filter((q) => Array.isArray(q.answerIds));
+    const unlisted = questions.filter((q) => !Array.isArray(q.answerIds)).map((q) => q._id);
+    const docs = [
+      ...(await this.findManyByIds(listed.flatMap((q) => q.answerIds!))),
+      ...(unlisted.length ? ((await PostModel.find({ type: 'answer', questionId: op.in(unlisted) }).lean()) as PostDoc[]) : []),
+    ];
+    const groups = new Map<string, PostDoc[]>();
+    for (const d of docs) {
+      if (d.type !== 'answer' || !d.questionId) continue;
+      const key = d.questionId.toHexString();
+      groups.set(key, [...(groups.get(key) ?? []), d]);
+    }
+    return questions.map((q) => groups.get(q._id.toHexString()) ?? []);
+  }
+
+  /** isAnswered = an accepted answer or an answer with a positive score (recomputed from facts). */
+  async refreshAnswered(questionId: Types.ObjectId): Promise<void> {
+    const question = await this.findById(questionId, 'acceptedAnswerId isAnswered answerIds');
+    if (!question) return;
+    // the answers by id (child list): FerretDB would scan the collection for a query by parent
+    const [answers = []] = await this.findAnswersOfQuestions([question]);
+    const positive = answers.some((a) => !a.deletedAt && a.score > 0);
+    const isAnswered = !!question.acceptedAnswerId || positive;
+    if (isAnswered !== question.isAnswered) await this.update(questionId, { $set: { isAnswered }, $inc: { version: 1 } });
+  }
+
+  /** One keyset page of questions (limit + 1 rows, in the window's direction). */
+  async listQuestions(filter: QuestionFilter, order: QuestionOrder, window: PageWindow): Promise<PostDoc[]> {
+    const page = keyset(ORDER_FIELD[order], -1, window);
+    return (await PostModel.find({ ...questionWhere(filter, order), ...page.filter })
+      .sort(page.sort)
+      .limit(window.limit + 1)
+      .lean()) as PostDoc[];
+  }
+
+  countQuestions(filter: QuestionFilter, order: QuestionOrder): Promise<number> {
+    return PostModel.countDocuments(questionWhere(filter, order));
+  }
+
+  /** A member's answers, newest first (keyset). */
+  async listAnswersBy(authorId: Types.ObjectId, window: PageWindow): Promise<PostDoc[]> {
+    const page = keyset('createdAt', -1, window);
+    return (await PostModel.find({ type: 'answer', authorId, deletedAt: null, ...page.filter })
+      .sort(page.sort)
+      .limit(window.limit + 1)
+      .lean()) as PostDoc[];
+  }
+
+  /** Live questions per tag (over every space), optionally only for these tags: repairs and batch tools. */
+  async questionCountsByTag(names?: readonly string[]): Promise<Map<string, number>> {
+    const match: Record<string, unknown> = { type: 'question', deletedAt: null };
+    if (names) match.tags = op.in(names);
+    const counted = await PostModel.aggregate<{ _id: string; n: number }>([
+      { $match: match },
+      { $project: { tags: 1 } },
+      { $unwind: '$tags' },
+      { $group: { _id: '$tags', n: { $sum: 1 } } },
+    ]);
+    return new Map(counted.map((c) => [c._id, c.n]));
+  }
+
+  /** A member's live posts (at most `limit`): profile statistics. */
+  async recentOfAuthor(authorId: Types.ObjectId, select: string, limit: number): Promise<PostDoc[]> {
+    return (await PostModel.find({ authorId, deletedAt: null }).select(select).limit(limit).lean()) as PostDoc[];
+  }
+
+  /** Adds buffered page views (no timestamps: a view is not an edit). */
+  async addViews(id: Types.ObjectId, n: number): Promise<void> {
+    // no version bump: pages add the buffered views at read time, a flush changes nothing they show
+    await this.storage.updateById(PostModel, id, { $inc: { viewCount: n } }, { timestamps: false });
+  }
+
+  /** Every question, streamed (listing rebuilds). */
+  allQuestions(): AsyncIterable<PostDoc> {
+    return this.scan<PostDoc>({ type: 'question' });
+  }
+
+  /** A tag's live questions, best-scored first (`limit` at most): tag statistics. */
+  async tagQuestionsByScore<R>(tag: string, select: string, limit: number, answeredOnly = false): Promise<R[]> {
+    const where: Record<string, unknown> = { type: 'question', tags: tag, deletedAt: null };
+    if (answeredOnly) where.answerCount = op.gt(0);
+    return (await PostModel.find(where).select(select).sort({ score: -1, _id: 1 }).limit(limit).lean()) as R[];
+  }
+
+  /** Live answers of the given questions (tag statistics). */
+  async liveAnswersOf<R>(questionIds: readonly Types.ObjectId[], select: string): Promise<R[]> {
+    return (await PostModel.find({ type: 'answer', deletedAt: null, questionId: op.in(questionIds) })
+      .select(select)
+      .lean()) as R[];
+  }
 }

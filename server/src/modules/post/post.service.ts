@@ -4,24 +4,22 @@
 // fixes (counters are recomputed from their facts).
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import type { Context, Viewer } from '../../context.js';
+import type { Context } from '../../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { parseInput } from '../../lib/validate.js';
+import { toObjectId } from '../../lib/ids.js';
 import { appliedDelta, applyReputation } from '../reputation/reputation.service.js';
-import { RevisionModel } from '../revision/revision.model.js';
-import { servicesOf } from '../services.js';
-import { SpaceModel } from '../space/space.model.js';
+import { reposOf, servicesOf } from '../services.js';
 import { resolveTagNames, adjustTagCounts } from '../tag/tag.service.js';
 import { requireWriter } from '../user/user.service.js';
-import { UserModel } from '../user/user.model.js';
 import { reverseVotesOf } from '../vote/vote.service.js';
-import { PostModel, type PostDoc } from './post.model.js';
-import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify, isModerator } from './post.policy.js';
+import type { PostDoc } from './post.model.js';
+import { isModerator } from '../user/user.policy.js';
+import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify } from './post.policy.js';
+import { postsChanged } from './post.changes.js';
 import { visiblePost } from './post.visibility.js';
-import { findAnswersOfQuestions, toObjectId } from './post.repository.js';
 import { countView } from './post.views.js';
-import { findOneAndUpdateIf, updateById, updateIf } from '../../infra/guarded-write.js';
 
 const title = z.string().trim().min(15, { error: 'must be at least 15 characters' }).max(150, { error: 'must be at most 150 characters' });
 const body = z
@@ -31,26 +29,21 @@ const body = z
 const tags = z.array(z.string()).min(1, { error: 'add at least one tag' }).max(5, { error: 'use at most 5 tags' });
 const editSummary = z.string().trim().max(300, { error: 'must be at most 300 characters' }).optional();
 
-async function loadPost(id: string | Types.ObjectId, type: 'question' | 'answer', field: string, viewer: Viewer | null): Promise<PostDoc> {
-  const objectId = toObjectId(id);
-  const found = objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null;
-  const post = found?.type === type ? await visiblePost(viewer, found) : null;
-  if (!post) {
-    throw new NotFoundError(type === 'question' ? 'The question' : 'The answer');
-  }
-  void field;
+type Ctx = Pick<Context, 'deps' | 'viewer'>;
+
+/** A question or answer as the viewer may see it, else NOT_FOUND (the one load-then-check path). */
+export async function loadPost(ctx: Ctx, id: string | Types.ObjectId, type: 'question' | 'answer' | 'post'): Promise<PostDoc> {
+  const posts = reposOf(ctx).posts;
+  const found = await posts.findPost(id);
+  const post = found && (type === 'post' || found.type === type) ? await visiblePost(posts, ctx.viewer, found) : null;
+  if (!post) throw new NotFoundError(type === 'question' ? 'The question' : type === 'answer' ? 'The answer' : 'The post');
   return post;
 }
 
-export const loadQuestion = (id: string | Types.ObjectId, viewer: Viewer | null) => loadPost(id, 'question', 'questionId', viewer);
-export const loadAnswer = (id: string | Types.ObjectId, viewer: Viewer | null) => loadPost(id, 'answer', 'answerId', viewer);
+export const loadQuestion = (ctx: Ctx, id: string | Types.ObjectId) => loadPost(ctx, id, 'question');
+export const loadAnswer = (ctx: Ctx, id: string | Types.ObjectId) => loadPost(ctx, id, 'answer');
 
-function changedPosts(ctx: Context, ...ids: Array<Types.ObjectId | null | undefined>) {
-  const list = ids.filter((id): id is Types.ObjectId => !!id).map((id) => id.toHexString());
-  return servicesOf(ctx)
-    .events.postsChanged(list)
-    .catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed (the sweep will catch up)'));
-}
+const changedPosts = (ctx: Context, ...ids: Array<Types.ObjectId | null | undefined>) => postsChanged(ctx, ...ids);
 
 // ---------------------------------------------------------------------------------------------
 // questions
@@ -71,16 +64,15 @@ export async function askQuestion(
 ) {
   const viewer = requireWriter(ctx);
   const input = parseInput(askInput, { ...raw, spaceId: raw.spaceId ?? undefined, spaceSlug: raw.spaceSlug ?? undefined });
-  const space = input.spaceId
-    ? await SpaceModel.findById(toObjectId(input.spaceId)).lean()
-    : await SpaceModel.findOne({ slug: input.spaceSlug!.toLowerCase() }).lean();
+  const { posts, revisions, spaces, users } = reposOf(ctx);
+  const space = input.spaceId ? await spaces.findById(toObjectId(input.spaceId)) : await spaces.findBySlug(input.spaceSlug!);
   if (!space) throw new ValidationError('no such space', input.spaceId ? 'spaceId' : 'spaceSlug');
-  const tagNames = await resolveTagNames(input.tags);
+  const tagNames = await resolveTagNames(reposOf(ctx).tags, input.tags);
   const now = servicesOf(ctx).clock.now();
   const _id = new Types.ObjectId();
   const authorId = new Types.ObjectId(viewer.id);
   // revision 1 first: a crash before the post exists leaves an orphan revision, never a post without history
-  await RevisionModel.create({
+  await revisions.append({
     postId: _id,
     number: 1,
     authorId,
@@ -91,7 +83,7 @@ export async function askQuestion(
     summary: '',
     createdAt: now,
   });
-  await PostModel.create({
+  await posts.insert({
     _id,
     type: 'question',
     spaceId: space._id,
@@ -107,11 +99,11 @@ export async function askQuestion(
     createdAt: now,
     updatedAt: now,
   });
-  await updateById(SpaceModel, space._id, { $inc: { questionCount: 1 } });
-  await adjustTagCounts(tagNames, []);
-  await updateById(UserModel, authorId, { $inc: { questionCount: 1 } });
+  await spaces.adjustQuestionCount(space._id, 1);
+  await adjustTagCounts(reposOf(ctx).tags, tagNames, []);
+  await users.adjustPostCounts(authorId, { questionCount: 1 });
   await changedPosts(ctx, _id);
-  return (await PostModel.findById(_id).lean()) as PostDoc;
+  return (await posts.findById(_id))!;
 }
 
 const updateQuestionInput = z.object({
@@ -140,6 +132,7 @@ async function applyEdit(
   if (next.body !== undefined && next.body !== post.body) changed.push('body');
   if (next.tags !== undefined && next.tags.join(' ') !== post.tags.join(' ')) changed.push('tags');
   if (changed.length === 0) return { post };
+  const { posts, revisions } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
   const number = post.revisionCount + 1;
   const state = {
@@ -148,7 +141,7 @@ async function applyEdit(
     tags: changed.includes('tags') ? next.tags! : post.tags,
   };
   try {
-    await RevisionModel.create({
+    await revisions.append({
       postId: post._id,
       number,
       authorId: new Types.ObjectId(viewer.id),
@@ -177,23 +170,19 @@ async function applyEdit(
     set.bodyHTML = renderMarkdown(state.body);
   }
   if (changed.includes('tags')) set.tags = state.tags;
-  const updated = await findOneAndUpdateIf<PostDoc>(
-    PostModel,
-    post._id,
-    { revisionCount: post.revisionCount },
-    { $set: set, $inc: { version: 1 } },
-  );
+  const updated = await posts.updateIfReturning(post._id, { revisionCount: post.revisionCount }, { $set: set, $inc: { version: 1 } });
   if (!updated) {
-    await RevisionModel.deleteOne({ postId: post._id, number });
+    await revisions.removeNumber(post._id, number);
     throw new ConflictError('Someone else edited this post at the same time; reload and try again.');
   }
   if (changed.includes('tags'))
     await adjustTagCounts(
+      reposOf(ctx).tags,
       state.tags.filter((t) => !post.tags.includes(t)),
       post.tags.filter((t) => !state.tags.includes(t)),
     );
   if (post.type === 'answer' && post.questionId) {
-    await updateById(PostModel, post.questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
+    await posts.update(post.questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   }
   await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
   return { post: updated };
@@ -202,17 +191,17 @@ async function applyEdit(
 export async function updateQuestion(ctx: Context, raw: z.input<typeof updateQuestionInput>) {
   requireWriter(ctx);
   const input = parseInput(updateQuestionInput, raw);
-  const question = await loadQuestion(input.questionId, ctx.viewer);
+  const question = await loadQuestion(ctx, input.questionId);
   if (!canEditPost(ctx.viewer, question)) throw new ForbiddenError('You cannot edit this question.');
-  const tagNames = input.tags ? await resolveTagNames(input.tags) : undefined;
+  const tagNames = input.tags ? await resolveTagNames(reposOf(ctx).tags, input.tags) : undefined;
   return (await applyEdit(ctx, question, { title: input.title, body: input.body, tags: tagNames }, input.editSummary ?? '')).post;
 }
 
 /** Soft delete. Reverses the reputation the post earned; counters follow. */
 async function deletePost(ctx: Context, post: PostDoc) {
+  const { posts, spaces, users } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
-  const deleted = await findOneAndUpdateIf<PostDoc>(
-    PostModel,
+  const deleted = await posts.updateIfReturning(
     post._id,
     { deletedAt: null },
     { $set: { deletedAt: now, deletedById: new Types.ObjectId(ctx.viewer!.id) }, $inc: { version: 1 } },
@@ -221,21 +210,21 @@ async function deletePost(ctx: Context, post: PostDoc) {
   await reverseVotesOf(ctx, deleted, now);
   if (post.type === 'question') {
     if (post.acceptedAnswerId) await reverseAccept(ctx, post, post.acceptedAnswerId, now);
-    await updateById(SpaceModel, post.spaceId, { $inc: { questionCount: -1 } });
-    await adjustTagCounts([], post.tags);
-    await updateById(UserModel, post.authorId, { $inc: { questionCount: -1 } });
+    await spaces.adjustQuestionCount(post.spaceId, -1);
+    await adjustTagCounts(reposOf(ctx).tags, [], post.tags);
+    await users.adjustPostCounts(post.authorId, { questionCount: -1 });
   } else {
-    const question = (await PostModel.findById(post.questionId).lean()) as PostDoc | null;
+    const question = await posts.findById(post.questionId);
     if (question?.acceptedAnswerId?.equals(post._id)) {
-      await updateIf(PostModel, question._id, { acceptedAnswerId: post._id }, { $set: { acceptedAnswerId: null, acceptedAt: null } });
+      await posts.updateIf(question._id, { acceptedAnswerId: post._id }, { $set: { acceptedAnswerId: null, acceptedAt: null } });
       await reverseAccept(ctx, question, post._id, now);
     }
     if (question?.verifiedAnswerId?.equals(post._id)) {
-      await updateById(PostModel, question._id, { $set: { verifiedAnswerId: null } });
+      await posts.update(question._id, { $set: { verifiedAnswerId: null } });
     }
-    await updateById(PostModel, post.questionId, { $inc: { answerCount: -1, version: 1 } });
-    await refreshAnswered(post.questionId!);
-    await updateById(UserModel, post.authorId, { $inc: { answerCount: -1 } });
+    await posts.update(post.questionId, { $inc: { answerCount: -1, version: 1 } });
+    await posts.refreshAnswered(post.questionId!);
+    await users.adjustPostCounts(post.authorId, { answerCount: -1 });
   }
   await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
   return deleted;
@@ -243,7 +232,7 @@ async function deletePost(ctx: Context, post: PostDoc) {
 
 export async function deleteQuestion(ctx: Context, questionId: string) {
   requireWriter(ctx);
-  const question = await loadQuestion(questionId, ctx.viewer);
+  const question = await loadQuestion(ctx, questionId);
   if (!canDeletePost(ctx.viewer, question)) {
     throw new ForbiddenError(
       question.answerCount > 0 && !isModerator(ctx.viewer) && question.authorId.toHexString() === ctx.viewer?.id
@@ -262,14 +251,15 @@ const answerInput = z.object({ questionId: z.string(), body });
 export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>) {
   const viewer = requireWriter(ctx);
   const input = parseInput(answerInput, raw);
-  const question = await loadQuestion(input.questionId, viewer);
+  const question = await loadQuestion(ctx, input.questionId);
   if (!canAnswer(viewer, question))
     throw new ForbiddenError(question.closedAt ? 'This question is closed.' : 'You cannot answer this question.');
+  const { posts, revisions, users } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
   const _id = new Types.ObjectId();
   const authorId = new Types.ObjectId(viewer.id);
-  await RevisionModel.create({ postId: _id, number: 1, authorId, body: input.body, changed: ['body'], createdAt: now });
-  await PostModel.create({
+  await revisions.append({ postId: _id, number: 1, authorId, body: input.body, changed: ['body'], createdAt: now });
+  await posts.insert({
     _id,
     type: 'answer',
     spaceId: question.spaceId,
@@ -284,14 +274,14 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
   });
   // the child list only where the question keeps one (see post.model.ts): a list started now on
   // an older question would hide its earlier answers
-  await updateById(PostModel, question._id, {
+  await posts.update(question._id, {
     $inc: { answerCount: 1, version: 1 },
     $set: { lastActivityAt: now },
     ...(Array.isArray(question.answerIds) ? { $addToSet: { answerIds: _id } } : {}),
   });
-  await updateById(UserModel, authorId, { $inc: { answerCount: 1 } });
+  await users.adjustPostCounts(authorId, { answerCount: 1 });
   await changedPosts(ctx, _id, question._id);
-  return (await PostModel.findById(_id).lean()) as PostDoc;
+  return (await posts.findById(_id))!;
 }
 
 const updateAnswerInput = z.object({ answerId: z.string(), body, editSummary });
@@ -299,29 +289,16 @@ const updateAnswerInput = z.object({ answerId: z.string(), body, editSummary });
 export async function updateAnswer(ctx: Context, raw: z.input<typeof updateAnswerInput>) {
   requireWriter(ctx);
   const input = parseInput(updateAnswerInput, raw);
-  const answer = await loadAnswer(input.answerId, ctx.viewer);
+  const answer = await loadAnswer(ctx, input.answerId);
   if (!canEditPost(ctx.viewer, answer)) throw new ForbiddenError('You cannot edit this answer.');
   return (await applyEdit(ctx, answer, { body: input.body }, input.editSummary ?? '')).post;
 }
 
 export async function deleteAnswer(ctx: Context, answerId: string) {
   requireWriter(ctx);
-  const answer = await loadAnswer(answerId, ctx.viewer);
+  const answer = await loadAnswer(ctx, answerId);
   if (!canDeletePost(ctx.viewer, answer)) throw new ForbiddenError('You cannot delete this answer.');
   return deletePost(ctx, answer);
-}
-
-/** isAnswered = an accepted answer or an answer with a positive score (recomputed from facts). */
-export async function refreshAnswered(questionId: Types.ObjectId): Promise<void> {
-  const question = (await PostModel.findById(questionId).select('acceptedAnswerId isAnswered answerIds').lean()) as PostDoc | null;
-  if (!question) return;
-  // the answers by id (child list): FerretDB would scan the collection for a query by parent
-  const [answers = []] = await findAnswersOfQuestions([question]);
-  const positive = answers.some((a) => !a.deletedAt && a.score > 0);
-  const isAnswered = !!question.acceptedAnswerId || positive;
-  if (isAnswered !== question.isAnswered) {
-    await updateById(PostModel, questionId, { $set: { isAnswered }, $inc: { version: 1 } });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,15 +308,15 @@ export async function refreshAnswered(questionId: Types.ObjectId): Promise<void>
 async function reverseAccept(ctx: Context, question: Pick<PostDoc, '_id' | 'authorId' | 'acceptGen'>, answerId: Types.ObjectId, at: Date) {
   const rules = servicesOf(ctx).reputationRules;
   const acceptKey = `accept:${question._id.toHexString()}:${question.acceptGen}`;
-  const answer = await PostModel.findById(answerId).select('authorId').lean();
+  const answer = await reposOf(ctx).posts.findById(answerId, 'authorId');
   for (const [role, userId] of [
     ['answerer', answer?.authorId],
     ['acceptor', question.authorId],
   ] as const) {
     if (!userId) continue;
-    const applied = await appliedDelta(`${acceptKey}:${role}`);
+    const applied = await appliedDelta(reposOf(ctx), `${acceptKey}:${role}`);
     if (applied === 0) continue;
-    await applyReputation(rules, {
+    await applyReputation(reposOf(ctx), rules, {
       key: `${acceptKey}:${role}:undo`,
       userId,
       nominal: -applied,
@@ -353,13 +330,13 @@ async function reverseAccept(ctx: Context, question: Pick<PostDoc, '_id' | 'auth
 
 export async function acceptAnswer(ctx: Context, answerId: string) {
   const viewer = requireWriter(ctx);
-  const answer = await loadAnswer(answerId, viewer);
-  const question = await loadQuestion(answer.questionId!, viewer);
+  const answer = await loadAnswer(ctx, answerId);
+  const question = await loadQuestion(ctx, answer.questionId!);
   if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can accept an answer.');
   if (question.acceptedAnswerId?.equals(answer._id)) return { question, answer };
+  const posts = reposOf(ctx).posts;
   const now = servicesOf(ctx).clock.now();
-  const updated = await findOneAndUpdateIf<PostDoc>(
-    PostModel,
+  const updated = await posts.updateIfReturning(
     question._id,
     { acceptedAnswerId: question.acceptedAnswerId ?? null },
     { $set: { acceptedAnswerId: answer._id, acceptedAt: now, isAnswered: true, lastActivityAt: now }, $inc: { version: 1, acceptGen: 1 } },
@@ -370,7 +347,7 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
   const acceptKey = `accept:${question._id.toHexString()}:${updated.acceptGen}`;
   const selfAnswer = answer.authorId.equals(question.authorId);
   if (!selfAnswer) {
-    await applyReputation(rules, {
+    await applyReputation(reposOf(ctx), rules, {
       key: `${acceptKey}:answerer`,
       userId: answer.authorId,
       nominal: rules.answerAccepted,
@@ -379,7 +356,7 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
       subjectType: 'Answer',
       at: now,
     });
-    await applyReputation(rules, {
+    await applyReputation(reposOf(ctx), rules, {
       key: `${acceptKey}:acceptor`,
       userId: question.authorId,
       nominal: rules.acceptorBonus,
@@ -389,59 +366,52 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
       at: now,
     });
   }
-  await updateById(PostModel, answer._id, { $inc: { version: 1 } });
-  if (question.acceptedAnswerId) await updateById(PostModel, question.acceptedAnswerId, { $inc: { version: 1 } });
+  await posts.update(answer._id, { $inc: { version: 1 } });
+  if (question.acceptedAnswerId) await posts.update(question.acceptedAnswerId, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id, question.acceptedAnswerId);
-  return { question: updated, answer: (await PostModel.findById(answer._id).lean()) as PostDoc };
+  return { question: updated, answer: (await posts.findById(answer._id))! };
 }
 
 export async function unacceptAnswer(ctx: Context, answerId: string) {
   const viewer = requireWriter(ctx);
-  const answer = await loadAnswer(answerId, viewer);
-  const question = await loadQuestion(answer.questionId!, viewer);
+  const answer = await loadAnswer(ctx, answerId);
+  const question = await loadQuestion(ctx, answer.questionId!);
   if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can unaccept an answer.');
   if (!question.acceptedAnswerId?.equals(answer._id)) return { question, answer };
+  const posts = reposOf(ctx).posts;
   const now = servicesOf(ctx).clock.now();
-  const updated = await findOneAndUpdateIf<PostDoc>(
-    PostModel,
+  const updated = await posts.updateIfReturning(
     question._id,
     { acceptedAnswerId: answer._id },
     { $set: { acceptedAnswerId: null, acceptedAt: null }, $inc: { version: 1 } },
   );
   if (!updated) throw new ConflictError('The accepted answer changed meanwhile; reload and try again.');
   await reverseAccept(ctx, question, answer._id, now);
-  await refreshAnswered(question._id);
-  await updateById(PostModel, answer._id, { $inc: { version: 1 } });
+  await posts.refreshAnswered(question._id);
+  await posts.update(answer._id, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id);
-  return {
-    question: (await PostModel.findById(question._id).lean()) as PostDoc,
-    answer: (await PostModel.findById(answer._id).lean()) as PostDoc,
-  };
+  return { question: (await posts.findById(question._id))!, answer: (await posts.findById(answer._id))! };
 }
 
 /** A staff member vouches for an answer: recorded with who and when, separate from acceptance. */
 export async function setVerified(ctx: Context, answerId: string, verified: boolean) {
   const viewer = requireWriter(ctx);
-  const answer = await loadAnswer(answerId, viewer);
+  const answer = await loadAnswer(ctx, answerId);
   if (!canVerify(viewer, answer)) throw new ForbiddenError('Only staff members can verify answers.');
+  const posts = reposOf(ctx).posts;
   const now = servicesOf(ctx).clock.now();
   if (verified) {
-    await updateById(PostModel, answer._id, {
+    await posts.update(answer._id, {
       $set: { verifiedById: new Types.ObjectId(viewer.id), verifiedAt: now },
       $inc: { version: 1 },
     });
-    await updateById(PostModel, answer.questionId, { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } });
+    await posts.update(answer.questionId, { $set: { verifiedAnswerId: answer._id, lastActivityAt: now }, $inc: { version: 1 } });
   } else {
-    await updateById(PostModel, answer._id, { $set: { verifiedById: null, verifiedAt: null }, $inc: { version: 1 } });
-    await updateIf(
-      PostModel,
-      answer.questionId,
-      { verifiedAnswerId: answer._id },
-      { $set: { verifiedAnswerId: null }, $inc: { version: 1 } },
-    );
+    await posts.update(answer._id, { $set: { verifiedById: null, verifiedAt: null }, $inc: { version: 1 } });
+    await posts.updateIf(answer.questionId, { verifiedAnswerId: answer._id }, { $set: { verifiedAnswerId: null }, $inc: { version: 1 } });
   }
   await changedPosts(ctx, answer._id, answer.questionId);
-  return (await PostModel.findById(answer._id).lean()) as PostDoc;
+  return (await posts.findById(answer._id))!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,36 +426,38 @@ const closeInput = z.object({
 export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput>) {
   requireWriter(ctx);
   const input = parseInput(closeInput, raw);
-  const question = await loadQuestion(input.questionId, ctx.viewer);
+  const question = await loadQuestion(ctx, input.questionId);
   if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can close questions.');
   let duplicateOfId: Types.ObjectId | null = null;
   if (input.reason === 'DUPLICATE') {
     if (!input.duplicateOfId) throw new ValidationError('name the question this duplicates', 'duplicateOfId');
-    const original = await loadQuestion(input.duplicateOfId, ctx.viewer).catch(() => {
+    const original = await loadQuestion(ctx, input.duplicateOfId).catch(() => {
       throw new ValidationError('no such question', 'duplicateOfId');
     });
     if (original._id.equals(question._id)) throw new ValidationError('a question cannot duplicate itself', 'duplicateOfId');
     duplicateOfId = original._id;
   }
+  const posts = reposOf(ctx).posts;
   const now = servicesOf(ctx).clock.now();
-  await updateById(PostModel, question._id, {
+  await posts.update(question._id, {
     $set: { closedAt: now, closedById: new Types.ObjectId(ctx.viewer!.id), closeReason: input.reason, duplicateOfId },
     $inc: { version: 1 },
   });
   await changedPosts(ctx, question._id);
-  return (await PostModel.findById(question._id).lean()) as PostDoc;
+  return (await posts.findById(question._id))!;
 }
 
 export async function reopenQuestion(ctx: Context, questionId: string) {
   requireWriter(ctx);
-  const question = await loadQuestion(questionId, ctx.viewer);
+  const question = await loadQuestion(ctx, questionId);
   if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can reopen questions.');
-  await updateById(PostModel, question._id, {
+  const posts = reposOf(ctx).posts;
+  await posts.update(question._id, {
     $set: { closedAt: null, closedById: null, closeReason: null, duplicateOfId: null },
     $inc: { version: 1 },
   });
   await changedPosts(ctx, question._id);
-  return (await PostModel.findById(question._id).lean()) as PostDoc;
+  return (await posts.findById(question._id))!;
 }
 
 const rollbackInput = z.object({
@@ -498,11 +470,9 @@ const rollbackInput = z.object({
 export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbackInput>) {
   requireWriter(ctx);
   const input = parseInput(rollbackInput, raw);
-  const objectId = toObjectId(input.postId);
-  const post = await visiblePost(ctx.viewer, objectId ? ((await PostModel.findById(objectId).lean()) as PostDoc | null) : null);
-  if (!post) throw new NotFoundError('The post');
+  const post = await loadPost(ctx, input.postId, 'post');
   if (!canEditPost(ctx.viewer, post)) throw new ForbiddenError('You cannot edit this post.');
-  const target = await RevisionModel.findOne({ postId: post._id, number: input.revision }).lean();
+  const target = await reposOf(ctx).revisions.findNumber(post._id, input.revision);
   if (!target) throw new ValidationError('no such revision of this post', 'revision');
   if (target.number === post.revisionCount) throw new ValidationError('this is already the current revision', 'revision');
   const next =
@@ -512,7 +482,7 @@ export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbac
 
 /** Counts a view once per viewer (member, or anonymous address + agent) per hour. */
 export async function recordView(ctx: Context, questionId: string): Promise<PostDoc> {
-  const question = await loadQuestion(questionId, ctx.viewer);
+  const question = await loadQuestion(ctx, questionId);
   const who = ctx.viewer?.id ?? `anon:${ctx.req.ip}:${(ctx.req.get('user-agent') ?? '').slice(0, 100)}`;
   // buffered in Redis (post.views.ts): a page view writes nothing to the database
   await countView(ctx.deps, question._id.toHexString(), who);

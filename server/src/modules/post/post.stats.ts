@@ -2,8 +2,7 @@
 // Deleted posts never count.
 import type { Types } from 'mongoose';
 import { ValidationError } from '../../lib/errors.js';
-import { op } from '../../lib/mongo-ops.js';
-import { PostModel } from './post.model.js';
+import type { PostRepository } from './post.repository.js';
 
 export interface TagAsker {
   userId: string;
@@ -48,12 +47,8 @@ function tallyByAuthor(rows: ReadonlyArray<{ authorId: Types.ObjectId; score: nu
 }
 
 /** Members who asked the best-received questions in a tag: total question score, then count. */
-export async function topAskers(tag: string, first: number): Promise<TagAsker[]> {
-  const questions = await PostModel.find({ type: 'question', tags: tag, deletedAt: null })
-    .select('authorId score')
-    .sort({ score: -1, _id: 1 })
-    .limit(WINDOW)
-    .lean<Array<{ authorId: Types.ObjectId; score: number }>>();
+export async function topAskers(posts: PostRepository, tag: string, first: number): Promise<TagAsker[]> {
+  const questions = await posts.tagQuestionsByScore<{ authorId: Types.ObjectId; score: number }>(tag, 'authorId score', WINDOW);
   return [...tallyByAuthor(questions)]
     .map(([userId, t]) => ({ userId, questionCount: t.count, score: t.score }))
     .sort((a, b) => b.score - a.score || b.questionCount - a.questionCount || a.userId.localeCompare(b.userId))
@@ -61,17 +56,19 @@ export async function topAskers(tag: string, first: number): Promise<TagAsker[]>
 }
 
 /** Members whose answers in a tag score best: total answer score, then accepted answers, then count. */
-export async function topAnswerers(tag: string, first: number): Promise<TagAnswerer[]> {
-  const questions = await PostModel.find({ type: 'question', tags: tag, deletedAt: null, answerCount: op.gt(0) })
-    .select('_id acceptedAnswerId')
-    .sort({ score: -1, _id: 1 })
-    .limit(WINDOW)
-    .lean<Array<{ _id: Types.ObjectId; acceptedAnswerId?: Types.ObjectId | null }>>();
+export async function topAnswerers(posts: PostRepository, tag: string, first: number): Promise<TagAnswerer[]> {
+  const questions = await posts.tagQuestionsByScore<{ _id: Types.ObjectId; acceptedAnswerId?: Types.ObjectId | null }>(
+    tag,
+    '_id acceptedAnswerId',
+    WINDOW,
+    true,
+  );
   if (questions.length === 0) return [];
   const accepted = new Set(questions.flatMap((q) => (q.acceptedAnswerId ? [q.acceptedAnswerId.toHexString()] : [])));
-  const answers = await PostModel.find({ type: 'answer', deletedAt: null, questionId: op.in(questions.map((q) => q._id)) })
-    .select('_id authorId score')
-    .lean<Array<{ _id: Types.ObjectId; authorId: Types.ObjectId; score: number }>>();
+  const answers = await posts.liveAnswersOf<{ _id: Types.ObjectId; authorId: Types.ObjectId; score: number }>(
+    questions.map((q) => q._id),
+    '_id authorId score',
+  );
   const acceptedBy = tallyByAuthor(answers.filter((a) => accepted.has(a._id.toHexString())));
   return [...tallyByAuthor(answers)]
     .map(([userId, t]) => ({ userId, answerCount: t.count, score: t.score, acceptedCount: acceptedBy.get(userId)?.count ?? 0 }))

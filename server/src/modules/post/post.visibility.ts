@@ -5,8 +5,14 @@
 import type { Types } from 'mongoose';
 import type { Viewer } from '../../context.js';
 import type { PostDoc } from './post.model.js';
-import { canSeeComment, canSeePost, type CommentFacts } from './post.policy.js';
-import { findPostsByIds } from './post.repository.js';
+import { canSeePost } from './post.policy.js';
+import type { PostRepository } from './post.repository.js';
+
+/** What a comment's visibility needs to know. */
+export interface CommentFacts {
+  authorId: { toString(): string };
+  deletedAt?: Date | null;
+}
 
 /** Pure rule: a post is visible when it is and, for an answer, its question is too. */
 export function canSeeInContext(viewer: Viewer | null, post: PostDoc, question: PostDoc | null | undefined): boolean {
@@ -16,7 +22,11 @@ export function canSeeInContext(viewer: Viewer | null, post: PostDoc, question: 
 }
 
 /** The same list with every post the viewer may not see replaced by null (one extra batch at most). */
-export async function visiblePosts(viewer: Viewer | null, posts: ReadonlyArray<PostDoc | null>): Promise<Array<PostDoc | null>> {
+export async function visiblePosts(
+  repo: PostRepository,
+  viewer: Viewer | null,
+  posts: ReadonlyArray<PostDoc | null>,
+): Promise<Array<PostDoc | null>> {
   const known = new Map(posts.filter((p): p is PostDoc => p !== null).map((p) => [p._id.toHexString(), p]));
   const missing = [
     ...new Set(
@@ -26,22 +36,27 @@ export async function visiblePosts(viewer: Viewer | null, posts: ReadonlyArray<P
         .filter((id) => !known.has(id)),
     ),
   ];
-  for (const q of missing.length ? await findPostsByIds(missing) : []) if (q) known.set(q._id.toHexString(), q);
+  for (const q of missing.length ? await repo.findPostsByIds(missing) : []) if (q) known.set(q._id.toHexString(), q);
   return posts.map((p) => (p && canSeeInContext(viewer, p, p.questionId ? known.get(p.questionId.toHexString()) : null) ? p : null));
 }
 
 /** One post, or null when the viewer may not see it. */
-export async function visiblePost(viewer: Viewer | null, post: PostDoc | null): Promise<PostDoc | null> {
-  return (await visiblePosts(viewer, [post]))[0] ?? null;
+export async function visiblePost(repo: PostRepository, viewer: Viewer | null, post: PostDoc | null): Promise<PostDoc | null> {
+  return (await visiblePosts(repo, viewer, [post]))[0] ?? null;
 }
 
-/** The comments the viewer may see: each one itself, and the post it is on. */
+/**
+ * The comments the viewer may see: each one itself (`canSee`, the comment policy), and the post
+ * it is on.
+ */
 export async function visibleComments<C extends CommentFacts & { postId: Types.ObjectId }>(
+  repo: PostRepository,
+  canSee: (viewer: Viewer | null, comment: C) => boolean,
   viewer: Viewer | null,
   comments: ReadonlyArray<C | null>,
 ): Promise<Array<C | null>> {
   const postIds = [...new Set(comments.filter((c): c is C => c !== null).map((c) => c.postId.toHexString()))];
-  const posts = postIds.length ? await visiblePosts(viewer, await findPostsByIds(postIds)) : [];
+  const posts = postIds.length ? await visiblePosts(repo, viewer, await repo.findPostsByIds(postIds)) : [];
   const seen = new Set(posts.filter((p): p is PostDoc => p !== null).map((p) => p._id.toHexString()));
-  return comments.map((c) => (c && canSeeComment(viewer, c) && seen.has(c.postId.toHexString()) ? c : null));
+  return comments.map((c) => (c && canSee(viewer, c) && seen.has(c.postId.toHexString()) ? c : null));
 }

@@ -1,10 +1,10 @@
 import { builder } from '../../graphql/builder.js';
+import { reposOf } from '../services.js';
 import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
-import { op } from '../../lib/mongo-ops.js';
 import { PostInterface } from '../post/post.graphql.js';
 import { visiblePostLoader } from '../loaders.js';
 import { UserRef } from '../user/user.refs.js';
-import { ReputationEventModel, type ReputationEventDoc } from './reputation.model.js';
+import type { ReputationEventDoc } from './reputation.model.js';
 
 const ReputationReasonEnum = builder.enumType('ReputationReason', {
   values: [
@@ -45,16 +45,11 @@ builder.objectFields(UserRef, (t) => ({
   reputationEvents: t.connection({
     type: ReputationEventRef,
     description: 'The reputation ledger, newest first.',
-    resolve: async (user, args) => {
+    resolve: async (user, args, ctx) => {
       const window = pageWindow(args, 30);
       // seq is unique per member: it alone is the keyset
       const seq = window.cursor ? Number(window.cursor.key) : null;
-      const filter: Record<string, unknown> = { userId: user._id };
-      if (seq !== null) filter.seq = window.backward ? op.gt(seq) : op.lt(seq);
-      const rows = (await ReputationEventModel.find(filter)
-        .sort({ seq: window.backward ? 1 : -1 })
-        .limit(window.limit + 1)
-        .lean()) as ReputationEventDoc[];
+      const rows = await reposOf(ctx).reputation.pageOf(user._id, seq, window.backward, window.limit + 1);
       return toConnection(rows, window, (e) => encodeCursor(e.seq, e._id));
     },
   }),

@@ -5,10 +5,11 @@
 import { Types } from 'mongoose';
 import { utcDay } from '../../lib/clock.js';
 import { op } from '../../lib/mongo-ops.js';
-import { UserModel } from '../user/user.model.js';
-import { ReputationEventModel } from './reputation.model.js';
+import type { Repositories } from '../repositories.js';
 import { effectiveDelta, type ReputationRules } from './reputation.rules.js';
-import { updateIf } from '../../infra/guarded-write.js';
+
+/** The ledger and the members whose cached reputation follows it. */
+type LedgerRepos = Pick<Repositories, 'reputation' | 'users'>;
 
 export type ReputationReason =
   | 'JOINED'
@@ -41,14 +42,13 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 /** Brings users.reputation up to the member's latest ledger event (after a crash or a race). */
-export async function fastForwardUser(userId: Types.ObjectId): Promise<void> {
-  const last = await ReputationEventModel.findOne({ userId }).sort({ seq: -1 }).lean();
+export async function fastForwardUser(repos: LedgerRepos, userId: Types.ObjectId): Promise<void> {
+  const last = await repos.reputation.lastOf(userId);
   if (!last) return;
-  await updateIf(
-    UserModel,
+  await repos.users.setReputationIf(
     userId,
     { repSeq: op.lt(last.seq) },
-    { $set: { reputation: last.balance, repSeq: last.seq, repDay: last.day, repDayEarned: last.dayEarned } },
+    { reputation: last.balance, repSeq: last.seq, repDay: last.day, repDayEarned: last.dayEarned },
   );
 }
 
@@ -56,12 +56,12 @@ export async function fastForwardUser(userId: Types.ObjectId): Promise<void> {
  * Applies one change to the ledger. Idempotent: applying the same key again returns the
  * delta recorded the first time. Returns the delta actually applied.
  */
-export async function applyReputation(rules: ReputationRules, change: ReputationChange): Promise<number> {
+export async function applyReputation(repos: LedgerRepos, rules: ReputationRules, change: ReputationChange): Promise<number> {
   const userId = new Types.ObjectId(String(change.userId));
   for (let attempt = 0; attempt < 20; attempt++) {
-    const existing = await ReputationEventModel.findById(change.key).lean();
+    const existing = await repos.reputation.findById(change.key, 'delta');
     if (existing) return existing.delta;
-    const user = await UserModel.findById(userId).select('reputation repSeq repDay repDayEarned').lean();
+    const user = await repos.users.reputationOf(userId);
     if (!user) return 0;
     const day = utcDay(change.at);
     const earnedToday = user.repDay === day ? user.repDayEarned : 0;
@@ -74,7 +74,7 @@ export async function applyReputation(rules: ReputationRules, change: Reputation
     const nextDay = countsToday ? day : user.repDay;
     const nextEarned = countsToday ? earnedToday + delta : user.repDayEarned;
     try {
-      await ReputationEventModel.create({
+      await repos.reputation.append({
         _id: change.key,
         userId,
         seq,
@@ -93,14 +93,13 @@ export async function applyReputation(rules: ReputationRules, change: Reputation
       if (!isDuplicateKey(error)) throw error;
       // either this cause was applied concurrently (next loop returns it) or another event
       // took this sequence number: catch the user document up and try again
-      await fastForwardUser(userId);
+      await fastForwardUser(repos, userId);
       continue;
     }
-    await updateIf(
-      UserModel,
+    await repos.users.setReputationIf(
       userId,
       { repSeq: user.repSeq },
-      { $set: { reputation: balance, repSeq: seq, repDay: nextDay, repDayEarned: nextEarned } },
+      { reputation: balance, repSeq: seq, repDay: nextDay, repDayEarned: nextEarned },
     );
     return delta;
   }
@@ -108,14 +107,20 @@ export async function applyReputation(rules: ReputationRules, change: Reputation
 }
 
 /** The delta an event applied, or 0 when the event does not exist. */
-export async function appliedDelta(key: string): Promise<number> {
-  const event = await ReputationEventModel.findById(key).select('delta').lean();
+export async function appliedDelta(repos: LedgerRepos, key: string): Promise<number> {
+  const event = await repos.reputation.findById(key, 'delta');
   return event?.delta ?? 0;
 }
 
 /** The first ledger event of a member: the starting balance. */
-export async function openLedger(rules: ReputationRules, userId: Types.ObjectId, at: Date, openingBalance?: number): Promise<void> {
-  await applyReputation(rules, {
+export async function openLedger(
+  repos: LedgerRepos,
+  rules: ReputationRules,
+  userId: Types.ObjectId,
+  at: Date,
+  openingBalance?: number,
+): Promise<void> {
+  await applyReputation(repos, rules, {
     key: `join:${userId.toHexString()}`,
     userId,
     nominal: openingBalance ?? rules.initial,

@@ -6,9 +6,8 @@ import { renderMarkdown } from '../../lib/markdown.js';
 import { ValidationError } from '../../lib/errors.js';
 import { PostInterface } from '../post/post.graphql.js';
 import { AnswerRef, QuestionRef } from '../post/post.refs.js';
-import { findPostsByIds } from '../post/post.repository.js';
-import { visiblePosts } from '../post/post.visibility.js';
-import { search, similarQuestions } from './search.service.js';
+import { visiblePostLoader } from '../loaders.js';
+import { publicPostsOf, search, similarQuestions } from './search.service.js';
 
 const SearchSortEnum = builder.enumType('SearchSort', {
   values: {
@@ -57,7 +56,7 @@ export const SearchHitRef = builder.objectRef<HydratedHit>('SearchHit').implemen
     score: t.int({ resolve: (h) => h.document.score }),
     tags: t.stringList({ resolve: (h) => h.document.tags }),
     createdAt: t.field({ type: 'DateTime', resolve: (h) => new Date(h.document.createdAt) }),
-    post: t.field({ type: PostInterface, resolve: async (h) => (await findPostsByIds([h.id]))[0]! }),
+    post: t.field({ type: PostInterface, resolve: async (h, _a, ctx) => (await visiblePostLoader(ctx).load(h.id))! }),
     question: t.field({ type: QuestionRef, resolve: (h) => h.questionId }),
     answer: t.field({ type: AnswerRef, nullable: true, resolve: (h) => (h.type === 'answer' ? h.id : null) }),
   }),
@@ -129,9 +128,10 @@ builder.queryFields((t) => ({
         sort: args.sort ?? 'relevance',
         type: args.filter?.type ?? undefined,
       });
-      // deleted content (and answers of deleted questions) never appears, even for its author or a
-      // moderator, and even if the index lags behind
-      const posts = await visiblePosts(null, await findPostsByIds(page.hits.map((h) => h.id)));
+      const posts = await publicPostsOf(
+        ctx,
+        page.hits.map((h) => h.id),
+      );
       const hits = page.hits
         .map((h, i) => ({ ...h, cursor: encodeCursor(offset + i, 'search') }))
         .filter((h, i) => {
@@ -158,9 +158,7 @@ builder.queryFields((t) => ({
     resolve: async (_r, args, ctx) => {
       const first = args.first ?? 5;
       if (first < 1 || first > 20) throw new ValidationError('must be between 1 and 20', 'first');
-      const hits = await similarQuestions(ctx, args.title, first);
-      const posts = await findPostsByIds(hits.map((h) => h.questionId));
-      return posts.filter((p) => p && !p.deletedAt && p.type === 'question').map((p) => p!._id.toHexString());
+      return similarQuestions(ctx, args.title, first);
     },
   }),
   markdownPreview: t.string({

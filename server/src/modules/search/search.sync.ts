@@ -11,11 +11,12 @@ import type { Logger } from '../../infra/logger.js';
 import { createEmbeddedSearch } from '../../infra/search/embedded.adapter.js';
 import type { SearchDocument, SearchPort } from '../../infra/search/search.port.js';
 import { markdownToPlainText } from '../../lib/plain-text.js';
-import { PostModel, type PostDoc } from '../post/post.model.js';
-import { findAnswersOfQuestions, findPostsByIds, toObjectId } from '../post/post.repository.js';
-import { SpaceModel } from '../space/space.model.js';
-import { UserModel } from '../user/user.model.js';
-import { findByIds } from '../../infra/mongo.js';
+import { toObjectId } from '../../lib/ids.js';
+import type { PostDoc } from '../post/post.model.js';
+import type { Repositories } from '../repositories.js';
+
+/** What indexing reads: posts, and the slugs and handles their documents carry. */
+export type SearchRepos = Pick<Repositories, 'posts' | 'spaces' | 'users' | 'storage'>;
 import type { QuestionListings } from '../post/post.listings.js';
 
 export const SEARCH_QUEUE = 'search-index';
@@ -50,6 +51,7 @@ export function searchVersion(post: Pick<PostDoc, 'type' | 'version'>, question:
 
 /** Flattens posts for the index; posts that must not be searchable come back in `remove`. */
 export async function buildSearchDocuments(
+  repos: SearchRepos,
   posts: PostDoc[],
   cache: SearchLookupCache = newSearchLookupCache(),
 ): Promise<{ docs: SearchDocument[]; remove: string[] }> {
@@ -58,17 +60,15 @@ export async function buildSearchDocuments(
   const questionIds = [...new Set(posts.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))].filter(
     (id) => !questions.has(id),
   );
-  for (const q of await findPostsByIds(questionIds)) if (q) questions.set(q._id.toHexString(), q);
+  for (const q of await repos.posts.findPostsByIds(questionIds)) if (q) questions.set(q._id.toHexString(), q);
   const spaceIds = [...new Set(posts.map((p) => p.spaceId.toHexString()))].filter((id) => !spaces.has(id));
-  for (const s of await findByIds<{ _id: { toHexString(): string }; slug: string }>(
-    SpaceModel,
+  for (const s of await repos.spaces.findManyByIds<{ _id: { toHexString(): string }; slug: string }>(
     spaceIds.map((id) => toObjectId(id)!),
     'slug',
   ))
     spaces.set(s._id.toHexString(), s.slug);
   const authorIds = [...new Set(posts.map((p) => p.authorId.toHexString()))].filter((id) => !authors.has(id));
-  for (const u of await findByIds<{ _id: { toHexString(): string }; handle: string }>(
-    UserModel,
+  for (const u of await repos.users.findManyByIds<{ _id: { toHexString(): string }; handle: string }>(
     authorIds.map((id) => toObjectId(id)!),
     'handle',
   ))
@@ -112,16 +112,18 @@ export async function buildSearchDocuments(
 }
 
 /** Indexes these posts now (and, for questions, their answers, which carry the question's title/tags). */
-export async function indexPosts(search: SearchPort, ids: string[]): Promise<number> {
+export async function indexPosts(repos: SearchRepos, search: SearchPort, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const posts = (await findPostsByIds(ids)).filter((p): p is PostDoc => p !== null);
+  const posts = (await repos.posts.findPostsByIds(ids)).filter((p): p is PostDoc => p !== null);
   const missing = ids.filter((id) => !posts.some((p) => p._id.toHexString() === id));
   const questions = posts.filter((p) => p.type === 'question');
-  const answers = questions.length ? (await findAnswersOfQuestions(questions)).flat() : [];
+  const answers = questions.length ? (await repos.posts.findAnswersOfQuestions(questions)).flat() : [];
   const all = [...posts, ...answers.filter((a) => !ids.includes(a._id.toHexString()))];
-  const { docs, remove } = await buildSearchDocuments(all);
+  const { docs, remove } = await buildSearchDocuments(repos, all);
   if (docs.length) await search.upsert(docs);
   if (remove.length || missing.length) await search.remove([...remove, ...missing]);
+  // cached search results (pages, responses) are stale now
+  await repos.storage.changed(['search']);
   return docs.length;
 }
 
@@ -130,6 +132,7 @@ export async function indexPosts(search: SearchPort, ids: string[]): Promise<num
  * index's, removes index entries whose post is gone or deleted. Returns what it did.
  */
 export async function sweep(
+  repos: SearchRepos,
   search: SearchPort,
   log?: Logger,
   batchSize = 500,
@@ -152,7 +155,7 @@ export async function sweep(
     const parents = [...new Set(batch.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString()))].filter(
       (id) => !cache.questions.has(id),
     );
-    for (const q of await findPostsByIds(parents)) if (q) cache.questions.set(q._id.toHexString(), q);
+    for (const q of await repos.posts.findPostsByIds(parents)) if (q) cache.questions.set(q._id.toHexString(), q);
     const held = await search.versions(batch.map((p) => p._id.toHexString()));
     const changed = batch.filter((p) => {
       const id = p._id.toHexString();
@@ -162,7 +165,7 @@ export async function sweep(
       return held.get(id) !== searchVersion(p, question);
     });
     if (changed.length === 0) return;
-    const { docs, remove } = await buildSearchDocuments(changed, cache);
+    const { docs, remove } = await buildSearchDocuments(repos, changed, cache);
     const stale = docs.filter((d) => (held.get(d.id) ?? -1) !== d.version);
     for (const d of docs) live.add(d.id);
     if (stale.length) {
@@ -175,20 +178,15 @@ export async function sweep(
       removed += toRemove.length;
     }
   };
-  const cursor = PostModel.find({}).lean().cursor({ batchSize });
-  try {
-    let batch: PostDoc[] = [];
-    for await (const doc of cursor) {
-      batch.push(doc as PostDoc);
-      if (batch.length >= batchSize) {
-        await converge(batch);
-        batch = [];
-      }
+  let batch: PostDoc[] = [];
+  for await (const doc of repos.posts.scan<PostDoc>()) {
+    batch.push(doc);
+    if (batch.length >= batchSize) {
+      await converge(batch);
+      batch = [];
     }
-    if (batch.length) await converge(batch);
-  } finally {
-    await cursor.close();
   }
+  if (batch.length) await converge(batch);
   await listings?.finishRebuild(questions);
   // entries whose post no longer exists at all
   for await (const ids of search.allIds()) {
@@ -198,21 +196,50 @@ export async function sweep(
       removed += gone.length;
     }
   }
-  if (indexed || removed) log?.info({ indexed, removed }, 'search sweep converged the index');
+  if (indexed || removed) {
+    await repos.storage.changed(['search']);
+    log?.info({ indexed, removed }, 'search sweep converged the index');
+  }
   return { indexed, removed };
 }
 
-/** Domain events through the queue (api): the worker indexes. */
-export function createQueuedEvents(connection: Redis, config: Readonly<Config>): DomainEvents & { close(): Promise<void> } {
+/** how long a write waits for its indexing job to be queued before going on without it */
+const ENQUEUE_TIMEOUT_MS = 500;
+
+/**
+ * Domain events through the queue (api): the worker indexes. Redis unreachable: the write does
+ * not wait (the job is queued when the connection is back, or else the worker's sweep indexes
+ * the posts: their versions are newer than the index's); the failure is logged once per outage.
+ */
+export function createQueuedEvents(connection: Redis, config: Readonly<Config>, log?: Logger): DomainEvents & { close(): Promise<void> } {
   const queue = new Queue(SEARCH_QUEUE, { connection, prefix: `${config.redisPrefix}bull` });
+  // BullMQ reports connection errors on the queue too: logged by the connection (infra/redis.ts)
+  queue.on('error', () => undefined);
+  let failing = false;
   return {
     async postsChanged(postIds) {
       if (postIds.length === 0) return;
-      await queue.add(
+      let timer: NodeJS.Timeout | undefined;
+      const added = queue.add(
         'index',
         { ids: postIds },
         { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
       );
+      try {
+        await Promise.race([
+          added,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`queueing took longer than ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+          }),
+        ]);
+        failing = false;
+      } catch (error) {
+        added.catch(() => undefined);
+        if (!failing) log?.warn({ err: error }, 'search indexing could not be queued; the sweep will index these posts');
+        failing = true;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     close: () => queue.close(),
   };
@@ -234,10 +261,12 @@ export function withListings<E extends DomainEvents>(events: E, listings: Questi
 }
 
 /** Domain events applied in-process (scripts, tests): index right away. */
-export function createInlineEvents(search: SearchPort, log: Logger): DomainEvents {
+export function createInlineEvents(repos: SearchRepos, search: SearchPort, log: Logger): DomainEvents {
   return {
     async postsChanged(postIds) {
-      await indexPosts(search, postIds).catch((error) => log.warn({ err: error }, 'inline indexing failed; the sweep will catch up'));
+      await indexPosts(repos, search, postIds).catch((error) =>
+        log.warn({ err: error }, 'inline indexing failed; the sweep will catch up'),
+      );
     },
   };
 }

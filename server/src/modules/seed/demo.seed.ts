@@ -3,11 +3,10 @@
 import type { AppDeps, Role } from '../../context.js';
 import { acceptAnswer, askQuestion, postAnswer, setVerified } from '../post/post.service.js';
 import { addComment } from '../comment/comment.service.js';
-import { SpaceModel } from '../space/space.model.js';
 import { scriptContext } from '../system/system.context.js';
 import { createUser } from '../user/user.service.js';
-import { UserModel } from '../user/user.model.js';
 import { vote } from '../vote/vote.service.js';
+import { seedStore } from './seed-store.js';
 
 const SPACES = [
   { slug: 'acme-cloud', name: 'Acme Cloud Platform', description: 'Deploying, scaling and operating services on Acme Cloud.' },
@@ -96,10 +95,11 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void): Prom
   let tick = 0;
   const at = () => new Date(start + tick++ * 37 * 60_000);
   deps.services.clock = { now: at };
-  for (const s of SPACES) await SpaceModel.updateOne({ slug: s.slug }, { $setOnInsert: s }, { upsert: true });
+  const store = seedStore(deps.repos);
+  for (const s of SPACES) await store.ensureSpace(s);
   const users = [];
   for (const p of PEOPLE) {
-    const existing = await UserModel.findOne({ handleKey: p.handle }).lean();
+    const existing = await store.findUserByHandleKey(p.handle);
     const u =
       existing ??
       (await createUser(

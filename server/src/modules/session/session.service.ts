@@ -4,10 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Types } from 'mongoose';
 import type { AppDeps, Role, TokenScope, Viewer } from '../../context.js';
-import { op } from '../../lib/mongo-ops.js';
-import { UserModel } from '../user/user.model.js';
-import { ApiTokenModel, SessionModel } from './session.model.js';
-import { updateById } from '../../infra/guarded-write.js';
+import type { UserRepository } from '../user/user.repository.js';
+import type { SessionRepository } from './session.repository.js';
 
 export const SESSION_COOKIE = 'colloquy_session';
 const CACHE_SECONDS = 30;
@@ -52,7 +50,7 @@ function cookieOptions(deps: AppDeps, req: Request) {
 export async function startSession(deps: AppDeps, req: Request, res: Response, userId: Types.ObjectId, now: Date): Promise<void> {
   const id = newSecret();
   const expiresAt = new Date(now.getTime() + deps.config.sessionTtlMs);
-  await SessionModel.create({
+  await deps.repos.sessions.insert({
     _id: sha256(id),
     userId,
     expiresAt,
@@ -68,7 +66,7 @@ export async function endSession(deps: AppDeps, req: Request, res: Response): Pr
   const id = parseCookies(req.get('cookie'))[SESSION_COOKIE];
   if (id) {
     const hash = sha256(id);
-    await SessionModel.deleteOne({ _id: hash });
+    await deps.repos.sessions.deleteById(hash);
     await deps.redis.del(`${deps.config.redisPrefix}session:${hash}`).catch(() => undefined);
   }
   res.clearCookie(SESSION_COOKIE, cookieOptions(deps, req));
@@ -87,53 +85,114 @@ async function cached(deps: AppDeps, key: string, load: () => Promise<CachedIden
   return identity;
 }
 
-async function identityOf(userId: Types.ObjectId, expiresAt: number, extra: Partial<CachedIdentity> = {}): Promise<CachedIdentity | null> {
-  const user = await UserModel.findById(userId).select('handle role').lean();
+async function identityOf(
+  users: UserRepository,
+  userId: Types.ObjectId,
+  expiresAt: number,
+  extra: Partial<CachedIdentity> = {},
+): Promise<CachedIdentity | null> {
+  const user = await users.findById(userId, 'handle role');
   if (!user) return null;
   return { userId: user._id.toHexString(), handle: user.handle, role: user.role as Role, expiresAt, ...extra };
 }
 
-/** Resolves the viewer of a request from its Bearer token or session cookie. */
-export async function authenticateRequest(deps: AppDeps, req: Request): Promise<Viewer | null> {
+/** How a request authenticated. `invalidBearer` set: an Authorization header that does not authenticate (answer 401). */
+export interface Authentication {
+  viewer: Viewer | null;
+  /** the API token that authenticated the request (its own rate-limit budget) */
+  tokenId?: string;
+  invalidBearer?: string;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]{1,512})$/i;
+
+/** A token's identity: null when unknown; revoked and expired tokens are known but resolve to no one. */
+async function tokenIdentity(deps: AppDeps, hash: string): Promise<CachedIdentity | null> {
+  const redisKey = `${deps.config.redisPrefix}token:${hash}`;
+  try {
+    const hit = await deps.redis.get(redisKey);
+    if (hit) return hit === 'none' ? null : (JSON.parse(hit) as CachedIdentity);
+  } catch {
+    // Redis is a cache: fall through to MongoDB
+  }
+  const token = await deps.repos.apiTokens.findByHash(hash);
+  // a made-up token leaves nothing behind in Redis (unlike a revoked one, remembered briefly)
+  if (!token) return null;
+  const identity = token.revokedAt
+    ? null
+    : await identityOf(deps.repos.users, token.userId, tokenExpiry(token), {
+        scopes: token.scopes as TokenScope[],
+        tokenId: token._id.toHexString(),
+      });
+  deps.redis.set(redisKey, identity ? JSON.stringify(identity) : 'none', 'EX', CACHE_SECONDS).catch(() => undefined);
+  return identity;
+}
+
+/** When a token stops working: its `expiresAt` if it has one, else never. */
+const tokenExpiry = (token: object) =>
+  'expiresAt' in token && token.expiresAt instanceof Date ? token.expiresAt.getTime() : Number.MAX_SAFE_INTEGER;
+
+async function authenticateBearer(deps: AppDeps, authorization: string, now: number): Promise<Authentication> {
+  const match = BEARER.exec(authorization.trim());
+  if (!match) return { viewer: null, invalidBearer: 'The Authorization header must be "Bearer <token>".' };
+  const hash = sha256(match[1]!);
+  const identity = await tokenIdentity(deps, hash);
+  if (!identity || identity.expiresAt <= now) {
+    return { viewer: null, invalidBearer: 'The access token is invalid, expired or revoked.' };
+  }
+  // lastUsedAt, at most once a minute per token
+  const touchKey = `${deps.config.redisPrefix}token-touch:${hash}`;
+  deps.redis
+    .set(touchKey, '1', 'EX', 60, 'NX')
+    .then((set) =>
+      set && identity.tokenId
+        ? deps.repos.apiTokens.update(new Types.ObjectId(identity.tokenId), { $set: { lastUsedAt: new Date(now) } })
+        : null,
+    )
+    .catch(() => undefined);
+  return {
+    viewer: { id: identity.userId, handle: identity.handle, role: identity.role, via: 'token', scopes: identity.scopes ?? ['read'] },
+    ...(identity.tokenId ? { tokenId: identity.tokenId } : {}),
+  };
+}
+
+/**
+ * Resolves who is asking: a Bearer token (a malformed, unknown, expired or revoked one is reported
+ * in `invalidBearer`, never treated as anonymous) or else the session cookie (an unknown or
+ * expired cookie is simply anonymous).
+ */
+export async function authenticate(deps: AppDeps, req: Request): Promise<Authentication> {
   // the same clock that stamped the session's expiry (tests inject one)
   const now = deps.services.clock.now().getTime();
   const authorization = req.get('authorization');
-  if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (!match) return null;
-    const hash = sha256(match[1]!);
-    const identity = await cached(deps, `token:${hash}`, async () => {
-      const token = await ApiTokenModel.findOne({ tokenHash: hash }).lean();
-      if (!token || token.revokedAt) return null;
-      return identityOf(token.userId, Number.MAX_SAFE_INTEGER, { scopes: token.scopes as TokenScope[], tokenId: token._id.toHexString() });
-    });
-    if (!identity) return null;
-    // lastUsedAt, at most once a minute per token
-    const touchKey = `${deps.config.redisPrefix}token-touch:${hash}`;
-    deps.redis
-      .set(touchKey, '1', 'EX', 60, 'NX')
-      .then((set) =>
-        set && identity.tokenId
-          ? updateById(ApiTokenModel, new Types.ObjectId(identity.tokenId), { $set: { lastUsedAt: new Date(now) } })
-          : null,
-      )
-      .catch(() => undefined);
-    return { id: identity.userId, handle: identity.handle, role: identity.role, via: 'token', scopes: identity.scopes ?? ['read'] };
-  }
+  if (authorization) return authenticateBearer(deps, authorization, now);
   const sessionId = parseCookies(req.get('cookie'))[SESSION_COOKIE];
-  if (!sessionId || sessionId.length > 100) return null;
+  if (!sessionId || sessionId.length > 100) return { viewer: null };
   const hash = sha256(sessionId);
   const identity = await cached(deps, `session:${hash}`, async () => {
-    const session = await SessionModel.findById(hash).lean();
+    const session = await deps.repos.sessions.findById(hash);
     if (!session) return null;
-    return identityOf(session.userId, session.expiresAt.getTime());
+    return identityOf(deps.repos.users, session.userId, session.expiresAt.getTime());
   });
-  if (!identity || identity.expiresAt <= now) return null;
-  return { id: identity.userId, handle: identity.handle, role: identity.role, via: 'session', scopes: ['read', 'write'], sessionId: hash };
+  if (!identity || identity.expiresAt <= now) return { viewer: null };
+  return {
+    viewer: {
+      id: identity.userId,
+      handle: identity.handle,
+      role: identity.role,
+      via: 'session',
+      scopes: ['read', 'write'],
+      sessionId: hash,
+    },
+  };
+}
+
+/** The viewer of a request (null when anonymous or when its Bearer token does not authenticate). */
+export async function authenticateRequest(deps: AppDeps, req: Request): Promise<Viewer | null> {
+  return (await authenticate(deps, req)).viewer;
 }
 
 /** Removes expired sessions (FerretDB has no TTL indexes); run by the worker. */
-export async function purgeExpiredSessions(now: Date): Promise<number> {
-  const result = await SessionModel.deleteMany({ expiresAt: op.lt(now) });
-  return result.deletedCount ?? 0;
+export function purgeExpiredSessions(sessions: SessionRepository, now: Date): Promise<number> {
+  return sessions.deleteExpired(now);
 }

@@ -1,9 +1,11 @@
 import { builder } from '../../graphql/builder.js';
+import { noteReads } from '../../graphql/request-scoped.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
-import { encodeCursor, keyset, pageWindow, toConnection } from '../../lib/connection.js';
-import { QuestionFilterInput, QuestionOrderEnum, questionsConnection, rawId } from '../post/post.graphql.js';
+import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
+import { rawId } from '../../lib/ids.js';
+import { QuestionFilterInput, QuestionOrderEnum, questionsConnection } from '../post/post.graphql.js';
 import { QuestionRef } from '../post/post.refs.js';
-import { SpaceModel, type SpaceDoc } from './space.model.js';
+import { reposOf } from '../services.js';
 import { SpaceRef } from './space.refs.js';
 import { createSpace, updateSpace } from './space.service.js';
 
@@ -33,18 +35,18 @@ builder.queryFields((t) => ({
     type: SpaceRef,
     nullable: true,
     args: { slug: t.arg.string({ required: true }) },
-    resolve: async (_r, { slug }) => ((await SpaceModel.findOne({ slug: slug.toLowerCase() }).lean()) as SpaceDoc | null) ?? null,
+    resolve: (_r, { slug }, ctx) => {
+      noteReads(ctx, ['list:spaces']);
+      return reposOf(ctx).spaces.findBySlug(slug);
+    },
   }),
   spaces: t.connection({
     type: SpaceRef,
     description: 'Spaces by name.',
-    resolve: async (_r, args) => {
+    resolve: async (_r, args, ctx) => {
       const window = pageWindow(args, 50);
-      const page = keyset('name', 1, window);
-      const rows = (await SpaceModel.find(page.filter)
-        .sort(page.sort)
-        .limit(window.limit + 1)
-        .lean()) as SpaceDoc[];
+      noteReads(ctx, ['list:spaces']);
+      const rows = await reposOf(ctx).spaces.listByName(window);
       return toConnection(rows, window, (s) => encodeCursor(s.name, s._id.toHexString()));
     },
   }),

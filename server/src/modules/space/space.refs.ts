@@ -1,15 +1,16 @@
 import { builder } from '../../graphql/builder.js';
-import { findByIds } from '../../infra/mongo.js';
-import { toObjectId } from '../post/post.repository.js';
-import { SpaceModel, type SpaceDoc } from './space.model.js';
+import { noteReads } from '../../graphql/request-scoped.js';
+import { toObjectId } from '../../lib/ids.js';
+import type { SpaceDoc } from './space.model.js';
 
 export const SpaceRef = builder.loadableNodeRef<SpaceDoc, string, string>('Space', {
   id: { resolve: (s) => s._id.toHexString() },
-  load: async (ids) => {
-    const docs = await findByIds<SpaceDoc>(
-      SpaceModel,
-      ids.map((id) => toObjectId(id)).filter((id) => id !== null),
+  load: async (ids, ctx) => {
+    noteReads(
+      ctx,
+      ids.map((id) => `spaces:${id}`),
     );
+    const docs = await ctx.deps.repos.spaces.findManyByIds(ids.map((id) => toObjectId(id)).filter((id) => id !== null));
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return ids.map((id) => byId.get(id) ?? new Error(`Space ${id} not found`));
   },

@@ -3,9 +3,9 @@ import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validate.js';
 import { requireWriter } from '../user/user.service.js';
-import { SpaceModel, type SpaceDoc } from './space.model.js';
-import { toObjectId } from '../post/post.repository.js';
-import { updateByIdReturning } from '../../infra/guarded-write.js';
+import { toObjectId } from '../../lib/ids.js';
+import { reposOf } from '../services.js';
+import type { SpaceDoc } from './space.model.js';
 
 export const SPACE_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
@@ -30,8 +30,7 @@ export async function createSpace(ctx: Context, raw: z.input<typeof createInput>
   requireAdmin(ctx);
   const input = parseInput(createInput, raw);
   try {
-    const space = await SpaceModel.create(input);
-    return space.toObject() as SpaceDoc;
+    return await reposOf(ctx).spaces.create(input);
   } catch (error) {
     if ((error as { code?: number }).code === 11000) throw new ValidationError('a space with this slug exists', 'slug');
     throw error;
@@ -47,7 +46,7 @@ export async function updateSpace(ctx: Context, raw: z.input<typeof updateInput>
   const set: Record<string, string> = {};
   if (input.name !== undefined) set.name = input.name;
   if (input.description !== undefined) set.description = input.description;
-  const space = id ? await updateByIdReturning(SpaceModel, id, { $set: set }) : null;
+  const space = id ? await reposOf(ctx).spaces.updateReturning(id, { $set: set }) : null;
   if (!space) throw new NotFoundError('The space');
-  return space as SpaceDoc;
+  return space;
 }

@@ -1,11 +1,11 @@
 import { builder } from '../../graphql/builder.js';
+import { noteReads } from '../../graphql/request-scoped.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
-import { encodeCursor, keyset, pageWindow, toConnection } from '../../lib/connection.js';
-import { op } from '../../lib/mongo-ops.js';
+import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
 import { QuestionOrderEnum, questionsConnection } from '../post/post.graphql.js';
 import { QuestionRef } from '../post/post.refs.js';
-import { isModerator } from '../post/post.policy.js';
-import { TagModel, type TagDoc } from './tag.model.js';
+import { isModerator } from '../user/user.policy.js';
+import { reposOf } from '../services.js';
 import { TagRef } from './tag.refs.js';
 import { normalizeTag } from './tag.rules.js';
 import { addTagSynonym, updateTag } from './tag.service.js';
@@ -21,8 +21,10 @@ TagRef.implement({
     url: t.string({ resolve: (tag) => `/tags/${encodeURIComponent(tag._id)}` }),
     synonymOf: t.field({ type: TagRef, nullable: true, resolve: (tag) => tag.synonymOf ?? null }),
     synonyms: t.stringList({
-      resolve: async (tag) =>
-        ((await TagModel.find({ synonymOf: tag._id }).select('_id').lean()) as Array<{ _id: string }>).map((s) => s._id),
+      resolve: (tag, _a, ctx) => {
+        noteReads(ctx, ['list:tags']);
+        return reposOf(ctx).tags.synonymsOf(tag._id);
+      },
     }),
     viewerCanEdit: t.boolean({ resolve: (_tag, _a, ctx) => isModerator(ctx.viewer) }),
     questions: t.connection({
@@ -40,7 +42,11 @@ builder.queryFields((t) => ({
     type: TagRef,
     nullable: true,
     args: { name: t.arg.string({ required: true }) },
-    resolve: async (_r, { name }) => ((await TagModel.findById(normalizeTag(name)).lean()) as TagDoc | null) ?? null,
+    resolve: (_r, { name }, ctx) => {
+      const key = normalizeTag(name);
+      noteReads(ctx, [`tags:${key}`, 'list:tags']);
+      return reposOf(ctx).tags.findById(key);
+    },
   }),
   tags: t.connection({
     type: TagRef,
@@ -48,18 +54,12 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: TagOrderEnum, required: false, defaultValue: 'POPULAR' }),
       prefix: t.arg.string({ required: false, description: 'Only tags starting with this (autocomplete)' }),
     },
-    resolve: async (_r, args) => {
+    resolve: async (_r, args, ctx) => {
       const window = pageWindow(args, 50);
       const byName = args.orderBy === 'NAME';
-      const page = byName ? keyset('_id', 1, window) : keyset('questionCount', -1, window);
-      const where: Record<string, unknown> = { synonymOf: null };
       const prefix = args.prefix ? normalizeTag(args.prefix).replace(/[^a-z0-9.+#-]/g, '') : '';
-      const clauses = [page.filter, prefix ? { _id: op.range(prefix, `${prefix}\uffff`) } : {}].filter((c) => Object.keys(c).length > 0);
-      if (clauses.length) where.$and = clauses;
-      const rows = (await TagModel.find(where)
-        .sort(page.sort)
-        .limit(window.limit + 1)
-        .lean()) as TagDoc[];
+      noteReads(ctx, ['list:tags']);
+      const rows = await reposOf(ctx).tags.list(window, byName, prefix);
       return toConnection(rows, window, (tag) => encodeCursor(byName ? tag._id : tag.questionCount, tag._id));
     },
   }),

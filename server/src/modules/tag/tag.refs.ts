@@ -1,12 +1,16 @@
 import { builder } from '../../graphql/builder.js';
+import { noteReads } from '../../graphql/request-scoped.js';
 import type { TagDoc } from './tag.model.js';
-import { findTagsByNames } from './tag.service.js';
 
 /** Tags are nodes too; a tag that was never stored (no questions yet) resolves to an empty shell. */
 export const TagRef = builder.loadableNodeRef<TagDoc, string, string>('Tag', {
   id: { resolve: (t) => t._id },
-  load: async (names) => {
-    const docs = await findTagsByNames(names);
+  load: async (names, ctx) => {
+    noteReads(
+      ctx,
+      names.map((name) => `tags:${name}`),
+    );
+    const docs = await ctx.deps.repos.tags.findByIdsOrdered(names);
     return docs.map(
       (d, i) =>
         d ??

@@ -4,18 +4,18 @@ import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown, excerpt } from '../../lib/markdown.js';
 import { parseInput } from '../../lib/validate.js';
-import { isModerator } from '../post/post.policy.js';
+import { isModerator } from '../user/user.policy.js';
 import { requireWriter } from '../user/user.service.js';
-import { TagModel, type TagDoc } from './tag.model.js';
+import { reposOf } from '../services.js';
+import type { TagDoc } from './tag.model.js';
+import type { TagRepository } from './tag.repository.js';
 import { TAG_NAME, normalizeTag } from './tag.rules.js';
-import { findByIds } from '../../infra/mongo.js';
-import { updateById, updateByIdReturning } from '../../infra/guarded-write.js';
 
 /**
  * Validates tag names for a question (1–5) and maps synonyms to their master tag.
  * Throws a VALIDATION error naming `tags`.
  */
-export async function resolveTagNames(raw: string[]): Promise<string[]> {
+export async function resolveTagNames(tags: TagRepository, raw: string[]): Promise<string[]> {
   const names = raw.map(normalizeTag).filter((t) => t.length > 0);
   for (const name of names) {
     if (!TAG_NAME.test(name)) {
@@ -25,19 +25,15 @@ export async function resolveTagNames(raw: string[]): Promise<string[]> {
   const unique = [...new Set(names)];
   if (unique.length === 0) throw new ValidationError('add at least one tag', 'tags');
   if (unique.length > 5) throw new ValidationError('use at most 5 tags', 'tags');
-  const found = await findByIds<{ _id: string; synonymOf: string | null }>(TagModel, unique, 'synonymOf');
+  const found = await tags.findManyByIds<{ _id: string; synonymOf: string | null }>(unique, 'synonymOf');
   const master = new Map(found.filter((s) => s.synonymOf).map((s) => [s._id, s.synonymOf!]));
   return [...new Set(unique.map((t) => master.get(t) ?? t))];
 }
 
 /** Keeps tags' questionCount in step (creates tags on first use). */
-export async function adjustTagCounts(added: string[], removed: string[]): Promise<void> {
-  for (const name of added) {
-    await updateById(TagModel, name, { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null } }, { upsert: true });
-  }
-  for (const name of removed) {
-    await updateById(TagModel, name, { $inc: { questionCount: -1 } });
-  }
+export async function adjustTagCounts(tags: TagRepository, added: string[], removed: string[]): Promise<void> {
+  for (const name of added) await tags.adjustQuestionCount(name, 1);
+  for (const name of removed) await tags.adjustQuestionCount(name, -1);
 }
 
 const updateTagInput = z.object({
@@ -50,16 +46,17 @@ export async function updateTag(ctx: Context, raw: z.input<typeof updateTagInput
   requireWriter(ctx);
   const input = parseInput(updateTagInput, raw);
   if (!isModerator(ctx.viewer)) throw new ForbiddenError('Only moderators can edit tag wikis.');
-  const tag = await TagModel.findById(normalizeTag(input.name)).lean();
+  const tags = reposOf(ctx).tags;
+  const tag = await tags.findById(normalizeTag(input.name));
   if (!tag) throw new NotFoundError(`The tag "${input.name}"`);
-  const updated = await updateByIdReturning(TagModel, tag._id, {
+  const updated = await tags.updateReturning(tag._id, {
     $set: {
       description: input.description,
       descriptionHTML: renderMarkdown(input.description),
       excerpt: excerpt(input.description, 300),
     },
   });
-  return updated as TagDoc;
+  return updated!;
 }
 
 const synonymInput = z.object({ name: z.string(), masterName: z.string() });
@@ -74,20 +71,10 @@ export async function addTagSynonym(ctx: Context, raw: z.input<typeof synonymInp
   if (!TAG_NAME.test(name)) throw new ValidationError('is not a valid tag name', 'name');
   if (!TAG_NAME.test(masterName)) throw new ValidationError('is not a valid tag name', 'masterName');
   if (name === masterName) throw new ValidationError('a tag cannot be a synonym of itself', 'masterName');
-  const master = await TagModel.findById(masterName).lean();
+  const tags = reposOf(ctx).tags;
+  const master = await tags.findById(masterName);
   if (!master) throw new ValidationError('no such tag', 'masterName');
   if (master.synonymOf) throw new ValidationError(`"${masterName}" is itself a synonym of "${master.synonymOf}"`, 'masterName');
-  await updateById(
-    TagModel,
-    name,
-    { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } },
-    { upsert: true },
-  );
-  return (await TagModel.findById(masterName).lean()) as TagDoc;
-}
-
-export async function findTagsByNames(names: readonly string[]): Promise<Array<TagDoc | null>> {
-  const docs = await findByIds<TagDoc>(TagModel, names);
-  const byName = new Map(docs.map((d) => [d._id, d]));
-  return names.map((n) => byName.get(n) ?? null);
+  await tags.update(name, { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } }, { upsert: true });
+  return (await tags.findById(masterName))!;
 }

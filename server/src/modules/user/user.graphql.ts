@@ -1,11 +1,11 @@
 import { Types } from 'mongoose';
 import { builder } from '../../graphql/builder.js';
+import { noteReads } from '../../graphql/request-scoped.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
-import { encodeCursor, keyset, pageWindow, toConnection } from '../../lib/connection.js';
+import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
 import { ROLES } from '../../lib/roles.js';
-import { ApiTokenModel } from '../session/session.model.js';
 import type { UserDoc } from './user.model.js';
-import { UserModel } from './user.model.js';
+import { reposOf } from '../services.js';
 import { userIdByHandle } from './user.handles.js';
 import { UserRef } from './user.refs.js';
 import { createApiToken, revokeApiToken, signIn, signOut, signUp, updateProfile } from './user.service.js';
@@ -71,7 +71,7 @@ UserRef.implement({
     apiTokens: t.field({
       type: [ApiTokenRef],
       description: 'The member’s API tokens (only visible to the member themself).',
-      resolve: async (u, _a, ctx) => (isSelf(ctx, u) ? ApiTokenModel.find({ userId: u._id }).sort({ createdAt: -1 }).lean() : []),
+      resolve: async (u, _a, ctx) => (isSelf(ctx, u) ? reposOf(ctx).apiTokens.listOf(u._id) : []),
     }),
   }),
 });
@@ -115,6 +115,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { handle: t.arg.string({ required: true }) },
     resolve: async (_r, { handle }, ctx) => {
+      noteReads(ctx, ['list:users']);
       const id = await userIdByHandle(ctx.deps, handle);
       return id ? id.toHexString() : null;
     },
@@ -122,13 +123,10 @@ builder.queryFields((t) => ({
   users: t.connection({
     type: UserRef,
     description: 'Members by reputation (highest first).',
-    resolve: async (_r, args) => {
+    resolve: async (_r, args, ctx) => {
       const window = pageWindow(args);
-      const page = keyset('reputation', -1, window);
-      const rows = (await UserModel.find(page.filter)
-        .sort(page.sort)
-        .limit(window.limit + 1)
-        .lean()) as UserDoc[];
+      noteReads(ctx, ['list:users']);
+      const rows = await reposOf(ctx).users.listByReputation(window);
       return toConnection(rows, window, (u) => encodeCursor(u.reputation, u._id.toHexString()));
     },
   }),

@@ -3,14 +3,14 @@
 // collection for it) on every profile page, author filter and `user:` search.
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { op } from '../../lib/mongo-ops.js';
-import { UserModel } from './user.model.js';
+import type { UserRepository } from './user.repository.js';
 
 const TTL_SECONDS = 7 * 24 * 3600;
 
 export interface HandleDeps {
   redis: Redis;
   config: { redisPrefix: string };
+  repos: { users: UserRepository };
 }
 
 /** The member ids of these handles (case-insensitive); unknown handles are left out. */
@@ -27,9 +27,7 @@ export async function userIdsByHandles(deps: HandleDeps, handles: readonly strin
     else missing.push(k);
   });
   if (missing.length) {
-    const found = (await UserModel.find({ handleKey: missing.length === 1 ? missing[0] : op.in(missing) })
-      .select('handleKey')
-      .lean()) as Array<{ _id: Types.ObjectId; handleKey: string }>;
+    const found = await deps.repos.users.idsByHandleKeys(missing);
     const pipeline = deps.redis.pipeline();
     for (const u of found) {
       out.set(u.handleKey, u._id);

@@ -4,17 +4,17 @@ import argon2 from 'argon2';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Context, Role, TokenScope } from '../../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors.js';
+import { limitSignIn, limitSignUp } from '../../infra/rate-limit.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { parseInput } from '../../lib/validate.js';
 import { openLedger } from '../reputation/reputation.service.js';
-import { ApiTokenModel } from '../session/session.model.js';
 import { endSession, newSecret, sha256, startSession } from '../session/session.service.js';
 import { TAG_NAME } from '../tag/tag.rules.js';
-import { servicesOf } from '../services.js';
-import { UserModel, type UserDoc } from './user.model.js';
+import type { Repositories } from '../repositories.js';
+import { reposOf, servicesOf } from '../services.js';
+import type { UserDoc } from './user.model.js';
 import { rememberHandle, userIdByHandle } from './user.handles.js';
-import { updateById, updateByIdReturning } from '../../infra/guarded-write.js';
 
 /** OWASP's argon2id baseline: m = 19 MiB, t = 2, p = 1. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
@@ -39,8 +39,9 @@ export async function createUser(
   // taken handles and emails are refused by the unique indexes (E11000 below), not by a query
   // first: FerretDB answers a query on a field other than _id by reading every member
   const _id = new Types.ObjectId();
+  const users = reposOf(ctx).users;
   try {
-    const user = await UserModel.create({
+    const user = await users.create({
       _id,
       handle: input.handle,
       handleKey,
@@ -52,16 +53,16 @@ export async function createUser(
       affiliation: input.affiliation ?? null,
       createdAt: now,
     });
-    await openLedger(servicesOf(ctx).reputationRules, _id, now);
+    await openLedger(reposOf(ctx), servicesOf(ctx).reputationRules, _id, now);
     await rememberHandle(ctx.deps, handleKey, _id);
-    return (await UserModel.findById(user._id).lean()) as UserDoc;
+    return (await users.findById(user._id))!;
   } catch (error) {
     if ((error as { code?: number }).code === 11000) {
       // MongoDB names the index in the message; FerretDB does not: then ask (a rare path)
       const message = String((error as { message?: string }).message);
       const field = message.includes('emailKey')
         ? 'email'
-        : message.includes('handleKey') || (await UserModel.exists({ handleKey }))
+        : message.includes('handleKey') || (await users.handleTaken(handleKey))
           ? 'handle'
           : 'email';
       throw new ValidationError(field === 'email' ? 'an account with this email already exists' : 'this handle is taken', field);
@@ -75,7 +76,7 @@ export async function signUp(ctx: Context, raw: unknown): Promise<UserDoc> {
   if (input.password.toLowerCase().includes(input.handle.toLowerCase())) {
     throw new ValidationError('must not contain your handle', 'password');
   }
-  await limitAttempts(ctx, `signup:${ctx.req.ip}`, 20, 3600);
+  await limitSignUp(ctx);
   const now = servicesOf(ctx).clock.now();
   const user = await createUser(ctx, input, now);
   await startSession(ctx.deps, ctx.req, ctx.res, user._id, now);
@@ -87,33 +88,22 @@ const signInInput = z.object({
   password: z.string().min(1, { error: 'enter your password' }).max(200),
 });
 
-async function limitAttempts(ctx: Context, key: string, max: number, windowSeconds: number): Promise<void> {
-  const redisKey = `${ctx.deps.config.redisPrefix}limit:${key}`;
-  const count = await ctx.deps.redis.incr(redisKey);
-  if (count === 1) await ctx.deps.redis.expire(redisKey, windowSeconds);
-  if (count > max) {
-    const ttl = await ctx.deps.redis.ttl(redisKey);
-    throw new RateLimitedError(ttl > 0 ? ttl : windowSeconds);
-  }
-}
-
 /** Generic failure on purpose: no hint whether the account exists. */
 export async function signIn(ctx: Context, raw: unknown): Promise<UserDoc> {
   const input = parseInput(signInInput, raw);
   const login = input.login.toLowerCase();
-  await limitAttempts(ctx, `signin:${ctx.req.ip}:${sha256(login)}`, 10, 900);
+  await limitSignIn(ctx, login);
   // by handle through the handle cache (a read by _id); by email a query on emailKey
   const userId = login.includes('@') ? null : await userIdByHandle(ctx.deps, login);
-  const user = login.includes('@')
-    ? await UserModel.findOne({ emailKey: login }).lean()
-    : userId && (await UserModel.findById(userId).lean());
+  const users = reposOf(ctx).users;
+  const user = login.includes('@') ? await users.findByEmailKey(login) : userId && (await users.findById(userId));
   dummyHash ??= argon2.hash('not-a-real-password', ARGON2_OPTIONS);
   const ok = await argon2.verify(user?.passwordHash ?? (await dummyHash), input.password).catch(() => false);
   if (!user || !user.passwordHash || !ok) throw new UnauthenticatedError('Incorrect handle/email or password.');
   const now = servicesOf(ctx).clock.now();
   await startSession(ctx.deps, ctx.req, ctx.res, user._id, now);
-  await updateById(UserModel, user._id, { $set: { lastSeenAt: now } });
-  return user as UserDoc;
+  await users.update(user._id, { $set: { lastSeenAt: now } });
+  return user;
 }
 
 export async function signOut(ctx: Context): Promise<void> {
@@ -150,9 +140,9 @@ export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc
   if (input.websiteUrl !== undefined) set.websiteUrl = input.websiteUrl;
   if (input.socialLinks !== undefined) set.socialLinks = input.socialLinks;
   if (input.expertiseTags !== undefined) set.expertiseTags = [...new Set(input.expertiseTags.map((t) => t.toLowerCase()))];
-  const user = await updateByIdReturning(UserModel, new Types.ObjectId(viewer.id), { $set: set });
+  const user = await reposOf(ctx).users.updateReturning(new Types.ObjectId(viewer.id), { $set: set });
   if (!user) throw new NotFoundError('Your account');
-  return user as UserDoc;
+  return user;
 }
 
 export function requireViewer(ctx: Pick<Context, 'viewer'>) {
@@ -180,40 +170,47 @@ export async function createApiToken(ctx: Context, raw: unknown) {
   // tokens are created from a session only: a token cannot mint tokens
   if (viewer.via !== 'session') throw new ForbiddenError('API tokens can only be created from a signed-in session.');
   const input = parseInput(createTokenInput, raw);
-  const count = await ApiTokenModel.countDocuments({ userId: new Types.ObjectId(viewer.id), revokedAt: null });
+  const tokens = reposOf(ctx).apiTokens;
+  const count = await tokens.countActiveOf(new Types.ObjectId(viewer.id));
   if (count >= 50) throw new ConflictError('You have 50 active tokens; revoke one first.');
   const secret = newSecret('cq_');
-  const token = await ApiTokenModel.create({
+  const token = await tokens.create({
     userId: new Types.ObjectId(viewer.id),
     name: input.name,
     scopes: input.scopes.includes('write') ? ['read', 'write'] : ['read'],
     tokenHash: sha256(secret),
     prefix: secret.slice(0, 7),
   });
-  return { token: token.toObject(), secret };
+  return { token, secret };
 }
 
 export async function revokeApiToken(ctx: Context, tokenId: string) {
   const viewer = requireViewer(ctx);
   if (viewer.via !== 'session') throw new ForbiddenError('API tokens can only be revoked from a signed-in session.');
   if (!Types.ObjectId.isValid(tokenId)) throw new ValidationError('is not a token id', 'tokenId');
-  const token = await ApiTokenModel.findById(tokenId).lean();
+  const tokens = reposOf(ctx).apiTokens;
+  const token = await tokens.findById(new Types.ObjectId(tokenId));
   if (!token || token.userId.toHexString() !== viewer.id) throw new NotFoundError('The token');
   if (!token.revokedAt) {
-    await updateById(ApiTokenModel, token._id, { $set: { revokedAt: servicesOf(ctx).clock.now() } });
+    await tokens.update(token._id, { $set: { revokedAt: servicesOf(ctx).clock.now() } });
     await ctx.deps.redis.del(`${ctx.deps.config.redisPrefix}token:${token.tokenHash}`).catch(() => undefined);
   }
-  return (await ApiTokenModel.findById(tokenId).lean())!;
+  return (await tokens.findById(token._id))!;
 }
 
 /** Grants a role (admin command line). STAFF carries an affiliation (the vendor). */
-export async function grantRole(handle: string, role: Role, affiliation: string | null): Promise<UserDoc> {
-  const found = await UserModel.findOne({ handleKey: handle.toLowerCase() }).select('_id').lean();
+export async function grantRole(
+  repos: Pick<Repositories, 'users'>,
+  handle: string,
+  role: Role,
+  affiliation: string | null,
+): Promise<UserDoc> {
+  const found = await repos.users.findByHandleKey(handle.toLowerCase());
   const user = found
-    ? await updateByIdReturning(UserModel, found._id, {
+    ? await repos.users.updateReturning(found._id, {
         $set: { role, affiliation: role === 'STAFF' || role === 'ADMIN' ? affiliation : null },
       })
     : null;
   if (!user) throw new NotFoundError(`User "${handle}"`);
-  return user as UserDoc;
+  return user;
 }

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
-import { PostInterface, rawId, VoteDirectionEnum } from '../post/post.graphql.js';
+import { rawId } from '../../lib/ids.js';
+import { PostInterface, VoteDirectionEnum } from '../post/post.graphql.js';
 import { vote } from './vote.service.js';
 
 builder.relayMutationField(

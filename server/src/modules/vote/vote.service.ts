@@ -6,30 +6,26 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validate.js';
-import { PostModel, type PostDoc } from '../post/post.model.js';
+import type { PostDoc } from '../post/post.model.js';
 import { canVote } from '../post/post.policy.js';
+import { postsChanged } from '../post/post.changes.js';
 import { visiblePost } from '../post/post.visibility.js';
-import { toObjectId } from '../post/post.repository.js';
 import { applyReputation } from '../reputation/reputation.service.js';
 import { voteAwardToAuthor, voteCostToVoter } from '../reputation/reputation.rules.js';
-import { servicesOf } from '../services.js';
+import { reposOf, servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
-import { VoteModel, type VoteDoc } from './vote.model.js';
-import { findByIds } from '../../infra/mongo.js';
-import { updateByIdReturning, updateIf, withLock } from '../../infra/guarded-write.js';
+import type { VoteDoc } from './vote.model.js';
+import { VOTE_VALUE as VALUE, voteKey, type VoteDirection } from './vote.rules.js';
 
-export type VoteDirection = 'UP' | 'DOWN' | 'NONE';
-const VALUE: Record<VoteDirection, -1 | 0 | 1> = { UP: 1, DOWN: -1, NONE: 0 };
-
-export const voteKey = (userId: string, postId: string) => `${userId}:${postId}`;
+export { voteKey, type VoteDirection };
 
 const voteInput = z.object({ subjectId: z.string(), direction: z.enum(['UP', 'DOWN', 'NONE']) });
 
 export async function vote(ctx: Context, raw: { subjectId: string; direction: VoteDirection }): Promise<PostDoc> {
   const viewer = requireWriter(ctx);
   const input = parseInput(voteInput, raw);
-  const postId = toObjectId(input.subjectId);
-  const post = await visiblePost(viewer, postId ? ((await PostModel.findById(postId).lean()) as PostDoc | null) : null);
+  const posts = reposOf(ctx).posts;
+  const post = await visiblePost(posts, viewer, await posts.findPost(input.subjectId));
   if (!post) throw new NotFoundError('The post');
   if (!canVote(viewer, post)) {
     throw new ForbiddenError(
@@ -40,11 +36,12 @@ export async function vote(ctx: Context, raw: { subjectId: string; direction: Vo
   const key = voteKey(viewer.id, post._id.toHexString());
   // one member's votes on one post run one at a time: a change must see the reputation its
   // predecessor awarded (recorded on the vote in step 3) to reverse it
-  return withLock(`vote:${key}`, () => castVote(ctx, post, key, value));
+  return reposOf(ctx).storage.withLock(`vote:${key}`, () => castVote(ctx, post, key, value));
 }
 
 async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 | 1): Promise<PostDoc> {
   const viewer = ctx.viewer!;
+  const { posts, votes } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
 
   // 1. the vote document, guarded by its version (retry on a concurrent change by the same member)
@@ -52,12 +49,12 @@ async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 
   let version = 0;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 10) throw new Error('vote: too much contention');
-    previous = (await VoteModel.findById(key).lean()) as VoteDoc | null;
+    previous = await votes.findById(key);
     if ((previous?.value ?? 0) === value) return post;
     version = (previous?.version ?? 0) + 1;
     if (!previous) {
       try {
-        await VoteModel.create({
+        await votes.insert({
           _id: key,
           userId: new Types.ObjectId(viewer.id),
           postId: post._id,
@@ -74,7 +71,7 @@ async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 
         throw error;
       }
     }
-    const res = await updateIf(VoteModel, key, { version: previous.version }, { $set: { value, version, updatedAt: now } });
+    const res = await votes.updateIf(key, { version: previous.version }, { $set: { value, version, updatedAt: now } });
     if (res.modifiedCount === 1) break;
   }
   const oldValue = previous?.value ?? 0;
@@ -86,21 +83,18 @@ async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 
     downVotes: (value === -1 ? 1 : 0) - (oldValue === -1 ? 1 : 0),
     version: 1,
   };
-  const updated = (await updateByIdReturning<PostDoc>(PostModel, post._id, { $inc: inc }))!;
+  const updated = (await posts.updateReturning(post._id, { $inc: inc }))!;
 
   // 3. reputation: undo what the previous state awarded, then award the new state
   const { authorRep, voterRep } = await settleReputation(ctx, post, key, version, previous, value, now);
-  await updateIf(VoteModel, key, { version }, { $set: { authorRep, voterRep } });
+  await votes.updateIf(key, { version }, { $set: { authorRep, voterRep } });
 
   // 4. derived state of the question: "answered" only changes when an answer's score crosses zero
   //    (judged on the score just before this increment: other votes may have moved it meanwhile)
   if (post.type === 'answer' && post.questionId && updated.score - inc.score > 0 !== updated.score > 0) {
-    const { refreshAnswered } = await import('../post/post.service.js');
-    await refreshAnswered(post.questionId);
+    await posts.refreshAnswered(post.questionId);
   }
-  await servicesOf(ctx)
-    .events.postsChanged([post._id.toHexString()])
-    .catch((error) => ctx.log.warn({ err: error }, 'postsChanged event failed'));
+  await postsChanged(ctx, post._id);
   return updated;
 }
 
@@ -118,7 +112,7 @@ async function settleReputation(
   const voterId = key.split(':')[0]!;
   const base = `vote:${key}:${version}`;
   if (previous?.authorRep) {
-    await applyReputation(rules, {
+    await applyReputation(reposOf(ctx), rules, {
       key: `${base}:author-undo`,
       userId: post.authorId,
       nominal: -previous.authorRep,
@@ -127,7 +121,7 @@ async function settleReputation(
     });
   }
   if (previous?.voterRep) {
-    await applyReputation(rules, {
+    await applyReputation(reposOf(ctx), rules, {
       key: `${base}:voter-undo`,
       userId: voterId,
       nominal: -previous.voterRep,
@@ -139,7 +133,7 @@ async function settleReputation(
   let voterRep = 0;
   const award = voteAwardToAuthor(rules, post.type, value);
   if (award !== 0) {
-    authorRep = await applyReputation(rules, {
+    authorRep = await applyReputation(reposOf(ctx), rules, {
       key: `${base}:author`,
       userId: post.authorId,
       nominal: award,
@@ -150,7 +144,7 @@ async function settleReputation(
   }
   const cost = voteCostToVoter(rules, post.type, value);
   if (cost !== 0) {
-    voterRep = await applyReputation(rules, {
+    voterRep = await applyReputation(reposOf(ctx), rules, {
       key: `${base}:voter`,
       userId: voterId,
       nominal: cost,
@@ -164,12 +158,12 @@ async function settleReputation(
 /** When a post is deleted, the reputation its votes awarded (and downvoters paid) is reversed. */
 export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | 'type' | 'authorId'>, at: Date): Promise<void> {
   const rules = servicesOf(ctx).reputationRules;
-  const votes = (await VoteModel.find({ postId: post._id }).lean()) as VoteDoc[];
+  const votes = await reposOf(ctx).votes.onPost(post._id);
   const subject = { subjectId: post._id, subjectType: post.type === 'question' ? ('Question' as const) : ('Answer' as const), at };
   for (const v of votes) {
     const base = `delete:${v._id}:${v.version}`;
     if (v.authorRep) {
-      await applyReputation(rules, {
+      await applyReputation(reposOf(ctx), rules, {
         key: `${base}:author`,
         userId: post.authorId,
         nominal: -v.authorRep,
@@ -178,18 +172,14 @@ export async function reverseVotesOf(ctx: Context, post: Pick<PostDoc, '_id' | '
       });
     }
     if (v.voterRep) {
-      await applyReputation(rules, { key: `${base}:voter`, userId: v.userId, nominal: -v.voterRep, reason: 'POST_DELETED', ...subject });
+      await applyReputation(reposOf(ctx), rules, {
+        key: `${base}:voter`,
+        userId: v.userId,
+        nominal: -v.voterRep,
+        reason: 'POST_DELETED',
+        ...subject,
+      });
     }
-    await updateIf(VoteModel, v._id, { version: v.version }, { $set: { authorRep: 0, voterRep: 0 } });
+    await reposOf(ctx).votes.updateIf(v._id, { version: v.version }, { $set: { authorRep: 0, voterRep: 0 } });
   }
 }
-
-/** The viewer's votes on several posts (one batch): the `viewerVote` loader. */
-export async function findViewerVotes(viewerId: string, postIds: readonly string[]): Promise<number[]> {
-  const keys = postIds.map((id) => voteKey(viewerId, id));
-  const votes = await findByIds<{ _id: string; value: number }>(VoteModel, keys, 'value');
-  const byKey = new Map(votes.map((v) => [v._id, v.value]));
-  return keys.map((k) => byKey.get(k) ?? 0);
-}
-
-export { toObjectId };

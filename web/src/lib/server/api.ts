@@ -5,6 +5,7 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { error as httpError } from '@sveltejs/kit';
 import type { TadaDocumentNode } from 'gql.tada';
 import { apiGraphqlUrl, apiTimeoutMs } from './config';
+import { collectReads, READS_HEADER } from './page-cache-policy';
 import { parseSetCookie } from './set-cookie';
 
 /** One entry of a GraphQL response's top-level `errors`. */
@@ -92,7 +93,9 @@ export function forwardedHeaders(event: ApiEvent, cookie = cookieHeader(event)):
   const userAgent = event.request.headers.get('user-agent');
   if (userAgent) headers.set('user-agent', userAgent);
   // only the address this server determined (adapter-node honours ADDRESS_HEADER/XFF_DEPTH behind
-  // a proxy): a client's own X-Forwarded-For is never passed on, so it cannot pick its rate-limit key
+  // a proxy): a client's own X-Forwarded-For is never passed on, so it cannot pick its rate-limit key.
+  // The api believes it because this server is its trusted hop (its TRUST_PROXY: loopback by
+  // default, the web server on the same host), so each visitor spends their own budget there.
   const address = clientAddress(event);
   if (address) headers.set('x-forwarded-for', address);
   const url = new URL(event.request.url);
@@ -153,6 +156,7 @@ export async function gql<Result, Variables>(
       redirect: 'manual',
     });
   } catch (cause) {
+    if (event.locals.reads) collectReads(event.locals.reads, null, false);
     const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
     throw new ApiError(
       timedOut ? `The api did not answer ${name ?? 'the operation'} in time` : `The api is unreachable: ${String(cause)}`,
@@ -174,6 +178,7 @@ export async function gql<Result, Variables>(
     try {
       body = (await response.json()) as typeof body;
     } catch (cause) {
+      if (event.locals.reads) collectReads(event.locals.reads, null, false);
       throw new ApiError('The api returned malformed JSON', 'http', requestId, response.status, [], undefined, undefined, {
         cause,
       });
@@ -181,6 +186,10 @@ export async function gql<Result, Variables>(
   } else {
     await response.body?.cancel();
   }
+
+  // an anonymous page render notes what the api read, for the page cache (a failed call: not kept)
+  const ok = response.ok && !body?.errors?.length && body?.data != null;
+  if (event.locals.reads) collectReads(event.locals.reads, response.headers.get(READS_HEADER), ok);
 
   if (body?.errors?.length) {
     throw new ApiError(

@@ -2,6 +2,7 @@
 // every environment. The only place in web/ that reads the environment.
 import { env } from '$env/dynamic/private';
 import { env as publicEnv } from '$env/dynamic/public';
+import { parsePageCacheConfig, type PageCacheConfig } from './page-cache-policy';
 
 /** Name of the HttpOnly session cookie that the api sets and reads. */
 export const SESSION_COOKIE = 'colloquy_session';
@@ -39,4 +40,16 @@ export function apiTimeoutMs(): number {
 /** The site's display name (env `PUBLIC_SITE_NAME`, default "Colloquy"). */
 export function siteName(): string {
   return publicEnv.PUBLIC_SITE_NAME?.trim() || 'Colloquy';
+}
+
+let cachedPageCache: PageCacheConfig | undefined;
+
+/**
+ * The anonymous page cache's settings: `PAGE_CACHE` (`on` by default, `off`), `REDIS_URL` and
+ * `REDIS_PREFIX` (the api's Redis and prefix: the read-model versions live there; defaults
+ * `redis://127.0.0.1:6479`, `colloquy:`), `PAGE_CACHE_TTL_SECONDS` (default 300).
+ */
+export function pageCacheConfig(): PageCacheConfig {
+  cachedPageCache ??= parsePageCacheConfig(env);
+  return cachedPageCache;
 }

@@ -18,6 +18,7 @@ const RESPONSE_HEADERS = [
   'ratelimit',
   'ratelimit-policy',
   'x-request-id',
+  'www-authenticate',
 ];
 
 async function proxy(event: RequestEvent): Promise<Response> {

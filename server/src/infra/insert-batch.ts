@@ -1,12 +1,19 @@
-// Batched, idempotent, insert-only writes for the importer (and the synthetic generator).
+// Batched, idempotent, insert-only writes for batch tools that are their database's only writer
+// (the importer, the synthetic generator), through each repository's `insertBatch()`.
 //
-// Why inserts and not upserts: on FerretDB 1.24 (SQLite) even a filter of exactly `{_id: value}`
-// runs as a table SCAN in SQLite (explain shows "SCAN <table>"), so every per-row read, update
-// or upsert costs a pass over the collection; and an `update` command of 100 or more
-// statements that match existing documents never returns (the server stops answering). An
-// `insert` of a batch is fast and, with deterministic `_id`s, idempotent: a document that is
-// already there is refused with a duplicate-key error (E11000), which here means "already
-// imported". A row is one document, written whole or not at all.
+// Why inserts and not upserts, on FerretDB 1.24 (SQLite): an update or upsert is, per
+// statement, a read of the document, a change applied in Go and a write of the whole document
+// (see storage.ts). FerretDB pushes only a filter of exactly `{_id: value}` down to
+// SQLite; any other filter, `$in` included, decodes every document of the collection. And even
+// that `{_id}` lookup uses an index only where scripts/lib/ferretdb-ids.ts has added one
+// (FerretDB's own `_id` index is on another expression than the lookup's): on the scripts' local
+// FerretDB, for the collection tables that existed when it last ran (`npm start` runs it after
+// seeding, so the tables a first import creates have none yet); without it SQLite scans the
+// table for every lookup. Besides, an `update` command of 100 or more statements that match
+// existing documents never returns (99 do), and reads and writes of its database wait behind
+// it. An `insert` of a batch is one fast command and, with deterministic `_id`s, idempotent: a
+// document that is already there is refused with a duplicate-key error (E11000), which here
+// means "already imported". A row is one document, written whole or not at all.
 import type { Model } from 'mongoose';
 
 export interface InsertFailure {
@@ -147,7 +154,8 @@ export class InsertBatch {
           else failures.push({ id: String(doc._id), doc, conflict: false, message });
         }
         if (duplicates.length > 0) {
-          // one read for all of them (on FerretDB every read scans: never one per row)
+          // one `$in` read for all of them: on FerretDB a pass over the collection, but once per
+          // batch rather than one `_id` lookup per row (each a scan where the lookup index is missing)
           const found = this.otherUniqueKeys
             ? new Set(
                 (

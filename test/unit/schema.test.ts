@@ -7,7 +7,7 @@ describe('schema/schema.graphql', () => {
     expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(currentSdl());
   });
 
-  it('names the partner contract of API.md', () => {
+  it('names the partner contract of docs/api.md', () => {
     const sdl = currentSdl();
     for (const name of [
       'viewer',

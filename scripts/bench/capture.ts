@@ -1,0 +1,153 @@
+// Phase 5 of the benchmark: which database commands each operation sends and which FerretDB
+// answers by scanning. The measured stack is stopped; a separate api + web talk to FerretDB
+// through a wire tap while every operation of the tables in reads.ts (and the two writes) runs
+// once; then the captured commands are explained.
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { indexProfileFerretdbIds } from '../lib/ferretdb-ids.js';
+import { startStack } from '../lib/stack.js';
+import { captureOps, explainCaptured, formatProbe, formatScanReport, probePushdown, startWireTap, type WireTap } from './db-scans.js';
+import type { Fixtures } from './fixtures.js';
+import { gql, payloadOk, POST_ANSWER_MUTATION, VOTE_MUTATION, type Agent } from './graphql.js';
+import type { BenchData, BenchStack } from './prepare.js';
+import { graphqlOperations, PAGE_ROUTES, PING } from './reads.js';
+import { copyListings, deleteRedisPrefix } from './seeding.js';
+import { fmt, log, type BenchSession } from './session.js';
+import type { WriteFixtures } from './writes.js';
+
+type CaptureOp = { name: string; run: () => Promise<void> };
+
+/** the commands are recorded when sent: a request still running after this is left behind */
+const CAPTURE_TIMEOUT_MS = 20_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** 5. the capture and explain report (or a note that --no-db-report skipped it). */
+export async function captureDatabaseCommands(
+  session: BenchSession,
+  data: BenchData,
+  stack: BenchStack,
+  f: Fixtures,
+  w: WriteFixtures,
+): Promise<void> {
+  if (!session.options.dbReport) {
+    session.scanLines = ['(skipped: --no-db-report)'];
+    return;
+  }
+  const { cleanup } = session;
+  const { services, env, benchDir, redisPrefix } = data;
+  session.checkAborted();
+  await stack.stop();
+  log('capturing the database commands of each operation (a separate api + web behind a wire tap) …');
+  const tap: WireTap = await startWireTap(data.ports.ferretdb);
+  cleanup.add('close the wire tap', () => tap.close());
+  const capturePrefix = 'colloquy-bench-capture:';
+  cleanup.add('delete the capture Redis keys', () => deleteRedisPrefix(services.redisUrl, capturePrefix));
+  // the capture api serves listings from the same Redis sorted sets as the measured one
+  const copiedListings = await copyListings(services.redisUrl, redisPrefix, capturePrefix);
+  log(`copied ${fmt(copiedListings)} listing key(s) for the capture api (per-author listings left out)`);
+  const [capApiPort, capWebPort] = [await freePort(), await freePort()];
+  const capture = await startStack(
+    {
+      env: {
+        ...env,
+        MONGODB_URL: `mongodb://127.0.0.1:${tap.port}/${new URL(services.mongodbUrl).pathname.slice(1)}`,
+        REDIS_PREFIX: capturePrefix,
+      },
+      apiPort: capApiPort,
+      webPort: capWebPort,
+      logDir: join(benchDir, 'logs', 'capture'),
+      worker: false,
+    },
+    log,
+  );
+  cleanup.add('stop the capture api and web', () => capture.stop());
+  const ops = captureOperations(capture, f, w);
+  await captureOps(tap, ops, log);
+  await capture.stop();
+  await tap.close();
+  log('probing which by-_id commands FerretDB pushes down (scratch database colloquy_bench_probe) …');
+  const probes = await probePushdown(services.mongodbUrl, () => indexProfileFerretdbIds('bench'));
+  log(`explaining the ${tap.commands.length} captured database commands on FerretDB …`);
+  session.scans = await explainCaptured(
+    services.mongodbUrl,
+    tap.commands,
+    ops.map((o) => o.name),
+    probes,
+  );
+  session.scanLines = [...formatProbe(probes), '', ...formatScanReport(session.scans)];
+}
+
+/** Each operation once against the capture stack: ping, every page (and what it sends), every GraphQL operation, the writes. */
+export function captureOperations(capture: { apiUrl: string; webUrl: string }, f: Fixtures, w: WriteFixtures): CaptureOp[] {
+  const post = async (query: string, variables?: Record<string, unknown>, cookie?: string) => {
+    await gql(capture.apiUrl, query, variables, cookie ? { cookie } : {}, CAPTURE_TIMEOUT_MS);
+  };
+  const page = (name: string, path: string): CaptureOp => ({
+    name,
+    run: async () => {
+      const res = await fetch(`${capture.webUrl}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(CAPTURE_TIMEOUT_MS) });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    },
+  });
+  const agent = w.agents[0];
+  return [
+    { name: PING.name, run: () => post(PING.query) },
+    ...PAGE_ROUTES.flatMap((r) => [
+      page(r.name, r.path(f)),
+      ...(r.sends?.(f) ?? []).map((o) => ({ name: o.name, run: () => post(o.query, o.variables) })),
+    ]),
+    ...graphqlOperations(f).map((o) => ({ name: o.name, run: () => post(o.query, o.variables) })),
+    ...(agent && w.pool.length ? captureWrites(capture.apiUrl, agent, w) : []),
+  ];
+}
+
+/** One postAnswer and one vote by the first agent. */
+function captureWrites(apiUrl: string, agent: Agent, w: WriteFixtures): CaptureOp[] {
+  const { pool, runTag } = w;
+  let captureSeq = 0;
+  return [
+    {
+      name: 'postAnswer',
+      run: async () => {
+        const r = await gql<{ postAnswer: { errors: Array<{ code: string; message: string }> } }>(
+          apiUrl,
+          POST_ANSWER_MUTATION,
+          {
+            input: {
+              questionId: pool[0]!,
+              body: `Benchmark capture answer ${captureSeq++} (run ${runTag}): a plain answer of enough length.`,
+            },
+          },
+          { cookie: agent.cookie },
+          CAPTURE_TIMEOUT_MS,
+        );
+        payloadOk('postAnswer', r.data.postAnswer);
+      },
+    },
+    {
+      name: 'vote',
+      run: async () => {
+        const r = await gql<{ vote: { errors: Array<{ code: string; message: string }> } }>(
+          apiUrl,
+          VOTE_MUTATION,
+          { input: { subjectId: pool[1] ?? pool[0]!, direction: captureSeq++ % 2 ? 'NONE' : 'UP' } },
+          { cookie: agent.cookie },
+          CAPTURE_TIMEOUT_MS,
+        );
+        payloadOk('vote', r.data.vote);
+      },
+    },
+  ];
+}

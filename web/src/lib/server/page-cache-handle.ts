@@ -1,0 +1,121 @@
+// The page cache in SvelteKit's `handle` hook: anonymous GET/HEAD page requests are answered from
+// Redis while the read models they used are unchanged (see page-cache.ts), without calling the
+// api; every other request, and every request while Redis is unreachable, is rendered as usual.
+import type { RequestEvent, ResolveOptions } from '@sveltejs/kit';
+import { version } from '$app/environment';
+import { Redis } from 'ioredis';
+import { pageCacheConfig, SESSION_COOKIE } from './config';
+import { PageCache, type Rendered, type Served } from './page-cache';
+import {
+  CACHE_STATUS_HEADER,
+  isCacheableRequest,
+  isCacheableResponse,
+  keptHeaders,
+  newReadsCollector,
+  pageKeyHash,
+  servedHeaders,
+  type CachedPage,
+} from './page-cache-policy';
+
+type Resolve = (event: RequestEvent, opts?: ResolveOptions) => Response | Promise<Response>;
+
+let client: { redis: Redis; cache: PageCache } | null | undefined;
+
+function log(level: 'info' | 'warn', message: string, extra: Record<string, unknown> = {}) {
+  const line = JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra });
+  if (level === 'warn') console.warn(line);
+  else console.log(line);
+}
+
+/** The process's page cache (created on first use), or null when PAGE_CACHE=off. */
+function pageCache(): { redis: Redis; cache: PageCache } | null {
+  if (client !== undefined) return client;
+  const config = pageCacheConfig();
+  if (!config.enabled) return (client = null);
+  // page requests fail fast instead of queueing while Redis is away: they render without the cache
+  const redis = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) log('warn', 'page cache: Redis is unreachable; pages are rendered without the cache', { error: error.message });
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log('info', 'page cache: Redis is back');
+    down = false;
+  });
+  // adapter-node's graceful shutdown: let the process exit
+  process.once('sveltekit:shutdown', () => redis.disconnect());
+  const cache = new PageCache(redis, {
+    prefix: config.redisPrefix,
+    ttlSeconds: config.ttlSeconds,
+    onError: (error) => log('warn', 'page cache: a Redis command failed; pages are rendered without the cache', { error: String(error) }),
+  });
+  return (client = { redis, cache });
+}
+
+/** Renders the page, and hands it to the cache when it may be kept (else the response as is). */
+async function render(event: RequestEvent, resolve: Resolve): Promise<Rendered<Response>> {
+  const reads = newReadsCollector();
+  event.locals.reads = reads;
+  const response = await resolve(event);
+  const cacheable = isCacheableResponse({
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    setCookies: response.headers.getSetCookie().length,
+    dataRequest: event.isDataRequest,
+    readsComplete: reads.complete,
+  });
+  if (!cacheable) return { passed: response };
+  return { page: { status: response.status, headers: keptHeaders(response.headers), body: await response.text(), reads: reads.keys } };
+}
+
+function toResponse(event: RequestEvent, served: Served<Response>): Response {
+  if (!('page' in served)) return markBypass(served.passed);
+  const page: CachedPage = served.page;
+  const headers = new Headers(page.headers);
+  if (served.outcome === 'bypass') {
+    headers.set(CACHE_STATUS_HEADER, 'bypass');
+    return new Response(event.request.method === 'HEAD' ? null : page.body, { status: page.status, headers });
+  }
+  const { set, notModified } = servedHeaders(page, served.outcome, event.request.headers.get('if-none-match'));
+  for (const [name, value] of set) headers.set(name, value);
+  if (notModified) {
+    const kept = new Headers();
+    for (const name of ['etag', 'cache-control', 'vary', CACHE_STATUS_HEADER]) kept.set(name, headers.get(name)!);
+    return new Response(null, { status: 304, headers: kept });
+  }
+  return new Response(event.request.method === 'HEAD' ? null : page.body, { status: page.status, headers });
+}
+
+/** Marks a page response that the cache did not keep nor serve. */
+function markBypass(response: Response): Response {
+  response.headers.set(CACHE_STATUS_HEADER, 'bypass');
+  return response;
+}
+
+/**
+ * Answers a request through the page cache when it is an anonymous page view and the cache is
+ * on and reachable; otherwise resolves it as usual (`x-colloquy-cache: bypass` on pages).
+ */
+export async function resolveWithPageCache(event: RequestEvent, resolve: Resolve): Promise<Response> {
+  const request = {
+    method: event.request.method,
+    pathname: event.url.pathname,
+    routeMatched: event.route.id !== null,
+    signedIn: Boolean(event.cookies.get(SESSION_COOKIE)),
+  };
+  const page = isCacheableRequest({ ...request, signedIn: false });
+  const cache = page && !request.signedIn ? pageCache() : null;
+  if (!cache || cache.redis.status !== 'ready') {
+    const response = await resolve(event);
+    return page ? markBypass(response) : response;
+  }
+  const hash = pageKeyHash(version, new URL(event.request.url));
+  const served = await cache.cache.serve(hash, () => render(event, resolve), { store: event.request.method === 'GET' });
+  return toResponse(event, served);
+}
