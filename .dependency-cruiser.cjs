@@ -36,7 +36,7 @@ module.exports = {
       name: 'infra-below-modules',
       severity: 'error',
       comment: 'infra/ (databases, caches, search engines) knows no feature module.',
-      from: { path: '^server/src/infra/' },
+      from: { path: '^server/src/infra/', pathNot: '\\.test\\.ts$' },
       to: { path: '^server/src/(graphql|modules)/|^server/src/(app|main|worker|deps)\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
+import { rebuildRollupsAndRanking } from '../server/src/modules/post/post.rollups.js';
 import { generateSynthetic } from '../server/src/modules/seed/synthetic.js';
 import { createProgress, formatCount, printTable } from './lib/progress.js';
 import { EXIT_CONFIG, scriptConfig } from './lib/script-config.js';
@@ -77,6 +78,8 @@ async function main(): Promise<number> {
       },
     });
     progress.finish(`${formatCount(summary.documents)} documents`);
+    // members by reputation and handle, and the tag and member statistics (the generator rebuilt the listings)
+    const rollups = await rebuildRollupsAndRanking(deps);
     console.log(`\nSynthetic community "${summary.space.slug}" (seed ${summary.seed}) in ${summary.seconds.toFixed(1)} s\n`);
     printTable([
       { what: 'members', count: summary.members },
@@ -89,6 +92,7 @@ async function main(): Promise<number> {
       { what: 'closed questions', count: summary.closed },
       { what: 'tags', count: summary.tags },
       { what: 'reputation events', count: summary.reputationEvents },
+      { what: 'tag and member statistics', count: rollups.tags + rollups.users },
       { what: 'documents written', count: summary.documents },
       { what: '  of which already there', count: summary.existing },
     ]);

@@ -6,6 +6,7 @@ import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { seedDemo } from '../server/src/modules/seed/demo.seed.js';
 import { importStackExchange } from '../server/src/modules/import/se-import.service.js';
+import { rebuildRollupsAndRanking } from '../server/src/modules/post/post.rollups.js';
 import { repoRoot } from './lib/paths.js';
 
 export function defaultDumpDir(config: { stackExchangeDumpDir: string | undefined }): string | null {
@@ -51,6 +52,7 @@ async function main() {
       log('seeding the synthetic demo community …');
       await seedDemo(deps, log);
       await deps.services.listings.rebuild();
+      await rebuildRollupsAndRanking(deps);
     }
     await deps.repos.seedState.update('demo', { $set: { finishedAt: new Date() } });
   } finally {

@@ -2,7 +2,7 @@
 // the unit, integration and e2e tiers one after another and prints one summary line.
 // `npm test -- --tier unit|integration|e2e` runs one tier (the unit tier starts no services).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChromium, ensureServices, ServiceError, stopServices } from './lib/services.js';
 import { buildAll } from './lib/stack.js';
@@ -55,6 +55,13 @@ function runTier(tier: string, extra: string[]): TierResult {
   return { tier, passed, failed, skipped, ok: result.status === 0 };
 }
 
+function syncWeb(log: (line: string) => void): void {
+  if (existsSync(join(repoRoot, 'web', '.svelte-kit', 'tsconfig.json'))) return;
+  log('svelte-kit sync (web) …');
+  const result = spawnSync('npx', ['svelte-kit', 'sync'], { cwd: join(repoRoot, 'web'), stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('svelte-kit sync failed (see above)');
+}
+
 async function main() {
   const onlyIndex = process.argv.indexOf('--tier');
   const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
@@ -63,6 +70,9 @@ async function main() {
   const services = only === 'unit' ? null : await ensureServices('test', log);
   const results: TierResult[] = [];
   try {
+    // tests import web modules (the page cache): Vite reads web/tsconfig.json, which extends the
+    // .svelte-kit/tsconfig.json that `svelte-kit sync` writes (a fresh clone has none yet)
+    syncWeb(log);
     if (!only || only === 'e2e') {
       ensureChromium(log);
       buildAll(log);

@@ -1,7 +1,9 @@
-// Phase 5 of the benchmark: which database commands each operation sends and which FerretDB
-// answers by scanning. The measured stack is stopped; a separate api + web talk to FerretDB
-// through a wire tap while every operation of the tables in reads.ts (and the two writes) runs
-// once; then the captured commands are explained.
+// Phase 5 of the benchmark: which database commands each operation sends (its round trips) and
+// which FerretDB answers by scanning. The measured stacks are stopped; a separate api + web,
+// configured as the uncached stack (no page cache, no GraphQL response cache; the entity caches
+// on) on a Redis prefix of their own, talk to FerretDB through a wire tap while every operation of
+// the tables in reads.ts (and the two writes) runs twice: a warm-up, then the counted one. Then
+// the captured commands are explained.
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { indexProfileFerretdbIds } from '../lib/ferretdb-ids.js';
@@ -9,8 +11,8 @@ import { startStack } from '../lib/stack.js';
 import { captureOps, explainCaptured, formatProbe, formatScanReport, probePushdown, startWireTap, type WireTap } from './db-scans.js';
 import type { Fixtures } from './fixtures.js';
 import { gql, payloadOk, POST_ANSWER_MUTATION, VOTE_MUTATION, type Agent } from './graphql.js';
-import type { BenchData, BenchStack } from './prepare.js';
-import { graphqlOperations, PAGE_ROUTES, PING } from './reads.js';
+import { UNCACHED_ENV, type BenchData, type BenchStacks } from './prepare.js';
+import { graphqlOperations, PAGE_ROUTES, PING, questionOperation, ROUND_TRIP_PAGES, type PageRoute } from './reads.js';
 import { copyListings, deleteRedisPrefix } from './seeding.js';
 import { fmt, log, type BenchSession } from './session.js';
 import type { WriteFixtures } from './writes.js';
@@ -36,7 +38,7 @@ function freePort(): Promise<number> {
 export async function captureDatabaseCommands(
   session: BenchSession,
   data: BenchData,
-  stack: BenchStack,
+  stacks: BenchStacks,
   f: Fixtures,
   w: WriteFixtures,
 ): Promise<void> {
@@ -47,8 +49,8 @@ export async function captureDatabaseCommands(
   const { cleanup } = session;
   const { services, env, benchDir, redisPrefix } = data;
   session.checkAborted();
-  await stack.stop();
-  log('capturing the database commands of each operation (a separate api + web behind a wire tap) …');
+  await stacks.stop();
+  log('capturing the database commands of each operation (a separate uncached api + web behind a wire tap) …');
   const tap: WireTap = await startWireTap(data.ports.ferretdb);
   cleanup.add('close the wire tap', () => tap.close());
   const capturePrefix = 'colloquy-bench-capture:';
@@ -61,6 +63,7 @@ export async function captureDatabaseCommands(
     {
       env: {
         ...env,
+        ...UNCACHED_ENV,
         MONGODB_URL: `mongodb://127.0.0.1:${tap.port}/${new URL(services.mongodbUrl).pathname.slice(1)}`,
         REDIS_PREFIX: capturePrefix,
       },
@@ -88,27 +91,36 @@ export async function captureDatabaseCommands(
   session.scanLines = [...formatProbe(probes), '', ...formatScanReport(session.scans)];
 }
 
-/** Each operation once against the capture stack: ping, every page (and what it sends), every GraphQL operation, the writes. */
+/**
+ * Each operation against the capture stack: ping, every page (and what it sends), the question
+ * pages of 10 and 30 answers, the GraphQL question query and every other GraphQL operation, the
+ * writes. Pages this run does not have are left out.
+ */
 export function captureOperations(capture: { apiUrl: string; webUrl: string }, f: Fixtures, w: WriteFixtures): CaptureOp[] {
   const post = async (query: string, variables?: Record<string, unknown>, cookie?: string) => {
     await gql(capture.apiUrl, query, variables, cookie ? { cookie } : {}, CAPTURE_TIMEOUT_MS);
   };
-  const page = (name: string, path: string): CaptureOp => ({
-    name,
+  const page = (route: PageRoute, path: string): CaptureOp => ({
+    name: route.name,
     run: async () => {
       const res = await fetch(`${capture.webUrl}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(CAPTURE_TIMEOUT_MS) });
       await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+      const expected = route.expectStatus ?? 200;
+      if (res.status !== expected) throw new Error(`HTTP ${res.status} (expected ${expected})`);
     },
   });
+  const pages = (routes: PageRoute[]) =>
+    routes.flatMap((r) => {
+      const path = r.path(f);
+      if (path === null) return [];
+      return [page(r, path), ...(r.sends?.(f) ?? []).map((o) => ({ name: o.name, run: () => post(o.query, o.variables) }))];
+    });
   const agent = w.agents[0];
   return [
     { name: PING.name, run: () => post(PING.query) },
-    ...PAGE_ROUTES.flatMap((r) => [
-      page(r.name, r.path(f)),
-      ...(r.sends?.(f) ?? []).map((o) => ({ name: o.name, run: () => post(o.query, o.variables) })),
-    ]),
-    ...graphqlOperations(f).map((o) => ({ name: o.name, run: () => post(o.query, o.variables) })),
+    ...pages(PAGE_ROUTES),
+    ...pages(ROUND_TRIP_PAGES),
+    ...[questionOperation(f), ...graphqlOperations(f)].map((o) => ({ name: o.name, run: () => post(o.query, o.variables) })),
     ...(agent && w.pool.length ? captureWrites(capture.apiUrl, agent, w) : []),
   ];
 }

@@ -22,7 +22,7 @@ export interface CapturedCommand {
   body: Document;
 }
 
-/** Commands that are not data access. */
+/** Commands that are not data access (getMore and killCursors are: round trips of a read). */
 const IGNORED = new Set(
   [
     'hello',
@@ -31,8 +31,6 @@ const IGNORED = new Set(
     'saslstart',
     'saslcontinue',
     'endsessions',
-    'getmore',
-    'killcursors',
     'buildinfo',
     'createindexes',
     'listindexes',
@@ -153,7 +151,9 @@ export async function startWireTap(upstreamPort: number): Promise<WireTap> {
     if (!command || IGNORED.has(command.toLowerCase())) return;
     const body: Document = {};
     for (const [k, v] of Object.entries(doc)) if (!STRIP.has(k)) body[k] = v;
-    tap.commands.push({ op: label.op, pass: label.pass, command, collection: String(doc[command]), body });
+    // getMore names its cursor first and its collection in `collection`
+    const collection = command.toLowerCase() === 'getmore' ? doc.collection : doc[command];
+    tap.commands.push({ op: label.op, pass: label.pass, command, collection: String(collection), body });
   };
   const server: Server = createServer((client) => {
     const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
@@ -258,7 +258,10 @@ export interface OpScanReport {
   op: string;
   /** which request the counts are of: the second (warm caches) or, for a slow op sent once, the first */
   pass: 'cold' | 'warm';
+  /** commands of that request by shape (an update of several statements counts each) */
   commands: number;
+  /** messages sent to the database for that request: its round trips (getMore included) */
+  roundTrips: number;
   scans: number;
   shapes: ShapeReport[];
 }
@@ -511,10 +514,12 @@ export async function explainCaptured(
         coldOnly: hasWarm && warm === 0,
       }));
       const warm = list.filter((s) => !s.coldOnly);
+      const pass = hasWarm ? 'warm' : 'cold';
       reports.push({
         op,
-        pass: hasWarm ? 'warm' : 'cold',
+        pass,
         commands: warm.reduce((n, s) => n + s.perRequest, 0),
+        roundTrips: commands.filter((c) => c.op === op && c.pass === pass).length,
         scans: warm.filter((s) => s.scans).reduce((n, s) => n + s.perRequest, 0),
         shapes: list,
       });
@@ -534,7 +539,7 @@ export function formatScanReport(reports: OpScanReport[]): string[] {
       continue;
     }
     lines.push(
-      `${r.op}: ${r.commands} database command(s) per request (${r.pass === 'warm' ? 'warm cache' : 'first request; slow, sent once'}), ${r.scans} answered by a full collection scan`,
+      `${r.op}: ${r.roundTrips} database round trip(s) per request (${r.pass === 'warm' ? 'warm cache' : 'first request; slow, sent once'}), ${r.scans} command(s) answered by a full collection scan`,
     );
     for (const s of r.shapes) {
       const verdict = s.scans

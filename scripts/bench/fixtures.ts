@@ -1,11 +1,11 @@
-// The benchmark's fixtures, read from the seeded data through the running stack: a typical
-// question page (its bytes saved for the baselines), the cursor of listing page 50, and search
-// terms from real titles and tags.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gql, graphqlBody, LISTING_PAGE_SIZE, QUESTION_QUERY } from './graphql.js';
+// The benchmark's fixtures, read from the seeded data through the running (cached) stack: the
+// question threads of 10, 20 and 30 answers (created by prepare.ts; 20 is the measured question
+// page), a busy tag, space and member, the cursor of listing page 50, and search terms from real
+// titles and tags.
+import { gql, LISTING_PAGE_SIZE } from './graphql.js';
 import type { BenchStack } from './prepare.js';
-import { fmt, log, PREFLIGHT_TIMEOUT_SEC, type BenchSession } from './session.js';
+import type { ThreadFixture } from './seeding.js';
+import { log, type BenchSession } from './session.js';
 
 /** A question of the top-voted listing. */
 export interface Listed {
@@ -21,20 +21,33 @@ export interface SearchTerm {
   query: string;
 }
 
+/** A question thread of the bench on the web. */
+export interface ThreadPage extends ThreadFixture {
+  /** its canonical path (/questions/<id>/<slug>) */
+  path: string;
+}
+
 export interface Fixtures {
   /** the top-voted questions (first 50) */
   listed: Listed[];
-  /** the question of the measured question page */
+  /** the question of the measured question page (20 answers × 2 comments) */
   question: Listed;
   /** its path on the web */
   pagePath: string;
-  /** the saved page (or GraphQL response) the baselines serve */
-  pageFile: string;
+  /** the question threads of 10, 20 and 30 answers (those that could be created) */
+  threads: ThreadPage[];
+  /** the most used tag's page, the space with the most questions, the top question's author */
+  tagPath: string;
+  spacePath: string;
+  memberPath: string;
   /** the cursor of listing page `deepPage` (null: page 1) */
   cursor: string | null;
   deepPage: number;
   searches: SearchTerm[];
 }
+
+/** The answers of the measured question page's thread (the budget fixture's). */
+export const PAGE_ANSWERS = 20;
 
 const STOP_WORDS = new Set(
   'about above after again against because before being below between both could does doing during each from further have having here into itself more most other over same should some such than that their theirs them then there these they this those through under until very what when where which while whom with would your yours using used there what why how can does'.split(
@@ -52,73 +65,70 @@ function typo(word: string): string {
   return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
 }
 
-export async function prepareFixtures(session: BenchSession, stack: BenchStack, benchDir: string): Promise<Fixtures> {
-  log('preparing requests (a question, the page-50 cursor, search terms, signed-in agents) …');
-  const top = await gql<{ questions: { nodes: Listed[]; totalCount: number | null } }>(
+const QUESTION_FIELDS = 'id url title answerCount tags { name }';
+
+interface Overview {
+  questions: { nodes: Array<Listed & { author: { url: string } | null }>; totalCount: number | null };
+  tags: { nodes: Array<{ url: string; questionCount: number }> };
+  spaces: { nodes: Array<{ url: string; questionCount: number }> };
+}
+
+export async function prepareFixtures(session: BenchSession, stack: BenchStack, threads: readonly ThreadFixture[]): Promise<Fixtures> {
+  log('preparing requests (the question threads, a tag, a space, a member, the page-50 cursor, search terms) …');
+  const top = await gql<Overview>(
     stack.apiUrl,
-    `query { questions(first: 50, orderBy: VOTES) { totalCount nodes { id url title answerCount tags { name } } } }`,
+    `query { questions(first: 50, orderBy: VOTES) { totalCount nodes { ${QUESTION_FIELDS} author { url } } }
+      tags(first: 1, orderBy: POPULAR) { nodes { url questionCount } }
+      spaces(first: 50) { nodes { url questionCount } } }`,
   );
   const listed = top.data.questions.nodes;
   if (!listed.length) throw new Error('the bench database has no questions: nothing to benchmark');
-  const chosen = await chooseQuestionPage(session, stack, listed);
-  const { question, bytes: pageBytes } = chosen;
-  const pagePath = question.url.split('#')[0]!;
+  const pages: ThreadPage[] = [];
+  for (const t of threads) {
+    const r = await gql<{ question: Listed | null }>(stack.apiUrl, `query($id: ID!) { question(id: $id) { ${QUESTION_FIELDS} } }`, {
+      id: t.id,
+    });
+    if (r.data.question) pages.push({ ...t, path: relative(r.data.question.url) });
+  }
+  const measured = pages.find((p) => p.answers === PAGE_ANSWERS);
+  let question: Listed = listed.slice().sort((a, b) => b.answerCount - a.answerCount)[0]!;
+  if (measured) {
+    question = (
+      await gql<{ question: Listed }>(stack.apiUrl, `query($id: ID!) { question(id: $id) { ${QUESTION_FIELDS} } }`, { id: measured.id })
+    ).data.question;
+  } else {
+    session.notes.push(
+      `no question of ${PAGE_ANSWERS} answers × 2 comments: the question page rows measure the top-voted question with the most answers (${question.answerCount})`,
+    );
+  }
+  const pagePath = relative(question.url);
   log(
-    `question page: ${pagePath} ("${question.title}", ${question.answerCount} answers; first response ${fmt(chosen.ms)} ms); ${top.data.questions.totalCount ?? '?'} questions in all`,
+    `question page: ${pagePath} ("${question.title}", ${question.answerCount} answers); ${top.data.questions.totalCount ?? '?'} questions in all`,
   );
-  const pageFile = join(benchDir, 'question-page.html');
-  writeFileSync(pageFile, pageBytes);
-  log(`saved the question page (${fmt(pageBytes.length)} bytes) for the baselines`);
+  const busiest = (nodes: Array<{ url: string; questionCount: number }>) =>
+    nodes.slice().sort((a, b) => b.questionCount - a.questionCount)[0];
+  const tagPath = busiest(top.data.tags.nodes)?.url ?? `/tags/${question.tags[0]?.name ?? 'performance'}`;
+  const spacePath = busiest(top.data.spaces.nodes)?.url ?? '/spaces';
+  const memberPath = listed.find((q) => q.author)?.author?.url ?? '/users';
   const { cursor, deepPage } = await walkListing(session, stack.apiUrl);
-  return { listed, question, pagePath, pageFile, cursor, deepPage, searches: searchTerms(listed, question) };
+  return {
+    listed,
+    question,
+    pagePath,
+    threads: pages,
+    tagPath: relative(tagPath),
+    spacePath: relative(spacePath),
+    memberPath: relative(memberPath),
+    cursor,
+    deepPage,
+    searches: searchTerms(listed, listed[0]!),
+  };
 }
 
-/**
- * A typical page (2–4 answers) among the top-voted questions; others if the web cannot render
- * it; with no page at all, the question's GraphQL response (what the baselines then serve).
- */
-async function chooseQuestionPage(
-  session: BenchSession,
-  stack: BenchStack,
-  listed: Listed[],
-): Promise<{ question: Listed; bytes: Buffer; ms: number }> {
-  const { notes } = session;
-  const candidates = [
-    ...listed.filter((q) => q.answerCount >= 2 && q.answerCount <= 4),
-    ...listed.filter((q) => q.answerCount === 1),
-    ...listed.filter((q) => q.answerCount === 0 || q.answerCount > 4).sort((a, b) => a.answerCount - b.answerCount),
-  ];
-  for (const q of candidates.slice(0, 2)) {
-    const path = q.url.split('#')[0]!;
-    const t0 = performance.now();
-    const res = await fetch(`${stack.webUrl}${path}`, {
-      redirect: 'manual',
-      signal: AbortSignal.any([AbortSignal.timeout(PREFLIGHT_TIMEOUT_SEC * 1000), session.abort.signal]),
-    }).catch((e: unknown) => e as Error);
-    if (res instanceof Error || res.status !== 200) {
-      const why = res instanceof Error ? res.message : `HTTP ${res.status}`;
-      log(`  the web could not render ${path} (${q.answerCount} answers): ${why}; trying another question`);
-      notes.push(`the web could not render ${path} (${q.answerCount} answers): ${why}`);
-      if (!(res instanceof Error)) await res.arrayBuffer();
-      continue;
-    }
-    return { question: q, bytes: Buffer.from(await res.arrayBuffer()), ms: performance.now() - t0 };
-  }
-  // no page to copy: the baselines serve the question's GraphQL response instead
-  const q = candidates[0]!;
-  const t0 = performance.now();
-  const r = await fetch(`${stack.apiUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: graphqlBody(QUESTION_QUERY, { id: q.id, answersFirst: 30, answersAfter: null }),
-    signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_SEC * 3000),
-  });
-  const chosen = { question: q, bytes: Buffer.from(await r.arrayBuffer()), ms: performance.now() - t0 };
-  notes.push(
-    `the web rendered no question page within ${PREFLIGHT_TIMEOUT_SEC} s: the node:http and Express baselines serve the question's GraphQL response (${fmt(chosen.bytes.length)} bytes) instead`,
-  );
-  log(`  ${notes.at(-1)!}`);
-  return chosen;
+/** A URL's path and query, without its fragment (the api's `url` fields may be absolute). */
+export function relative(url: string): string {
+  const u = new URL(url, 'http://bench.invalid');
+  return u.pathname + u.search;
 }
 
 /** The page-50 cursor: walks the listing once (newest first), within a time budget. */

@@ -3,7 +3,8 @@
 //   closed loop — N connections, each sends its next request as soon as the previous answered:
 //                 the maximum throughput (req/s);
 //   fixed rate  — autocannon's `overallRate`: latency (p50/p99) at a given request rate.
-// Latencies are the raw response times: autocannon 8's coordinated-omission correction records
+// Latencies are the raw response times, each as autocannon measured it (its 'response' event; its
+// histogram keeps whole milliseconds only): autocannon 8's coordinated-omission correction records
 // `responseTime` with an expected interval of ceil(1 / rate) — 1 ms, not 1000 / rate ms — which
 // adds ~one synthetic sample per millisecond of every response and pulls p50 down (a 20 ms
 // server reads p50 = 14 ms). So it is switched off (`ignoreCoordinatedOmission`), and a run that
@@ -31,6 +32,14 @@ export interface Target {
   next?: () => RequestSpec;
   /** a GraphQL endpoint: 200 responses carrying errors count as errors */
   graphql?: boolean;
+  /** the status every answer must have (an unknown member's page: 404); default any 2xx */
+  expectStatus?: number;
+}
+
+/** Answers whose status is not the expected one (`expectStatus`, else not 2xx), from per-status counts. */
+export function unexpectedStatuses(codes: Record<string, number>, expectStatus: number | undefined, fallback: number): number {
+  if (expectStatus === undefined) return fallback;
+  return Object.entries(codes).reduce((n, [code, count]) => (Number(code) === expectStatus ? n : n + count), 0);
 }
 
 export interface RunStats {
@@ -108,6 +117,8 @@ export function runAutocannon(target: Target, options: RunOptions): Promise<RunS
   }
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    // every response's time as measured (autocannon's histogram keeps whole milliseconds only)
+    const latencies: number[] = [];
     const instance = autocannon(opts, (error, result) => {
       options.signal?.removeEventListener('abort', onAbort);
       if (error) return reject(error);
@@ -127,23 +138,28 @@ export function runAutocannon(target: Target, options: RunOptions): Promise<RunS
         seconds: elapsed,
         requests: completed,
         rps: completed / elapsed,
-        latencyMs: {
-          p50: result.latency.p50,
-          p90: result.latency.p90,
-          p99: result.latency.p99,
-          max: result.latency.max,
-          mean: result.latency.mean,
-        },
+        latencyMs: latencies.length ? latencySummary(latencies) : result.latency,
         errors: result.errors - result.timeouts,
         timeouts: result.timeouts,
-        non2xx: result.non2xx,
+        non2xx: unexpectedStatuses(codes, target.expectStatus, result.non2xx),
         graphqlErrors: result.mismatches ?? 0,
         statusCodes: codes,
       });
     });
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      latencies.push(responseTime);
+    });
     const onAbort = () => instance.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** p50/p90/p99 (nearest rank), max and mean of response times in ms. */
+export function latencySummary(times: readonly number[]): RunStats['latencyMs'] {
+  if (!times.length) return { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return { p50: at(50), p90: at(90), p99: at(99), max: sorted.at(-1)!, mean: sorted.reduce((a, b) => a + b, 0) / sorted.length };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +193,9 @@ export function parseWrkOutput(output: string, connections: number): RunStats {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const timeouts = socket ? Number(socket[4]) : 0;
   const errors = socket ? Number(socket[1]) + Number(socket[2]) + Number(socket[3]) : 0;
-  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
+  // a row expecting another status counts the answers without it (the script's response())
+  const unexpected = num(/Unexpected status: (\d+)/);
+  const non2xx = Number.isFinite(unexpected) ? unexpected : num(/Non-2xx or 3xx responses: (\d+)/);
   const latencyLine = /^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)/m.exec(output);
   return {
     tool: 'wrk',
@@ -200,6 +218,21 @@ export function parseWrkOutput(output: string, connections: number): RunStats {
   };
 }
 
+/** wrk script lines counting the answers whose status is not `expected` ("Unexpected status: N"). */
+function wrkStatusCheck(expected: number): string[] {
+  return [
+    'local threads = {}',
+    'function setup(thread) table.insert(threads, thread) end',
+    'function init(args) unexpected = 0 end',
+    `function response(status, headers, body) if status ~= ${Math.trunc(expected)} then unexpected = unexpected + 1 end end`,
+    'function done(summary, latency, requests)',
+    '  local n = 0',
+    '  for _, t in ipairs(threads) do n = n + (t:get("unexpected") or 0) end',
+    '  io.write(string.format("Unexpected status: %d\\n", n))',
+    'end',
+  ];
+}
+
 export function runWrk(target: Target, options: RunOptions): Promise<RunStats> {
   const dir = mkdtempSync(join(tmpdir(), 'colloquy-wrk-'));
   const script = join(dir, 'request.lua');
@@ -210,8 +243,9 @@ export function runWrk(target: Target, options: RunOptions): Promise<RunStats> {
       `wrk.method = "${target.method}"`,
       ...(target.body !== undefined ? [`wrk.body = ${luaLongString(target.body)}`] : []),
       ...Object.entries(headers).map(([k, v]) => `wrk.headers[${luaString(k)}] = ${luaString(v)}`),
+      ...(target.expectStatus !== undefined ? wrkStatusCheck(target.expectStatus) : []),
       // GraphQL answers 200 with errors in the body: count those (only then, it costs a little)
-      ...(target.graphql
+      ...(target.graphql && target.expectStatus === undefined
         ? [
             'local threads = {}',
             'function setup(thread) table.insert(threads, thread) end',

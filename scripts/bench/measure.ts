@@ -5,12 +5,32 @@ import { runAutocannon, runLoad, type RunStats, type Target } from './load.js';
 import { runPaced } from './paced.js';
 import { waitIdle } from './proc.js';
 import type { BenchRow } from './report.js';
-import { fmt, log, MAX_SINGLE_SEC, PREFLIGHT_TIMEOUT_SEC, type BenchSession } from './session.js';
+import { fmt, log, MAX_SINGLE_SEC, PREFLIGHT_TIMEOUT_SEC, UNCACHED_SUFFIX, type BenchSession } from './session.js';
 
-/** One row to measure: its kind, its request, and (baselines) the one process whose RSS it reports. */
-export type Spec = { kind: BenchRow['kind']; target: Target; rssOf?: string };
+/**
+ * One row to measure: its kind, its request, the stack it is sent to (whose api and web RSS it
+ * reports; default the cached one) or (baselines) the one process whose RSS it reports.
+ */
+export type Spec = { kind: BenchRow['kind']; target: Target; rssOf?: string; stack?: 'cached' | 'uncached' };
 
-export type Preflight = { ok: true; bytes: number; ms: number } | { ok: false; why: string };
+/** The answer to one request alone: its size and time, status and cache outcome header (null: none). */
+export type Preflight =
+  | { ok: true; bytes: number; ms: number; status: number; cache: string | null; body: Buffer; contentType: string }
+  | { ok: false; why: string };
+
+/** The response header of the web's page cache and of the api's response cache. */
+export const CACHE_STATUS_HEADER = 'x-colloquy-cache';
+
+/** The processes whose RSS a row reports (api, web, worker, ferretdb), by their sampler names for a stack. */
+export function rssNames(stack: Spec['stack']): Record<string, string> {
+  const suffix = stack === 'uncached' ? UNCACHED_SUFFIX : '';
+  return { api: `api${suffix}`, web: `web${suffix}`, worker: 'worker', ferretdb: 'ferretdb' };
+}
+
+/** Whether a response's status is what the request expects (its `expectStatus`, else any 2xx). */
+export function statusExpected(target: Pick<Target, 'expectStatus'>, status: number): boolean {
+  return target.expectStatus !== undefined ? status === target.expectStatus : status >= 200 && status < 300;
+}
 
 /** How to load an operation: skipped (why), per-request timeout, connections, warm-up or not. */
 export interface LoadPlan {
@@ -20,9 +40,10 @@ export interface LoadPlan {
   warmup: boolean;
 }
 
-export function pick(record: Record<string, number>, keys: string[]): Record<string, number> {
+/** A sampler window's peaks of a stack's api, web, worker and FerretDB, under those four names. */
+export function rssOfStack(window: Record<string, number>, stack: Spec['stack']): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const k of keys) if (record[k] !== undefined) out[k] = record[k]!;
+  for (const [name, sampled] of Object.entries(rssNames(stack))) if (window[sampled] !== undefined) out[name] = window[sampled]!;
   return out;
 }
 
@@ -54,11 +75,24 @@ export class Measurer {
         ...(spec.body !== undefined ? { body: spec.body } : {}),
         signal: AbortSignal.any([AbortSignal.timeout(PREFLIGHT_TIMEOUT_SEC * 1000), this.session.abort.signal]),
       });
-      const text = await res.text();
+      const body = Buffer.from(await res.arrayBuffer());
       const ms = performance.now() - t0;
-      if (res.status < 200 || res.status >= 300) return { ok: false, why: `HTTP ${res.status}: ${text.slice(0, 200)}` };
-      if (target.graphql && text.includes('"errors":[{')) return { ok: false, why: `GraphQL errors: ${text.slice(0, 300)}` };
-      return { ok: true, bytes: Buffer.byteLength(text), ms };
+      const text = () => body.toString('utf8');
+      if (!statusExpected(target, res.status))
+        return {
+          ok: false,
+          why: `HTTP ${res.status}${target.expectStatus !== undefined ? ` (expected ${target.expectStatus})` : ''}: ${text().slice(0, 200)}`,
+        };
+      if (target.graphql && text().includes('"errors":[{')) return { ok: false, why: `GraphQL errors: ${text().slice(0, 300)}` };
+      return {
+        ok: true,
+        bytes: body.length,
+        ms,
+        status: res.status,
+        cache: res.headers.get(CACHE_STATUS_HEADER),
+        body,
+        contentType: res.headers.get('content-type') ?? '',
+      };
     } catch (error) {
       return { ok: false, why: error instanceof Error ? error.message : String(error) };
     }
@@ -126,7 +160,7 @@ export class Measurer {
     this.settles++;
     const pid = (n: string) => sampler.pid(n);
     const front = await waitIdle(
-      [pid('api'), pid('web')].filter((p): p is number => p !== undefined),
+      [pid('api'), pid('web'), pid(`api${UNCACHED_SUFFIX}`), pid(`web${UNCACHED_SUFFIX}`)].filter((p): p is number => p !== undefined),
       { timeoutMs: 30_000, signal: abort.signal },
     );
     const back = await waitIdle(
@@ -194,7 +228,7 @@ export class Measurer {
     const fixed = await this.fixedRun(target, options.rate, closed, pre.ms, plan.timeoutSec);
     this.session.checkAborted();
     const window = sampler.takeWindow();
-    const rssMb = spec.rssOf ? { [spec.rssOf]: window[spec.rssOf]! } : pick(window, ['api', 'worker', 'web', 'ferretdb']);
+    const rssMb = spec.rssOf ? { [spec.rssOf]: window[spec.rssOf]! } : rssOfStack(window, spec.stack);
     rows.push({ ...base, closed, fixed, rssMb });
     this.describe(target.name, closed, fixed, pre.ms);
   }

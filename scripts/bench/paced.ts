@@ -65,7 +65,7 @@ export async function runPaced(target: Target, options: PacedOptions): Promise<R
         else {
           completed++;
           statusCodes[String(status)] = (statusCodes[String(status)] ?? 0) + 1;
-          if (status! >= 200 && status! < 300) {
+          if (target.expectStatus !== undefined ? status === target.expectStatus : status! >= 200 && status! < 300) {
             latencies.push(performance.now() - due);
             if (target.graphql && text?.includes(GRAPHQL_ERROR)) graphqlErrors++;
           } else non2xx++;

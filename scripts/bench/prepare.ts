@@ -1,5 +1,8 @@
 // Phases 1 and 2 of the benchmark: the bench profile's services, fresh data (wipe, build, seed at
-// the chosen scale, timed), then the api + worker + web from their production builds.
+// the chosen scale, timed; then the question threads of 10, 20 and 30 answers), then two stacks
+// from their production builds on the same database and Redis: the "cached" one (api + worker +
+// web with their caches on, as deployed) on the bench profile's ports, and the "uncached" one
+// (api + web, page cache and GraphQL response cache off) on the next ports.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -7,8 +10,16 @@ import { indexProfileFerretdbIds } from '../lib/ferretdb-ids.js';
 import { ensureServices, profileDir, profilePorts, stopServices, type ProfilePorts, type ServiceUrls } from '../lib/services.js';
 import { buildAll, startStack, type RunningStack } from '../lib/stack.js';
 import { SCALES } from './options.js';
-import { ensureListings, seedBench, wipeBench, type SeedPlan } from './seeding.js';
-import { fmt, log, PREFLIGHT_TIMEOUT_SEC, type BenchSession } from './session.js';
+import {
+  countDocuments,
+  createThreadFixtures,
+  ensureListings,
+  seedBench,
+  wipeBench,
+  type SeedPlan,
+  type ThreadFixture,
+} from './seeding.js';
+import { fmt, log, PREFLIGHT_TIMEOUT_SEC, UNCACHED_SUFFIX, type BenchSession } from './session.js';
 
 /** The bench profile's services and the environment of the processes under test. */
 export interface BenchData {
@@ -17,12 +28,28 @@ export interface BenchData {
   benchDir: string;
   redisPrefix: string;
   env: NodeJS.ProcessEnv;
+  /** the questions of 10, 20 and 30 answers × 2 comments (empty when their creation failed) */
+  threads: ThreadFixture[];
 }
 
-/** The measured api + worker + web; `stop` is idempotent (the capture phase stops it early). */
+/** Answers of the bench's question threads: 20 is the measured page (the budget fixture). */
+export const THREAD_ANSWERS = [10, 20, 30] as const;
+
+/** What the uncached stack turns off: the web's page cache and the api's GraphQL response cache. */
+export const UNCACHED_ENV = { PAGE_CACHE: 'off', RESPONSE_CACHE_TTL_SECONDS: '0' } as const;
+
+/** One measured api + web pair. */
 export interface BenchStack {
   apiUrl: string;
   webUrl: string;
+}
+
+/** Both stacks; `stop` is idempotent (the capture phase stops them early). */
+export interface BenchStacks {
+  /** caches on (the defaults), with the worker; the bench profile's ports */
+  cached: BenchStack;
+  /** PAGE_CACHE=off, RESPONSE_CACHE_TTL_SECONDS=0; the bench profile's ports + 1 */
+  uncached: BenchStack;
   stop(): Promise<void>;
 }
 
@@ -35,11 +62,12 @@ function pidFromFile(file: string): number | undefined {
   }
 }
 
-function childName(child: ChildProcess): string {
+/** The sampler's name of a stack's process: api, worker, web (cached stack) or api/web + `suffix`. */
+function childName(child: ChildProcess, suffix = ''): string {
   const args = child.spawnargs.join(' ');
-  if (args.includes('server/dist/main.js')) return 'api';
-  if (args.includes('server/dist/worker.js')) return 'worker';
-  if (args.includes('web/build/index.js')) return 'web';
+  if (args.includes('server/dist/main.js')) return `api${suffix}`;
+  if (args.includes('server/dist/worker.js')) return `worker${suffix}`;
+  if (args.includes('web/build/index.js')) return `web${suffix}`;
   return `pid ${child.pid}`;
 }
 
@@ -65,6 +93,10 @@ export async function prepareData(session: BenchSession): Promise<BenchData> {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    // the page's recordQuestionView and the write rows are mutations: the write budget too
+    RATE_LIMIT_WRITES_PER_MINUTE: '1000000000',
+    RATE_LIMIT_SIGN_UP_PER_HOUR: '1000000',
+    RATE_LIMIT_SIGN_IN_PER_15_MINUTES: '1000000',
     MONGODB_URL: services.mongodbUrl,
     REDIS_URL: services.redisUrl,
     REDIS_PREFIX: redisPrefix,
@@ -110,32 +142,97 @@ export async function prepareData(session: BenchSession): Promise<BenchData> {
   session.checkAborted();
   const idIndexes = indexProfileFerretdbIds('bench');
   if (idIndexes) log(`FerretDB: added ${idIndexes} _id lookup index(es) (see scripts/lib/ferretdb-ids.ts)`);
-  return { services, ports, benchDir, redisPrefix, env };
+  const threads = await threadFixtures(session, { ...process.env, ...env }, hooks);
+  // the collections the fixtures created (e.g. threads) get their lookup index too
+  indexProfileFerretdbIds('bench');
+  session.collections = await countDocuments(services.mongodbUrl).catch(() => null);
+  return { services, ports, benchDir, redisPrefix, env, threads };
 }
 
-/** 2. the stack: api + worker + web, watched by the sampler; one exiting on its own aborts the run. */
-export async function startBenchStack(session: BenchSession, data: BenchData): Promise<BenchStack> {
-  const { benchDir, env, ports } = data;
-  const stack: RunningStack = await startStack(
-    { env, apiPort: ports.api, webPort: ports.web, logDir: join(benchDir, 'logs'), worker: true },
-    log,
-  );
-  let stackStopped = false;
-  const stopStack = async () => {
-    if (stackStopped) return;
-    stackStopped = true;
-    await stack.stop();
-  };
-  session.cleanup.add('stop api, worker and web', stopStack);
+/** The questions of THREAD_ANSWERS answers (a failure is a note: their rows then say n/a). */
+async function threadFixtures(
+  session: BenchSession,
+  env: NodeJS.ProcessEnv,
+  hooks: Parameters<typeof createThreadFixtures>[1],
+): Promise<ThreadFixture[]> {
+  log(`creating the question threads of ${THREAD_ANSWERS.join(', ')} answers × 2 comments (scripts/budget-fixture.ts) …`);
+  try {
+    const created = await createThreadFixtures(env, hooks, THREAD_ANSWERS, session.abort.signal);
+    log(`  created ${created.threads.length} question threads in ${fmt(created.seconds, 1)} s`);
+    return created.threads;
+  } catch (error) {
+    session.checkAborted();
+    const why = error instanceof Error ? error.message : String(error);
+    session.notes.push(`the question threads of ${THREAD_ANSWERS.join(', ')} answers could not be created (${why}): their rows say n/a`);
+    log(`  ✗ ${why}`);
+    return [];
+  }
+}
+
+/** Starts one stack, watched by the sampler; one of its processes exiting on its own aborts the run. */
+async function startWatched(
+  session: BenchSession,
+  data: BenchData,
+  which: { env: NodeJS.ProcessEnv; apiPort: number; webPort: number; worker: boolean; suffix: string; logs: string },
+  stopped: () => boolean,
+): Promise<RunningStack> {
+  const logDir = join(data.benchDir, 'logs', which.logs);
+  const stack = await startStack({ env: which.env, apiPort: which.apiPort, webPort: which.webPort, logDir, worker: which.worker }, log);
   for (const child of stack.children) {
-    session.sampler.watch(childName(child), child.pid);
+    const name = childName(child, which.suffix);
+    session.sampler.watch(name, child.pid);
     child.on('exit', (code, signal) => {
-      if (!stackStopped && !session.abort.signal.aborted) {
-        log(`✗ ${childName(child)} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(benchDir, 'logs')}`);
+      if (!stopped() && !session.abort.signal.aborted) {
+        log(`✗ ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${logDir}`);
         session.abort.abort();
       }
     });
   }
+  return stack;
+}
+
+/**
+ * 2. the stacks on the same database and Redis (same key prefix, like two deployments of one
+ * site): the cached one (api + worker + web, the defaults) on the bench ports, the uncached one
+ * (api + web, UNCACHED_ENV) on the bench ports + 1. Both webs believe they are at the cached one's
+ * origin (ORIGIN, PUBLIC_URL), so their pages carry the same links.
+ */
+export async function startBenchStacks(session: BenchSession, data: BenchData): Promise<BenchStacks> {
+  const { env, ports } = data;
+  const running: RunningStack[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const stack of running) await stack.stop();
+  };
+  session.cleanup.add('stop both stacks (api, worker and web)', stop);
+  const cached = await startWatched(
+    session,
+    data,
+    { env, apiPort: ports.api, webPort: ports.web, worker: true, suffix: '', logs: 'cached' },
+    () => stopped,
+  );
+  running.push(cached);
   session.checkAborted();
-  return { apiUrl: stack.apiUrl, webUrl: stack.webUrl, stop: stopStack };
+  const uncached = await startWatched(
+    session,
+    data,
+    {
+      env: { ...env, ...UNCACHED_ENV },
+      apiPort: ports.api + 1,
+      webPort: ports.web + 1,
+      worker: false,
+      suffix: UNCACHED_SUFFIX,
+      logs: 'uncached',
+    },
+    () => stopped,
+  );
+  running.push(uncached);
+  session.checkAborted();
+  return {
+    cached: { apiUrl: cached.apiUrl, webUrl: cached.webUrl },
+    uncached: { apiUrl: uncached.apiUrl, webUrl: uncached.webUrl },
+    stop,
+  };
 }

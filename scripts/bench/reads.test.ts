@@ -1,4 +1,4 @@
-// The benchmark's tables of measured operations: the rows (names, order, requests) the table and
+// The benchmark's tables of measured operations: the rows (names, order, requests) the tables and
 // the database-command capture are built from, and that a page route is one row of PAGE_ROUTES.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BaselineServer } from './baselines.js';
@@ -14,17 +14,21 @@ import {
   SEARCH_QUERY,
   VOTE_MUTATION,
 } from './graphql.js';
-import { describeTarget, Measurer } from './measure.js';
+import { describeTarget, Measurer, rssNames, rssOfStack, statusExpected } from './measure.js';
 import { parseOptions } from './options.js';
-import { baselineSpecs, PAGE_ROUTES, readSpecs } from './reads.js';
+import { baselineSpecs, PAGE_ROUTES, pageRowSpecs, questionRowName, readSpecs, ROUND_TRIP_PAGES, UNKNOWN_MEMBER } from './reads.js';
 import { BenchSession } from './session.js';
 
-const question = { id: 'Q1', url: '/questions/Q1/how-to#top', title: 'How to', answerCount: 2, tags: [{ name: 'python' }] };
+const question = { id: 'Q1', url: '/questions/Q1/how-to#top', title: 'How to', answerCount: 20, tags: [{ name: 'python' }] };
+const thread = (answers: number, id: string) => ({ answers, comments: 2, id, path: `/questions/${id}/t${answers}` });
 const fixtures: Fixtures = {
   listed: [question, { ...question, id: 'Q2' }, { ...question, id: 'Q3' }],
   question,
   pagePath: '/questions/Q1/how-to',
-  pageFile: '/tmp/question-page.html',
+  threads: [thread(10, 'T10'), { ...thread(20, 'Q1'), path: '/questions/Q1/how-to' }, thread(30, 'T30')],
+  tagPath: '/tags/python',
+  spacePath: '/spaces/ai',
+  memberPath: '/users/alice',
   cursor: 'CURSOR50',
   deepPage: 50,
   searches: [
@@ -32,19 +36,78 @@ const fixtures: Fixtures = {
     { label: 'typo', query: 'netwrok' },
   ],
 };
-const stack = { apiUrl: 'http://api', webUrl: 'http://web', stop: async () => undefined };
+const api = { apiUrl: 'http://api', webUrl: 'http://web' };
 const baselines = [{ url: 'http://node' }, { url: 'http://express' }] as [BaselineServer, BaselineServer];
+const questionVariables = { id: 'Q1', answersFirst: 30, answersAfter: null };
 
-describe('the measured rows', () => {
-  it('are the baselines, then the page routes, then the GraphQL operations, with their requests', () => {
-    const rows = [...baselineSpecs(stack, baselines, fixtures), ...readSpecs(stack, fixtures)].map((s) => ({
+describe('the pages table', () => {
+  it('is every page route, then the GraphQL question query, each sent to an origin', () => {
+    const specs = pageRowSpecs(fixtures);
+    expect(specs.map((s) => [s.name, s.kind, s.side, describeTarget(s.target('http://o'))])).toEqual([
+      ['home', 'page', 'webUrl', 'GET /'],
+      ['/questions', 'page', 'webUrl', 'GET /questions'],
+      ['question (20 answers × 2 comments)', 'page', 'webUrl', 'GET /questions/Q1/how-to'],
+      ['tag', 'page', 'webUrl', 'GET /tags/python'],
+      ['space', 'page', 'webUrl', 'GET /spaces/ai'],
+      ['member profile', 'page', 'webUrl', 'GET /users/alice'],
+      ['search', 'page', 'webUrl', 'GET /search'],
+      ['unknown member (404)', 'page', 'webUrl', `GET /users/${UNKNOWN_MEMBER}`],
+      ['question (GraphQL)', 'graphql', 'apiUrl', `POST /graphql QuestionPage ${JSON.stringify(questionVariables)}`],
+    ]);
+    expect(specs[6]!.target('http://web').url).toBe('http://web/search?q=network%20training');
+    expect(specs[7]!.target('http://web')).toEqual({
+      name: 'unknown member (404)',
+      url: `http://web/users/${UNKNOWN_MEMBER}`,
+      method: 'GET',
+      headers: { accept: 'text/html' },
+      expectStatus: 404,
+    });
+    expect(specs[8]!.target('http://express')).toMatchObject({
+      url: 'http://express/graphql',
+      method: 'POST',
+      body: graphqlBody(QUESTION_QUERY, questionVariables),
+      graphql: true,
+    });
+    expect(specs.every((s) => s.na === undefined)).toBe(true);
+  });
+
+  it('says n/a for a page this run does not have', () => {
+    PAGE_ROUTES.push({ name: 'nothing', path: () => null });
+    try {
+      expect(pageRowSpecs(fixtures).find((s) => s.name === 'nothing')?.na).toBe('no such page in this run (see the notes)');
+    } finally {
+      PAGE_ROUTES.pop();
+    }
+  });
+
+  it('has the question threads of 10 and 30 answers for the round trips only', () => {
+    expect(ROUND_TRIP_PAGES.map((r) => [r.name, r.path(fixtures)])).toEqual([
+      [questionRowName(10), '/questions/T10/t10'],
+      [questionRowName(30), '/questions/T30/t30'],
+    ]);
+    expect(ROUND_TRIP_PAGES[0]!.path({ ...fixtures, threads: [] })).toBeNull();
+  });
+});
+
+describe('the api table', () => {
+  it('is the baselines, then the GraphQL operations on the uncached api', () => {
+    const rows = [...baselineSpecs(api, baselines, fixtures), ...readSpecs(api, fixtures)].map((s) => ({
       kind: s.kind,
       name: s.target.name,
       target: describeTarget(s.target),
       url: s.target.url,
       rssOf: s.rssOf,
+      stack: s.stack,
     }));
     const listing = (after: string | null) => JSON.stringify({ first: 30, after, orderBy: 'NEWEST' });
+    const gqlRow = (name: string, target: string) => ({
+      kind: 'graphql',
+      name,
+      target,
+      url: 'http://api/graphql',
+      rssOf: undefined,
+      stack: 'uncached',
+    });
     expect(rows).toEqual([
       {
         kind: 'baseline',
@@ -52,6 +115,7 @@ describe('the measured rows', () => {
         target: 'GET /questions/Q1/how-to',
         url: 'http://node/questions/Q1/how-to',
         rssOf: 'node:http',
+        stack: undefined,
       },
       {
         kind: 'baseline',
@@ -59,59 +123,33 @@ describe('the measured rows', () => {
         target: 'GET /questions/Q1/how-to',
         url: 'http://express/questions/Q1/how-to',
         rssOf: 'express',
+        stack: undefined,
       },
-      { kind: 'baseline', name: 'ping', target: 'POST /graphql { ping }', url: 'http://api/graphql', rssOf: undefined },
-      {
-        kind: 'web',
-        name: 'question page (web)',
-        target: 'GET /questions/Q1/how-to',
-        url: 'http://web/questions/Q1/how-to',
-        rssOf: undefined,
-      },
-      {
-        kind: 'graphql',
-        name: 'question (GraphQL)',
-        target: `POST /graphql QuestionPage ${JSON.stringify({ id: 'Q1', answersFirst: 30, answersAfter: null })}`,
-        url: 'http://api/graphql',
-        rssOf: undefined,
-      },
-      {
-        kind: 'graphql',
-        name: 'listing page 1',
-        target: `POST /graphql Questions ${listing(null)}`,
-        url: 'http://api/graphql',
-        rssOf: undefined,
-      },
-      {
-        kind: 'graphql',
-        name: 'listing page 50 (cursor)',
-        target: `POST /graphql Questions ${listing('CURSOR50')}`,
-        url: 'http://api/graphql',
-        rssOf: undefined,
-      },
-      {
-        kind: 'graphql',
-        name: 'search words: network training',
-        target: `POST /graphql Search ${JSON.stringify({ query: 'network training', first: 20, sort: 'RELEVANCE' })}`,
-        url: 'http://api/graphql',
-        rssOf: undefined,
-      },
-      {
-        kind: 'graphql',
-        name: 'search typo: netwrok',
-        target: `POST /graphql Search ${JSON.stringify({ query: 'netwrok', first: 20, sort: 'RELEVANCE' })}`,
-        url: 'http://api/graphql',
-        rssOf: undefined,
-      },
+      { kind: 'baseline', name: 'ping', target: 'POST /graphql { ping }', url: 'http://api/graphql', rssOf: undefined, stack: 'uncached' },
+      gqlRow('listing page 1', `POST /graphql Questions ${listing(null)}`),
+      gqlRow('listing page 50 (cursor)', `POST /graphql Questions ${listing('CURSOR50')}`),
+      gqlRow(
+        'search words: network training',
+        `POST /graphql Search ${JSON.stringify({ query: 'network training', first: 20, sort: 'RELEVANCE' })}`,
+      ),
+      gqlRow('search typo: netwrok', `POST /graphql Search ${JSON.stringify({ query: 'netwrok', first: 20, sort: 'RELEVANCE' })}`),
     ]);
-    const ping = baselineSpecs(stack, baselines, fixtures)[2]!.target;
+    const ping = baselineSpecs(api, baselines, fixtures)[2]!.target;
     expect(ping).toMatchObject({ method: 'POST', body: graphqlBody(PING_QUERY), headers: { accept: 'application/json' }, graphql: true });
-    expect(readSpecs(stack, fixtures)[0]!.target).toEqual({
-      name: 'question page (web)',
-      url: 'http://web/questions/Q1/how-to',
-      method: 'GET',
-      headers: { accept: 'text/html' },
-    });
+  });
+
+  it("reports the RSS of the measured stack's processes", () => {
+    expect(rssNames('uncached')).toEqual({ api: 'api:uncached', web: 'web:uncached', worker: 'worker', ferretdb: 'ferretdb' });
+    const window = { api: 1, web: 2, worker: 3, ferretdb: 4, 'api:uncached': 5, 'web:uncached': 6 };
+    expect(rssOfStack(window, 'uncached')).toEqual({ api: 5, web: 6, worker: 3, ferretdb: 4 });
+    expect(rssOfStack(window, undefined)).toEqual({ api: 1, web: 2, worker: 3, ferretdb: 4 });
+  });
+
+  it('expects a 2xx answer unless the row names its status', () => {
+    expect(statusExpected({}, 200)).toBe(true);
+    expect(statusExpected({}, 404)).toBe(false);
+    expect(statusExpected({ expectStatus: 404 }, 404)).toBe(true);
+    expect(statusExpected({ expectStatus: 404 }, 200)).toBe(false);
   });
 });
 
@@ -120,7 +158,7 @@ describe('the database-command capture', () => {
     vi.unstubAllGlobals();
   });
 
-  it('replays every row once (and what the page sends), then one postAnswer and one vote', async () => {
+  it('views every page (and what it sends) and the threads of 10 and 30 answers, then the GraphQL operations and the writes', async () => {
     const sent: Array<{ url: string; body?: unknown; cookie?: string }> = [];
     vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
       const headers = (init.headers ?? {}) as Record<string, string>;
@@ -130,7 +168,8 @@ describe('the database-command capture', () => {
         ...(headers.cookie ? { cookie: headers.cookie } : {}),
       });
       const data = { postAnswer: { errors: [] }, vote: { errors: [] }, ping: 'pong' };
-      return new Response(url.endsWith('/graphql') ? JSON.stringify({ data }) : '<html></html>', { status: 200 });
+      if (url.endsWith('/graphql')) return new Response(JSON.stringify({ data }), { status: 200 });
+      return new Response('<html></html>', { status: url.includes(UNKNOWN_MEMBER) ? 404 : 200 });
     });
     const ops = captureOperations({ apiUrl: 'http://cap-api', webUrl: 'http://cap-web' }, fixtures, {
       agents: [{ handle: 'bench-1', cookie: 'colloquy_session=abc' }],
@@ -139,8 +178,17 @@ describe('the database-command capture', () => {
     });
     expect(ops.map((o) => o.name)).toEqual([
       'ping',
-      'question page (web)',
+      'home',
+      '/questions',
+      'question (20 answers × 2 comments)',
       'recordQuestionView (sent by the page)',
+      'tag',
+      'space',
+      'member profile',
+      'search',
+      'unknown member (404)',
+      'question (10 answers × 2 comments)',
+      'question (30 answers × 2 comments)',
       'question (GraphQL)',
       'listing page 1',
       'listing page 50 (cursor)',
@@ -150,53 +198,69 @@ describe('the database-command capture', () => {
       'vote',
     ]);
     for (const op of ops) await op.run();
-    const api = 'http://cap-api/graphql';
+    const apiUrl = 'http://cap-api/graphql';
+    const web = (path: string) => ({ url: `http://cap-web${path}` });
     const cookie = 'colloquy_session=abc';
     expect(sent).toEqual([
-      { url: api, body: { query: PING_QUERY } },
-      { url: 'http://cap-web/questions/Q1/how-to' },
-      { url: api, body: { query: RECORD_VIEW_MUTATION, variables: { questionId: 'Q1' } } },
-      { url: api, body: { query: QUESTION_QUERY, variables: { id: 'Q1', answersFirst: 30, answersAfter: null } } },
-      { url: api, body: { query: LISTING_QUERY, variables: { first: 30, after: null, orderBy: 'NEWEST' } } },
-      { url: api, body: { query: LISTING_QUERY, variables: { first: 30, after: 'CURSOR50', orderBy: 'NEWEST' } } },
-      { url: api, body: { query: SEARCH_QUERY, variables: { query: 'network training', first: 20, sort: 'RELEVANCE' } } },
-      { url: api, body: { query: SEARCH_QUERY, variables: { query: 'netwrok', first: 20, sort: 'RELEVANCE' } } },
+      { url: apiUrl, body: { query: PING_QUERY } },
+      web('/'),
+      web('/questions'),
+      web('/questions/Q1/how-to'),
+      { url: apiUrl, body: { query: RECORD_VIEW_MUTATION, variables: { questionId: 'Q1' } } },
+      web('/tags/python'),
+      web('/spaces/ai'),
+      web('/users/alice'),
+      web('/search?q=network%20training'),
+      web(`/users/${UNKNOWN_MEMBER}`),
+      web('/questions/T10/t10'),
+      web('/questions/T30/t30'),
+      { url: apiUrl, body: { query: QUESTION_QUERY, variables: questionVariables } },
+      { url: apiUrl, body: { query: LISTING_QUERY, variables: { first: 30, after: null, orderBy: 'NEWEST' } } },
+      { url: apiUrl, body: { query: LISTING_QUERY, variables: { first: 30, after: 'CURSOR50', orderBy: 'NEWEST' } } },
+      { url: apiUrl, body: { query: SEARCH_QUERY, variables: { query: 'network training', first: 20, sort: 'RELEVANCE' } } },
+      { url: apiUrl, body: { query: SEARCH_QUERY, variables: { query: 'netwrok', first: 20, sort: 'RELEVANCE' } } },
       {
-        url: api,
+        url: apiUrl,
         body: {
           query: POST_ANSWER_MUTATION,
           variables: { input: { questionId: 'Q2', body: 'Benchmark capture answer 0 (run tag): a plain answer of enough length.' } },
         },
         cookie,
       },
-      { url: api, body: { query: VOTE_MUTATION, variables: { input: { subjectId: 'Q3', direction: 'NONE' } } }, cookie },
+      { url: apiUrl, body: { query: VOTE_MUTATION, variables: { input: { subjectId: 'Q3', direction: 'NONE' } } }, cookie },
     ]);
   });
 
-  it('leaves the writes out without a signed-in agent', () => {
-    const ops = captureOperations({ apiUrl: 'http://a', webUrl: 'http://w' }, fixtures, { agents: [], pool: ['Q2'], runTag: 't' });
-    expect(ops.map((o) => o.name)).not.toContain('postAnswer');
+  it('fails a page view that answers another status than its own', async () => {
+    vi.stubGlobal('fetch', async () => new Response('<html></html>', { status: 200 }));
+    const ops = captureOperations({ apiUrl: 'http://a', webUrl: 'http://w' }, fixtures, { agents: [], pool: [], runTag: 't' });
+    await expect(ops.find((o) => o.name === 'unknown member (404)')!.run()).rejects.toThrow('HTTP 200 (expected 404)');
+  });
+
+  it('leaves out the writes without a signed-in agent, and the threads this run does not have', () => {
+    const ops = captureOperations(
+      { apiUrl: 'http://a', webUrl: 'http://w' },
+      { ...fixtures, threads: [] },
+      { agents: [], pool: ['Q2'], runTag: 't' },
+    );
+    const names = ops.map((o) => o.name);
+    expect(names).not.toContain('postAnswer');
+    expect(names).not.toContain('question (10 answers × 2 comments)');
+    expect(names).toContain('question (20 answers × 2 comments)');
   });
 });
 
 describe('a page route', () => {
-  it('is one row of PAGE_ROUTES: measured on the web and replayed by the capture', () => {
-    PAGE_ROUTES.push({ name: 'tag page (web)', path: (f) => `/tags/${f.question.tags[0]!.name}` });
+  it('is one row of PAGE_ROUTES: in the pages table and replayed by the capture', () => {
+    PAGE_ROUTES.push({ name: 'tags index', path: () => '/tags' });
     try {
-      const reads = readSpecs(stack, fixtures);
-      expect(reads.map((s) => s.target.name).slice(0, 3)).toEqual(['question page (web)', 'tag page (web)', 'question (GraphQL)']);
-      expect(reads[1]).toEqual({
-        kind: 'web',
-        target: { name: 'tag page (web)', url: 'http://web/tags/python', method: 'GET', headers: { accept: 'text/html' } },
-      });
+      expect(
+        pageRowSpecs(fixtures)
+          .map((s) => s.name)
+          .slice(-2),
+      ).toEqual(['tags index', 'question (GraphQL)']);
       const ops = captureOperations({ apiUrl: 'http://a', webUrl: 'http://w' }, fixtures, { agents: [], pool: [], runTag: 't' });
-      expect(ops.map((o) => o.name).slice(0, 5)).toEqual([
-        'ping',
-        'question page (web)',
-        'recordQuestionView (sent by the page)',
-        'tag page (web)',
-        'question (GraphQL)',
-      ]);
+      expect(ops.map((o) => o.name).slice(9, 12)).toEqual(['unknown member (404)', 'tags index', 'question (10 answers × 2 comments)']);
     } finally {
       PAGE_ROUTES.pop();
     }

@@ -1,9 +1,12 @@
-// The benchmark's one table (text, JSON, Markdown) and the report printed at the end of a run.
+// The benchmark's report printed at the end of a run (text, also JSON and Markdown): the pages
+// table (page-report.ts), then the api table (GraphQL operations, writes and baselines), the
+// seeding, and the database commands.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTable, type TableRow } from '../lib/progress.js';
 import type { RunStats } from './load.js';
 import type { OpScanReport } from './db-scans.js';
+import { markdownTable, pageColumns, pageNotes, pageTableRows, roundTripsByAnswers, type PageRow } from './page-report.js';
 import type { SeedResult } from './seeding.js';
 import type { BenchSession } from './session.js';
 import { repoRoot } from '../lib/paths.js';
@@ -34,6 +37,9 @@ export interface BenchReport {
   options: Record<string, unknown>;
   machine: Record<string, unknown>;
   seeding: SeedResult | null;
+  /** documents per collection once the data was ready */
+  collections: Record<string, number> | null;
+  pages: PageRow[];
   rows: BenchRow[];
   lifetimePeakRssMb: Record<string, number>;
   scans: OpScanReport[] | null;
@@ -152,18 +158,25 @@ export function renderText(report: BenchReport): string {
   return formatTable(tableRows(report.rows), COLUMNS);
 }
 
-function mdEscape(s: string): string {
-  return s.replace(/\|/g, '\\|');
+/** "database: 102,345 posts (questions and answers), 18,000 members" (null: not counted). */
+export function databaseLine(collections: Record<string, number> | null): string {
+  if (!collections) return 'database: not counted';
+  const n = (v: number | undefined) => (v ?? 0).toLocaleString('en-US');
+  return `database: ${n(collections.posts)} posts (questions and answers), ${n(collections.users)} members, ${n(collections.comments)} comments`;
 }
 
-export function renderMarkdown(report: BenchReport, legend: string[]): string {
-  const rows = tableRows(report.rows);
-  const header = `| ${COLUMNS.map(mdEscape).join(' | ')} |`;
-  const rule = `| ${COLUMNS.map((_, i) => (i === 0 || i >= 5 ? '---' : '---:')).join(' | ')} |`;
-  const body = rows.map(
-    (r) =>
-      `| ${COLUMNS.map((c) => mdEscape(typeof r[c] === 'number' ? (r[c] as number).toLocaleString('en-US') : String(r[c] ?? ''))).join(' | ')} |`,
-  );
+/** The pages table's lines (text), its n/a notes and the round trips by answer count. */
+export function pagesSection(report: Pick<BenchReport, 'pages' | 'scans'>, connections: number): string[] {
+  if (!report.pages.length) return ['pages: none measured (--only)'];
+  return [
+    formatTable(pageTableRows(report.pages, report.scans, connections), pageColumns(connections)).trimEnd(),
+    ...pageNotes(report.pages).map((l) => `  ${l}`),
+    roundTripsByAnswers(report.scans),
+  ];
+}
+
+export function renderMarkdown(report: BenchReport, legend: string[], pageLegend: string[]): string {
+  const connections = Number(report.options.connections);
   const o = report.options;
   return [
     `# Colloquy benchmark — ${report.startedAt}`,
@@ -174,9 +187,19 @@ export function renderMarkdown(report: BenchReport, legend: string[]): string {
       .map(([k, v]) => `${k} ${String(v)}`)
       .join(', ')}`,
     '',
-    header,
-    rule,
-    ...body,
+    databaseLine(report.collections),
+    '',
+    '## Pages: uncached, cached and the minimal Express route serving the same bytes',
+    '',
+    ...markdownTable(pageTableRows(report.pages, report.scans, connections), pageColumns(connections), 2),
+    '',
+    ...pageNotes(report.pages).map((l) => `- ${l}`),
+    `- ${roundTripsByAnswers(report.scans)}`,
+    ...pageLegend.map((l) => `- ${l}`),
+    '',
+    '## GraphQL operations (uncached api), writes (cached stack) and baselines',
+    '',
+    ...markdownTable(tableRows(report.rows), COLUMNS),
     '',
     ...legend.map((l) => `- ${l}`),
     '',
@@ -194,14 +217,27 @@ export function renderMarkdown(report: BenchReport, legend: string[]): string {
   ].join('\n');
 }
 
-export function writeReport(dir: string, report: BenchReport, legend: string[]): { json: string; md: string } {
+export function writeReport(dir: string, report: BenchReport, legend: string[], pageLegend: string[]): { json: string; md: string } {
   mkdirSync(dir, { recursive: true });
   const stamp = report.startedAt.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
   const json = join(dir, `${stamp}.json`);
   const md = join(dir, `${stamp}.md`);
-  writeFileSync(json, `${JSON.stringify({ ...report, table: tableRows(report.rows) }, null, 2)}\n`);
-  writeFileSync(md, renderMarkdown(report, legend));
+  const pageTable = pageTableRows(report.pages, report.scans, Number(report.options.connections));
+  writeFileSync(json, `${JSON.stringify({ ...report, pageTable, table: tableRows(report.rows) }, null, 2)}\n`);
+  writeFileSync(md, renderMarkdown(report, legend, pageLegend));
   return { json, md };
+}
+
+/** How to read the pages table. */
+export function pagesLegend(connections: number, durationSec: number, warmupSec: number, tool: string): string[] {
+  return [
+    `pages: each run a closed loop of ${durationSec} s (${tool}); the first run of a stack after ${warmupSec} s of warm-up; the servers idle in between.`,
+    `uncached c=1: the uncached stack (api + web with the page cache and the GraphQL response cache off) with one connection: the latency of a page built from the read models.`,
+    `uncached c=${connections}: the same with ${connections} connections (req/s); cached c=${connections}: the cached stack (the defaults) with ${connections} connections; cache: its x-colloquy-cache answer after the run (hit: served from the cache).`,
+    `express: a minimal Express 5 route serving the bytes the cached stack answered (status, type and body saved once), ${connections} connections; cached / express: the cached req/s as a multiple of it (same run, same connections).`,
+    'errors: connection errors, timeouts, answers with an unexpected status and GraphQL errors, all four runs together.',
+    'db round trips: the messages the uncached stack sent to FerretDB for one anonymous view after a warm-up view (the wire capture below; "(first view)": slow, sent once).',
+  ];
 }
 
 function formatWall(seconds: number): string {
@@ -212,7 +248,8 @@ function formatWall(seconds: number): string {
 
 /** 6. the report: one table with its legend on the console, also written to bench-results/<timestamp>.{json,md}. */
 export function printReport(session: BenchSession): void {
-  const { options, startedAt, machine, seeding, rows, lifetimePeakRssMb, scans, scanLines, notes, closedTool } = session;
+  const { options, startedAt, machine, seeding, collections, pages, rows, lifetimePeakRssMb, scans, scanLines, notes, closedTool } =
+    session;
   const wallSeconds = (performance.now() - session.wallStart) / 1000;
   const report: BenchReport = {
     startedAt,
@@ -220,6 +257,8 @@ export function printReport(session: BenchSession): void {
     options: { ...options, tool: closedTool, fixedRateTool: options.rateTool },
     machine,
     seeding,
+    collections,
+    pages,
     rows,
     lifetimePeakRssMb,
     scans,
@@ -236,11 +275,19 @@ export function printReport(session: BenchSession): void {
     `question page under writes, postAnswer and vote ran at the same time (closed loop: ${options.connections} + ${options.writeConnections} + ${options.writeConnections} connections; fixed: ${options.rate} + ${options.writeRate} + ${options.writeRate} req/s).`,
     `machine load when the run started: ${machine.loadavg1m} (1-min load average on ${machine.cores} cores); other processes on the machine compete with the benchmark.`,
   ];
+  const pageLegend = pagesLegend(options.connections, options.durationSec, options.warmupSec, closedTool);
   const out = [
     '',
     `Colloquy benchmark — scale ${options.scale} — ${startedAt}`,
     ...seedingLines(seeding),
+    databaseLine(collections),
     '',
+    'Pages: uncached (PAGE_CACHE=off, RESPONSE_CACHE_TTL_SECONDS=0), cached (defaults) and the minimal Express route serving the same bytes',
+    ...pagesSection(report, options.connections),
+    '',
+    ...pageLegend.map((l) => `  ${l}`),
+    '',
+    'GraphQL operations (uncached api), writes (cached stack) and baselines',
     renderText(report).trimEnd(),
     '',
     ...legend.map((l) => `  ${l}`),
@@ -255,7 +302,7 @@ export function printReport(session: BenchSession): void {
     ...(notes.length ? ['', ...notes.map((n) => `note: ${n}`)] : []),
   ];
   console.log(out.join('\n'));
-  const files = writeReport(join(repoRoot, 'bench-results'), report, legend);
+  const files = writeReport(join(repoRoot, 'bench-results'), report, legend, pageLegend);
   console.log(`\nwritten: ${files.json}\n         ${files.md}`);
   console.log(`wall time: ${formatWall(wallSeconds)}`);
 }

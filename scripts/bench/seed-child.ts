@@ -6,6 +6,9 @@
 //   tsx scripts/bench/seed-child.ts demo <summary.json>                the demo community
 //   tsx scripts/bench/seed-child.ts listings <summary.json>            rebuilds the question
 //                                                                      listings unless ready
+//   tsx scripts/bench/seed-child.ts threads <10,20,30> <summary.json>  a question per count with
+//                                                                      that many answers × 2
+//                                                                      comments (budget-fixture.ts)
 // Progress goes to stderr; a JSON summary {seconds, …} is written to the summary file.
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../server/src/config.js';
@@ -14,7 +17,11 @@ import { syncIndexes } from '../../server/src/infra/mongo.js';
 import { importStackExchange, type SeProgressEvent } from '../../server/src/modules/import/se-import.service.js';
 import { seedDemo } from '../../server/src/modules/seed/demo.seed.js';
 import { generateSynthetic } from '../../server/src/modules/seed/synthetic.js';
+import { createQuestionThread } from '../budget-fixture.js';
 import { createProgress, type Progress } from '../lib/progress.js';
+
+/** comments on each answer of the bench's question threads (as the budget fixture) */
+const THREAD_COMMENTS = 2;
 
 async function main() {
   const [mode, ...rest] = process.argv.slice(2);
@@ -69,6 +76,15 @@ async function main() {
         bar.finish(`${questions.toLocaleString('en-US')} questions`);
       }
       writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000, questions }));
+    } else if (mode === 'threads') {
+      const [counts, out] = rest as [string, string];
+      const threads: Array<{ answers: number; comments: number; id: string }> = [];
+      for (const answers of counts.split(',').map(Number)) {
+        const id = await createQuestionThread(deps, { answers, commentsPerAnswer: THREAD_COMMENTS });
+        threads.push({ answers, comments: THREAD_COMMENTS, id });
+        log(`question ${id}: ${answers} answers × ${THREAD_COMMENTS} comments`);
+      }
+      writeFileSync(out, JSON.stringify({ seconds: (performance.now() - started) / 1000, threads }));
     } else {
       throw new Error(`unknown mode ${mode ?? '(none)'}`);
     }

@@ -249,6 +249,35 @@ export async function ensureListings(
   }
 }
 
+/** A question created for the bench with a known number of answers (see budget-fixture.ts). */
+export interface ThreadFixture {
+  answers: number;
+  /** comments on each answer */
+  comments: number;
+  /** the question's id (hex) */
+  id: string;
+}
+
+/**
+ * Creates one question per answer count, each answer with two comments (the budget fixture's
+ * shape), through the services in a child process; a new set each run.
+ */
+export async function createThreadFixtures(
+  env: NodeJS.ProcessEnv,
+  hooks: SeedHooks,
+  answerCounts: readonly number[],
+  signal?: AbortSignal,
+): Promise<{ seconds: number; threads: ThreadFixture[] }> {
+  const work = mkdtempSync(join(tmpdir(), 'colloquy-bench-threads-'));
+  try {
+    const out = join(work, 'threads.json');
+    await runChild(['scripts/bench/seed-child.ts', 'threads', answerCounts.join(','), out], env, hooks.databasePid(), signal);
+    return JSON.parse(readFileSync(out, 'utf8')) as { seconds: number; threads: ThreadFixture[] };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 export async function seedBench(
   plan: SeedPlan,
   env: NodeJS.ProcessEnv,

@@ -2,6 +2,7 @@
 // (Ctrl-C), the RSS sampler, and what the report is made of (rows, seeding, scans).
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { OpScanReport } from './db-scans.js';
+import type { PageRow } from './page-report.js';
 import { wrkAvailable } from './load.js';
 import type { Options } from './options.js';
 import { RssSampler } from './proc.js';
@@ -9,6 +10,9 @@ import type { BenchRow } from './report.js';
 import type { SeedResult } from './seeding.js';
 
 export const log = (line: string) => console.log(`[bench] ${line}`);
+
+/** The sampler's suffix of the uncached stack's processes ("api:uncached", "web:uncached"). */
+export const UNCACHED_SUFFIX = ':uncached';
 
 /** an operation slower than this alone is not put under load */
 export const MAX_SINGLE_SEC = 5;
@@ -49,6 +53,10 @@ export class BenchSession {
   readonly abort = new AbortController();
   readonly sampler = new RssSampler(200);
   readonly rows: BenchRow[] = [];
+  /** the pages table (pages.ts) */
+  readonly pages: PageRow[] = [];
+  /** documents per collection once the data was ready (seeded or reused, fixtures included) */
+  collections: Record<string, number> | null = null;
   seeding: SeedResult | null = null;
   scans: OpScanReport[] | null = null;
   scanLines: string[] = [];

@@ -3,7 +3,7 @@
 import type { Fixtures } from './fixtures.js';
 import { graphqlBody, POST_ANSWER_MUTATION, signedInAgent, VOTE_MUTATION, type Agent } from './graphql.js';
 import { runLoad, type Target } from './load.js';
-import { describeTarget, pick, type Measurer, type Preflight } from './measure.js';
+import { describeTarget, rssOfStack, type Measurer, type Preflight } from './measure.js';
 import type { BenchStack } from './prepare.js';
 import { pageTarget } from './reads.js';
 import { log, type BenchSession } from './session.js';
@@ -130,7 +130,7 @@ async function measureGroup(session: BenchSession, measurer: Measurer, group: Ta
   const nominal = [options.rate, options.writeRate, options.writeRate];
   const fixed = await Promise.all(group.map((t, i) => measurer.fixedRun(t, nominal[i]!, closed[i]!, singles[i]!, plans[i]!.timeoutSec)));
   session.checkAborted();
-  const rssMb = pick(sampler.takeWindow(), ['api', 'worker', 'web', 'ferretdb']);
+  const rssMb = rssOfStack(sampler.takeWindow(), 'cached');
   group.forEach((t, i) => {
     rows.push({
       name: t.name,

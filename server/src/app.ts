@@ -12,7 +12,7 @@ import { requestScope } from './infra/logger.js';
 import { pingMongo } from './infra/mongo.js';
 import { pingRedis } from './infra/redis.js';
 import { responseCacheOf } from './infra/response-cache.js';
-import { responseCachePlugins } from './infra/response-cache.plugin.js';
+import { responseCachePlugins } from './graphql/response-cache.plugin.js';
 import { EPOCH } from './infra/versions.js';
 import {
   addressKey,
@@ -127,7 +127,7 @@ export function createApp(deps: AppDeps): AppHandle {
   let shuttingDown = false;
   let inFlight = 0;
   const limits = rateLimitsOf(deps);
-  // anonymous query responses cached in Redis (infra/response-cache.plugin.ts), when deps.ts built the store
+  // anonymous query responses cached in Redis (graphql/response-cache.plugin.ts), when deps.ts built the store
   const responseCache = responseCacheOf(deps.repos);
 
   const yoga = createYoga<{ req: Request; res: Response }, Context>({
@@ -231,8 +231,11 @@ export function createApp(deps: AppDeps): AppHandle {
       mongodb: mongo.status === 'fulfilled' ? 'ok' : String((mongo as PromiseRejectedResult).reason?.message ?? 'down'),
       redis: redis.status === 'fulfilled' ? 'ok' : String((redis as PromiseRejectedResult).reason?.message ?? 'down'),
     };
-    const ready = checks.mongodb === 'ok' && checks.redis === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+    // MongoDB is the truth: without it nothing can be served. Without Redis the api still serves
+    // (slower: caches and listings fall back to the database, writes lock in-process) and sign-in
+    // is refused: degraded, but ready — a load balancer keeps every instance in rotation.
+    const ready = checks.mongodb === 'ok';
+    res.status(ready ? 200 : 503).json({ status: !ready ? 'unavailable' : checks.redis === 'ok' ? 'ready' : 'degraded', checks });
   });
 
   app.get('/metrics', async (_req, res) => {

@@ -10,6 +10,8 @@ import { createStorage } from './infra/storage.js';
 import { Versions } from './infra/versions.js';
 import { createRepositories } from './modules/repositories.js';
 import { QuestionListings } from './modules/post/post.listings.js';
+import { markTagBumps } from './modules/post/post.rollups.js';
+import { UserRanking } from './modules/user/user.ranking.js';
 import { createRedis } from './infra/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadReputationRules } from './modules/reputation/reputation.rules.js';
@@ -42,18 +44,25 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   if (config.responseCacheTtlSeconds > 0) {
     const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });
     const store = new ResponseCacheStore(cacheRedis, config.responseCacheTtlSeconds * 1000, log);
-    versions.onBump((keys) => store.invalidateKeys(keys));
+    versions.onBump(async (keys) => {
+      // the entity cache's versions move first: no response recomputed once these are retired
+      // can be filled from an entry this write made stale
+      await entityCache.outdate(keys);
+      await store.invalidateKeys(keys);
+    });
     attachResponseCache(repos, store);
     responseCache = store;
   }
+  // Redis read models where the database would scan (FerretDB, or LISTINGS=redis): the question
+  // and answer listings, members by reputation and by handle
+  const listed = config.listings === 'redis' || (config.listings === 'auto' && ferretdb);
+  repos.users.useRanking(new UserRanking(redis, config.redisPrefix, listed));
+  // a tag's document changes when a question enters or leaves it (asked, retagged, deleted): its
+  // statistics are recomputed by the worker (post/post.rollups.ts)
+  versions.onBump((keys) => markTagBumps({ redis, config, repos, log }, keys));
   const search = await createSearchPort(config);
   await search.init();
-  const listings = new QuestionListings(
-    redis,
-    config.redisPrefix,
-    config.listings === 'redis' || (config.listings === 'auto' && ferretdb),
-    repos.posts,
-  );
+  const listings = new QuestionListings(redis, config.redisPrefix, listed, repos.posts);
   let events: DomainEvents & { close?: () => Promise<void> };
   if (options.events === 'inline') events = createInlineEvents(repos, search, log);
   else events = createQueuedEvents(createRedis(config.redisUrl, log, { forQueues: true }), config, log);

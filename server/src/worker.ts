@@ -1,11 +1,13 @@
-// worker process: BullMQ jobs (search indexing) and periodic maintenance (search sweep,
-// expired sessions).
+// worker process: BullMQ jobs (search indexing), periodic maintenance (search sweep, expired
+// sessions, read models missing from Redis or the database) and the rollup job (a tag's and a
+// member's statistics, recomputed every few seconds for what writes marked: post/post.rollups.ts).
 import { Worker } from 'bullmq';
 import { ConfigError, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
 import { createRedis } from './infra/redis.js';
 import { indexPosts, SEARCH_QUEUE, sweep } from './modules/search/search.sync.js';
 import { flushViews } from './modules/post/post.views.js';
+import { rebuildRollups, rollupsMissing, runRollups } from './modules/post/post.rollups.js';
 import { purgeExpiredSessions } from './modules/session/session.service.js';
 
 /** the sweep runs at most this often… */
@@ -13,6 +15,10 @@ const SWEEP_EVERY_MS = 60_000;
 /** …and rests at least this many times as long as it last took (a large database on FerretDB
  * is read by scanning: the sweep must not keep the database busy) */
 const SWEEP_REST_FACTOR = 5;
+/** the rollup job looks for marks this often… */
+const ROLLUPS_EVERY_MS = 3_000;
+/** …and rests at least as long as its last round took (a round reads the posts: FerretDB scans them) */
+const ROLLUPS_REST_FACTOR = 1;
 
 async function main() {
   let config;
@@ -40,9 +46,20 @@ async function main() {
 
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
+  // read models the sweep does not converge, built when missing (a flushed Redis, a database
+  // from before them): members by reputation and handle, members' answers, the rollups
+  const ensureReadModels = async () => {
+    const ranking = deps.repos.users.rankings;
+    if (ranking && !(await ranking.isReady())) log.info({ members: await deps.repos.users.rebuildRanking() }, 'members ranking rebuilt');
+    const listings = deps.services.listings;
+    if (listings.enabled && !(await listings.answersReady()))
+      log.info({ answers: await listings.rebuildAnswers() }, 'answer listings rebuilt');
+    if (await rollupsMissing(deps)) log.info(await rebuildRollups(deps), 'rollups built');
+  };
   const maintenance = async () => {
     const started = performance.now();
     try {
+      await ensureReadModels();
       await sweep(deps.repos, search, log, 500, deps.services.listings);
       await flushViews(deps, log);
       const purged = await purgeExpiredSessions(deps.repos.sessions, new Date());
@@ -55,6 +72,21 @@ async function main() {
     if (took > 5_000) log.info({ tookMs: Math.round(took), nextInMs: Math.round(rest) }, 'search sweep done');
     if (!stopping) timer = setTimeout(() => void maintenance(), rest);
   };
+  let rollupTimer: NodeJS.Timeout | undefined;
+  let rollupRound: Promise<void> | undefined;
+  const rollups = async () => {
+    const started = performance.now();
+    let more = false;
+    try {
+      more = (await runRollups(deps)).more;
+    } catch (error) {
+      log.warn({ err: error }, 'rollup round failed (its marks stay for the next one)');
+    }
+    const took = performance.now() - started;
+    const rest = Math.max(more ? 0 : ROLLUPS_EVERY_MS, took * ROLLUPS_REST_FACTOR);
+    if (!stopping) rollupTimer = setTimeout(() => (rollupRound = rollups()), rest);
+  };
+  rollupRound = rollups();
   log.info('worker started: first search sweep (converges the index with MongoDB)');
   await maintenance();
 
@@ -62,6 +94,8 @@ async function main() {
     log.info({ signal }, 'worker stopping');
     stopping = true;
     clearTimeout(timer);
+    clearTimeout(rollupTimer);
+    await rollupRound;
     await worker.close();
     await deps.close();
     process.exit(0);

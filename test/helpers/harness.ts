@@ -11,6 +11,7 @@ import { createApp } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
 import { createDeps, type ClosableDeps } from '../../server/src/deps.js';
 import { syncIndexes } from '../../server/src/infra/mongo.js';
+import { EPOCH } from '../../server/src/infra/versions.js';
 import type { Clock } from '../../server/src/lib/clock.js';
 import { indexProfileFerretdbIds } from '../../scripts/lib/ferretdb-ids.js';
 
@@ -77,6 +78,12 @@ export interface Harness {
   /** an anonymous client; sign members up with `member(h, handle)` from test/factories/qa.ts */
   agent(): Agent;
   reset(): Promise<void>;
+  /**
+   * Retires every cache in front of the database (the response cache, the entity cache, the web's
+   * page cache): for a test that wrote to the database directly, bypassing the repositories'
+   * version bumps, and then reads through the API.
+   */
+  dropCaches(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -128,6 +135,9 @@ export async function startHarness(options: { rateLimitPerMinute?: number; env?:
       for await (const ids of search.allIds()) await search.remove(ids);
       await deps.services.listings.rebuild();
       clock.set('2026-01-05T10:00:00Z');
+    },
+    async dropCaches() {
+      await deps.repos.storage.changed([EPOCH]);
     },
     async close() {
       server.closeAllConnections();

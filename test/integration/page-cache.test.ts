@@ -111,7 +111,7 @@ describe('the page cache', () => {
     await new Versions(redis, PREFIX).bump(['posts:1']);
     const slow = counted(() => '<p>new</p>', 400);
     const rebuilding = cache.serve('q3', slow);
-    await sleep(50);
+    while (!(await redis.exists(`${PREFIX}page-lock:q3`))) await sleep(5);
     const others = counted(() => '<p>should not render</p>');
     const during = await Promise.all(Array.from({ length: 5 }, () => cache.serve('q3', others)));
     expect(during.map((s) => [s.outcome, bodyOf(s)])).toEqual(Array(5).fill(['stale', '<p>old</p>']));

@@ -2,10 +2,15 @@
 // serving reads from the database (0 failed), keeps taking writes (none lost), refuses sign-in
 // with a clear error while Redis is away, and its caches and rate limits work again once Redis is
 // back. A private redis-server on a free port (like the one scripts/lib/services.ts starts:
-// no persistence), so stopping it touches no other test.
+// no persistence), so stopping it touches no other test. Then the same with a Redis that comes
+// back with its data (a snapshot taken as it stopped): nothing cached before the outage is
+// served after it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
@@ -50,14 +55,23 @@ async function ping(url: string): Promise<boolean> {
   }
 }
 
-/** A redis-server of its own on `port` (no persistence), answering PING when this resolves. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', ''], {
-    stdio: 'ignore',
-  });
+/**
+ * A redis-server of its own on `port`, answering PING when this resolves: no persistence (a
+ * snapshot only when told to, by SHUTDOWN SAVE; it is loaded from `dir` at the next start).
+ */
+async function startRedis(port: number, dir: string): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--logfile', ''];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  // never outlives the test process, whatever happens to it
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   const deadline = Date.now() + 10_000;
   while (!(await ping(`redis://127.0.0.1:${port}`))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not start on port ${port}`);
+    }
     await sleep(50);
   }
   return child;
@@ -104,14 +118,19 @@ async function attempt(agent: Agent, query: string, variables: Record<string, un
 let h: Harness;
 let redis: ChildProcess | undefined;
 let port: number;
+const dir = mkdtempSync(join(tmpdir(), 'colloquy-redis-outage-'));
 beforeAll(async () => {
   port = await freePort();
-  redis = await startRedis(port);
+  redis = await startRedis(port, dir);
   h = await startHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, RESPONSE_CACHE_TTL_SECONDS: '60' } });
 });
 afterAll(async () => {
-  await h?.close();
-  if (redis) await stopRedis(redis);
+  try {
+    await h?.close();
+  } finally {
+    if (redis) await stopRedis(redis);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('a Redis outage under load', () => {
@@ -132,7 +151,11 @@ describe('a Redis outage under load', () => {
 
     const tally: Tally = {
       reads: { before: { ok: 0, failed: [] }, outage: { ok: 0, failed: [] }, after: { ok: 0, failed: [] } },
-      writes: { before: { acknowledged: [], failed: [] }, outage: { acknowledged: [], failed: [] }, after: { acknowledged: [], failed: [] } },
+      writes: {
+        before: { acknowledged: [], failed: [] },
+        outage: { acknowledged: [], failed: [] },
+        after: { acknowledged: [], failed: [] },
+      },
     };
     let phase: Phase = 'before';
     let running = true;
@@ -149,18 +172,15 @@ describe('a Redis outage under load', () => {
     const writer = async (agent: Member) => {
       for (let n = 0; running; n++) {
         const at = phase;
-        const { failure, data } = await attempt(agent, Q.comment, { input: { subjectId: q, body: `${COMMENT_BODY(n)} (${agent.handle})` } });
+        const { failure, data } = await attempt(agent, Q.comment, {
+          input: { subjectId: q, body: `${COMMENT_BODY(n)} (${agent.handle})` },
+        });
         const id = data?.addComment?.comment?.id as string | undefined;
         if (failure || !id) tally.writes[at].failed.push(failure ?? JSON.stringify(data?.addComment?.errors));
         else tally.writes[at].acknowledged.push(id);
       }
     };
-    const load = Promise.all([
-      reader(h.agent(), PAGE),
-      reader(h.agent(), LIST),
-      reader(alice, PAGE),
-      ...writers.map((w) => writer(w)),
-    ]);
+    const load = Promise.all([reader(h.agent(), PAGE), reader(h.agent(), LIST), reader(alice, PAGE), ...writers.map((w) => writer(w))]);
 
     try {
       await sleep(PHASE_MS / 2);
@@ -176,7 +196,7 @@ describe('a Redis outage under load', () => {
         errors: [{ code: 'RATE_LIMITED', message: 'Sign-in is temporarily unavailable; try again in a minute.' }],
       });
       // Redis comes back on the same port; nothing else is restarted
-      redis = await startRedis(port);
+      redis = await startRedis(port, dir);
       await until('the api to reconnect', () => h.deps.redis.status === 'ready');
       phase = 'after';
       await sleep(PHASE_MS);
@@ -222,4 +242,55 @@ describe('a Redis outage under load', () => {
     expect(await rc.keys(`${prefix}ec:users:*`)).not.toEqual([]);
     rc.disconnect();
   }, 90_000);
+
+  it('Redis back with its data from before the outage: nothing cached before it is served after it', async () => {
+    await h.reset();
+    const admin = await member(h, 'admin', { role: 'ADMIN' });
+    await createSpace(admin, 'widgets', 'Widgets');
+    const alice = await member(h, 'alice');
+    const bob = await member(h, 'bob');
+    const q = (await ask(alice, { tags: ['frobnicator'] })).id;
+    const prefix = h.deps.config.redisPrefix;
+    // everything cached: the anonymous page and listing, and the members bob's page read
+    for (const query of [PAGE, LIST]) {
+      await h.agent().gql(query, { id: q });
+      expect((await h.agent().gql(query, { id: q })).headers.get('x-colloquy-cache')).toBe('hit');
+    }
+    await bob.gql(PAGE, { id: q });
+
+    // Redis stops with a snapshot of all that
+    const rc = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+    rc.on('error', () => undefined);
+    const exited = once(redis!, 'exit');
+    await rc.call('SHUTDOWN', 'SAVE').catch(() => undefined);
+    await exited;
+    await until('the api to notice', () => h.deps.redis.status !== 'ready');
+
+    // meanwhile: a comment, a new question, a new display name
+    await bob.must(Q.comment, { input: { subjectId: q, body: COMMENT_BODY(1) } });
+    const asked = await ask(bob, { title: 'Which widget firmware fixes the frobnicator timeout?', tags: ['frobnicator'] });
+    await alice.must(`mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { user { displayName } errors { code } } }`, {
+      input: { displayName: 'Alice Liddell' },
+    });
+
+    // Redis comes back with the snapshot: the old entries are there…
+    redis = await startRedis(port, dir);
+    await until('the api to reconnect', () => h.deps.redis.status === 'ready');
+    expect(await rc.exists(`${prefix}ec:users:${rawOf(alice.id)}`)).toBe(1);
+    // …and none of them is served
+    const page = await h.agent().gql(PAGE, { id: q });
+    expect(page.headers.get('x-colloquy-cache')).toBe('miss');
+    expect(page.data.question.commentCount).toBe(1);
+    expect(page.data.question.author.displayName).toBe('Alice Liddell');
+    expect((await bob.gql(PAGE, { id: q })).data.question.author.displayName).toBe('Alice Liddell');
+    const list = await h.agent().gql(LIST, {});
+    expect(list.headers.get('x-colloquy-cache')).toBe('miss');
+    expect(list.data.questions.totalCount).toBe(2);
+    expect(list.data.questions.nodes.map((n: { id: string }) => n.id)).toContain(asked.id);
+    // the precomputed listings caught up by themselves (what failed to sync was synced again)
+    await until('the listing to hold the new question', async () =>
+      (await rc.zrange(`${prefix}lst:v1:all:new`, 0, -1)).some((m) => m.endsWith(rawOf(asked.id))),
+    );
+    rc.disconnect();
+  }, 60_000);
 });

@@ -251,4 +251,19 @@ describe('the entity cache', () => {
     await w.bob.must(Q.vote, { input: { subjectId: w.q, direction: 'UP' } });
     expect((await read(w.dave, PAGE, page)).data.question.author.reputation).toBeGreaterThan(rep);
   });
+
+  it('a write straight into the database (no version bump) shows once the caches are dropped', async () => {
+    const w = await world();
+    const page = { id: w.q };
+    await cached(PAGE, page);
+    await read(w.dave, PAGE, page);
+    await mongoose.connection
+      .db!.collection('users')
+      .updateOne({ _id: new mongoose.Types.ObjectId(rawOf(w.alice.id)) }, { $set: { displayName: 'Written directly' } });
+    // the repositories' writes are what keep the caches exact: this one went around them
+    expect((await read(w.dave, PAGE, page)).data.question.author.displayName).toBe('alice');
+    await h.dropCaches();
+    expect((await fresh(PAGE, page)).question.author.displayName).toBe('Written directly');
+    expect((await read(w.dave, PAGE, page)).data.question.author.displayName).toBe('Written directly');
+  });
 });

@@ -182,7 +182,18 @@ function documentedVariables(): Map<string, { values: string[]; description: str
   return vars;
 }
 
-const WEB_VARIABLES = ['API_URL', 'ORIGIN', 'PORT', 'HOST', 'BODY_SIZE_LIMIT', 'PUBLIC_SITE_NAME'];
+const WEB_VARIABLES = [
+  'API_URL',
+  'ORIGIN',
+  'PORT',
+  'HOST',
+  'BODY_SIZE_LIMIT',
+  'PUBLIC_SITE_NAME',
+  'REDIS_URL',
+  'REDIS_PREFIX',
+  'PAGE_CACHE',
+  'PAGE_CACHE_TTL_SECONDS',
+];
 const LOCAL_SERVICE_VARIABLES = [
   'FERRETDB_PORT',
   'REDIS_PORT',
@@ -341,7 +352,7 @@ describe('docker-compose.yml', () => {
     const expected: Record<string, string[]> = {
       api: ['mongo', 'redis', 'typesense'],
       worker: ['mongo', 'redis', 'typesense'],
-      web: ['api'],
+      web: ['api', 'redis'],
     };
     for (const [name, deps] of Object.entries(expected)) {
       expect(Object.keys(dependsOn(service(name))).sort(), `${name}: depends_on`).toEqual(deps);

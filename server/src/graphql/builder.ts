@@ -7,15 +7,13 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import type { Context } from '../context.js';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
-import { isAtLeast } from '../lib/roles.js';
 
+/**
+ * Coarse scopes declared on fields (`authScopes`); the fine rules are the modules' pure policies,
+ * which the services enforce and `viewerCan*` fields expose. Add a scope here when a field uses it.
+ */
 export interface AuthScopes {
   loggedIn: boolean;
-  /** the viewer may write (a session, or an API token with the write scope) */
-  writer: boolean;
-  staff: boolean;
-  moderator: boolean;
-  admin: boolean;
 }
 
 export const builder = new SchemaBuilder<{
@@ -32,13 +30,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
-    authScopes: (ctx) => ({
-      loggedIn: ctx.viewer !== null,
-      writer: ctx.viewer !== null && (ctx.viewer.via === 'session' || ctx.viewer.scopes.includes('write')),
-      staff: ctx.viewer?.role === 'STAFF' || ctx.viewer?.role === 'ADMIN',
-      moderator: isAtLeast(ctx.viewer?.role, 'MODERATOR'),
-      admin: isAtLeast(ctx.viewer?.role, 'ADMIN'),
-    }),
+    authScopes: (ctx) => ({ loggedIn: ctx.viewer !== null }),
     unauthorizedError: (_parent, context) => (context.viewer === null ? new UnauthenticatedError() : new ForbiddenError()),
   },
   errors: { defaultTypes: [] },

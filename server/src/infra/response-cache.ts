@@ -1,4 +1,4 @@
-// The store of the GraphQL response cache (response-cache.plugin.ts caches anonymous queries in
+// The store of the GraphQL response cache (graphql/response-cache.plugin.ts caches anonymous queries in
 // it): @envelop/response-cache-redis over a Redis client of its own whose keys all start with
 // `<REDIS_PREFIX>rc:`, shared by every api instance. Invalidation is exact and driven by the
 // read-model versions (infra/versions.ts): every repository write bumps the keys it changed, and
@@ -93,6 +93,8 @@ export class ResponseCacheStore {
   /** a lookup's generations per cache key, oldest first, until the response is stored */
   private readonly pending = new Map<string, { at: number; generations: Generations }>();
   private retiring = false;
+  /** asked to retire everything again while doing so */
+  private retireAgain = false;
   /** an invalidation was lost and not yet made up for (logged once) */
   private lost = false;
 
@@ -188,15 +190,22 @@ export class ResponseCacheStore {
 
   /** Retires every cached response (bumps `*`); retried on the next reconnection when Redis is away. */
   private async retireAll(why: string, error?: unknown): Promise<void> {
-    if (this.retiring) return;
+    if (this.retiring) {
+      this.retireAgain = true; // after the bump under way (which may have gone out before this loss)
+      return;
+    }
     this.retiring = true;
     try {
-      if (this.redis.status !== 'ready') throw new Error('Redis is not connected');
-      await this.redis.hincrby(GEN, ALL, 1);
+      do {
+        this.retireAgain = false;
+        if (this.redis.status !== 'ready') throw new Error('Redis is not connected');
+        await this.redis.hincrby(GEN, ALL, 1);
+      } while (this.retireAgain);
       this.log?.info({ why }, 'response cache emptied');
       this.lost = false;
     } catch {
-      if (error !== undefined && !this.lost) this.log?.warn({ err: error, why }, 'response cache invalidation lost; the cache empties when Redis is back');
+      if (error !== undefined && !this.lost)
+        this.log?.warn({ err: error, why }, 'response cache invalidation lost; the cache empties when Redis is back');
       this.lost ||= error !== undefined;
       // the next 'ready' retires everything (every reconnection does)
     } finally {

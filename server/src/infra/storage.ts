@@ -88,7 +88,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 class LocalLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
-  async run<T>(name: string, waitMs: number, run: () => Promise<T>): Promise<T> {
+  async run<T>(name: string, waitMs: number, run: () => Promise<T>, label = name): Promise<T> {
     const previous = this.tails.get(name) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -100,7 +100,7 @@ class LocalLocks {
         previous.then(() => true),
         new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
       ]);
-      if (!waited) throw new DocumentLockTimeoutError(name);
+      if (!waited) throw new DocumentLockTimeoutError(label);
       return await run();
     } finally {
       clearTimeout(timer);
@@ -248,21 +248,26 @@ export class Storage {
     const l = this.locks!;
     const key = `${l.prefix}lock:${what}`;
     const deadline = Date.now() + LOCK_WAIT_MS;
-    return localLocks.run(key, LOCK_WAIT_MS, async () => {
-      const token = randomBytes(12).toString('base64url');
-      let held: boolean;
-      try {
-        held = await acquire(l.redis, key, token, deadline, what);
-      } catch (error) {
-        if (error instanceof DocumentLockTimeoutError) throw error;
-        held = false; // Redis unreachable: the in-process lock alone (see the header)
-      }
-      try {
-        return await run();
-      } finally {
-        if (held) await l.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
-      }
-    });
+    return localLocks.run(
+      key,
+      LOCK_WAIT_MS,
+      async () => {
+        const token = randomBytes(12).toString('base64url');
+        let held: boolean;
+        try {
+          held = await acquire(l.redis, key, token, deadline, what);
+        } catch (error) {
+          if (error instanceof DocumentLockTimeoutError) throw error;
+          held = false; // Redis unreachable: the in-process lock alone (see the header)
+        }
+        try {
+          return await run();
+        } finally {
+          if (held) await l.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+        }
+      },
+      what,
+    );
   }
 }
 

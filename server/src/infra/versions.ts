@@ -39,7 +39,6 @@ export class Versions {
   /** Bumps the versions of these keys (after the write they describe). Never throws. */
   async bump(names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
-    for (const listener of this.listeners) await Promise.resolve(listener(names)).catch(() => undefined);
     const pipeline = this.redis.pipeline();
     for (const name of new Set(names)) pipeline.incr(this.key(name));
     let timer: NodeJS.Timeout | undefined;
@@ -56,6 +55,8 @@ export class Versions {
     } finally {
       clearTimeout(timer);
     }
+    // after the versions moved: a listener's cache can no longer be refilled under the old ones
+    for (const listener of this.listeners) await Promise.resolve(listener(names)).catch(() => undefined);
   }
 
   /** The current versions of these keys (0 where never bumped). */

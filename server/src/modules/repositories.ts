@@ -5,7 +5,9 @@ import { BadgeRepository } from './badge/badge.repository.js';
 import { CommentRepository } from './comment/comment.repository.js';
 import { ImportStateRepository } from './import/import-state.repository.js';
 import { PostRepository } from './post/post.repository.js';
+import { TagStatsRepository } from './post/tag-stats.repository.js';
 import { ThreadRepository } from './post/thread.repository.js';
+import { UserStatsRepository } from './post/user-stats.repository.js';
 import { ReputationRepository } from './reputation/reputation.repository.js';
 import { SeedStateRepository } from './seed/seed-state.repository.js';
 import { RevisionRepository } from './revision/revision.repository.js';
@@ -19,6 +21,9 @@ export interface Repositories {
   storage: Storage;
   posts: PostRepository;
   threads: ThreadRepository;
+  /** rollups of the posts: a tag's and a member's statistics (post/post.rollups.ts) */
+  tagStats: TagStatsRepository;
+  userStats: UserStatsRepository;
   comments: CommentRepository;
   revisions: RevisionRepository;
   votes: VoteRepository;
@@ -40,6 +45,8 @@ export function createRepositories(storage: Storage): Repositories {
     storage,
     posts,
     threads: new ThreadRepository(storage, posts, comments),
+    tagStats: new TagStatsRepository(storage),
+    userStats: new UserStatsRepository(storage),
     comments,
     revisions: new RevisionRepository(storage),
     votes: new VoteRepository(storage),

@@ -24,6 +24,7 @@
 // complete row before it has been written; the step stays incomplete.
 import type { Types } from 'mongoose';
 import type { AppDeps } from '../../context.js';
+import { rebuildRollupsAndRanking } from '../post/post.rollups.js';
 import { dumpFiles, siteFromDir, type DumpFileInfo, type DumpKind } from './se-dump.reader.js';
 import type { SeImportOptions, SeImportSummary, SeStep, SeStepSummary } from './se-import.types.js';
 import { seObjectId, siteDisplayName, siteLabel } from './se-mapping.js';
@@ -75,6 +76,9 @@ export async function importStackExchange(deps: AppDeps, dir: string, options: S
   const summary = await runImport(deps, site, files, options);
   // the question listings (Redis, on FerretDB) from what is now in the database
   await deps.services.listings.rebuild();
+  await rebuildRollupsAndRanking(deps); // members by reputation and handle, tag and member statistics
+  // the import wrote in batches, past the repositories' version bumps: every cache starts afresh
+  await deps.repos.storage.changed(['epoch']);
   return summary;
 }
 

@@ -3,6 +3,7 @@
 // where the dump has no Markdown source (user profiles, posts without history).
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
+import type { CloseReason } from '../post/post.rules.js';
 
 /** Kinds of imported entities; each gets its own id space. */
 export type SeKind = 'user' | 'post' | 'comment' | 'revision' | 'badge' | 'space';
@@ -93,7 +94,7 @@ export function licenseFor(contentLicense: string | undefined, date: Date | unde
   return 'CC BY-SA 4.0';
 }
 
-export type CloseReason = 'DUPLICATE' | 'OFF_TOPIC' | 'NEEDS_DETAILS' | 'NEEDS_FOCUS' | 'OPINION_BASED' | 'RESOLVED' | 'OTHER';
+export type { CloseReason };
 
 /** PostHistory type 10 (closed) keeps the close reason id in Comment. */
 export function closeReasonFromHistory(comment: string | undefined): CloseReason {

@@ -1,5 +1,6 @@
 // What every verify checker shares: the list of checks, their results (the tally), the batch
 // walk in _id order and the ledger step a repair applies.
+import type { Redis } from 'ioredis';
 import type { Types } from 'mongoose';
 import type { AppServices } from '../../context.js';
 import type { Repositories } from '../repositories.js';
@@ -21,6 +22,9 @@ export const CHECKS = [
   ['user answerCount', 'non-deleted answers by the member'],
   ['user opening event', 'every member has a join:<id> ledger event'],
   ['user reputation', 'reputation = Σ ledger deltas (and not behind the last event)'],
+  ['tag stats', "a tag's stored top askers and answerers are what its posts make (one marked for the worker is no drift)"],
+  ['user stats', "a member's stored top tags are what their posts make (one marked for the worker is no drift)"],
+  ['users ranking', 'members by reputation in Redis (where in use) list each member once, at their reputation'],
 ] as const;
 
 export type CheckName = (typeof CHECKS)[number][0];
@@ -53,7 +57,14 @@ export interface VerifyOptions {
   examples?: number;
 }
 
-export type VerifyDeps = { services: Pick<AppServices, 'clock' | 'reputationRules' | 'events'>; repos: Repositories; log?: Logger };
+export type VerifyDeps = {
+  services: Pick<AppServices, 'clock' | 'reputationRules' | 'events'>;
+  repos: Repositories;
+  /** where the rollups' marks live (post/post.rollups.ts) */
+  redis?: Redis;
+  config?: { redisPrefix: string };
+  log?: Logger;
+};
 
 /** Walks a collection in _id order, `size` documents at a time (`load` runs one page query after `last`). */
 export async function* batches<T extends { _id: unknown }>(

@@ -10,6 +10,11 @@ import type { Types } from 'mongoose';
 import type { Guard, GuardedResult } from '../../infra/storage.js';
 import { op } from '../../lib/mongo-ops.js';
 import type { PostDoc } from '../post/post.model.js';
+import { pendingRollups, rollupSequence, type RollupDeps } from '../post/post.rollups.js';
+import { computeTagStats } from '../post/tag-stats.compute.js';
+import type { TagStatsDoc } from '../post/tag-stats.model.js';
+import { computeUserStats } from '../post/user-stats.compute.js';
+import type { UserStatsDoc } from '../post/user-stats.model.js';
 import type { Repositories } from '../repositories.js';
 import { applyReputation, openLedger, type ReputationChange } from '../reputation/reputation.service.js';
 import type { VerifyDeps } from './verify-checks.js';
@@ -68,10 +73,17 @@ export interface UserRow {
 
 export type LedgerEventRow = { userId: Id; seq: number; delta: number; day: string; dayEarned: number };
 
-type VerifyRepos = Pick<Repositories, 'posts' | 'threads' | 'votes' | 'comments' | 'reputation' | 'users' | 'spaces' | 'tags'>;
+type VerifyRepos = Pick<
+  Repositories,
+  'posts' | 'threads' | 'votes' | 'comments' | 'reputation' | 'users' | 'spaces' | 'tags' | 'tagStats' | 'userStats'
+>;
 
-export function verifyStore(repos: VerifyRepos) {
-  const { posts, threads, votes, comments, reputation, users, spaces, tags } = repos;
+/**
+ * `queue`: where the rollups' marks live (Redis). Without it a repair stores what it computed
+ * regardless of the marks, and no rollup counts as marked.
+ */
+export function verifyStore(repos: VerifyRepos, queue: Pick<RollupDeps, 'redis' | 'config'> | null = null) {
+  const { posts, threads, votes, comments, reputation, users, spaces, tags, tagStats, userStats } = repos;
   return {
     // -------------------------------------------------------------------------------------------
     // pages in _id order
@@ -167,10 +179,11 @@ export function verifyStore(repos: VerifyRepos) {
       read: { reputation: number; repSeq: number },
       ledger: { sum: number; last: LedgerEventRow },
     ): Promise<GuardedResult> =>
-      users.updateIf(
+      // through the repository's reputation write: the members ranking follows
+      users.setReputationIf(
         userId,
         { reputation: read.reputation, repSeq: read.repSeq },
-        { $set: { reputation: ledger.sum, repSeq: ledger.last.seq, repDay: ledger.last.day, repDayEarned: ledger.last.dayEarned } },
+        { reputation: ledger.sum, repSeq: ledger.last.seq, repDay: ledger.last.day, repDayEarned: ledger.last.dayEarned },
       ),
 
     // -------------------------------------------------------------------------------------------
@@ -181,6 +194,34 @@ export function verifyStore(repos: VerifyRepos) {
     /** The thread the facts make now (reads the question's answers and comments). */
     expectedThread: (question: PostDoc) => threads.compute(question),
     rebuildThread: (questionId: Id) => threads.rebuild(questionId),
+
+    // -------------------------------------------------------------------------------------------
+    // rollups (post/post.rollups.ts) and the members ranking (user/user.ranking.ts)
+    /** The rollup sequence now (null without Redis): a computation's facts read after it cover every mark up to it. */
+    rollupSequence: async (): Promise<number | null> => (queue ? rollupSequence(queue).catch(() => null) : null),
+    /** Which of these tags or members (hex ids) are marked for the job. */
+    pendingRollups: async (kind: 'tags' | 'users', names: string[]): Promise<Set<string>> =>
+      queue ? pendingRollups(queue, kind, names).catch(() => new Set<string>()) : new Set<string>(),
+    storedTagStats: (names: string[]) => tagStats.findManyByIds<TagStatsDoc>(names),
+    expectedTagStats: (names: string[], mark: number) => computeTagStats(posts, names, mark),
+    sameTagStats: (stored: TagStatsDoc, expected: TagStatsDoc) => tagStats.sameContent(stored, expected),
+    storeTagStats: (doc: TagStatsDoc, force: boolean) => tagStats.storeComputed(doc, force),
+    storedUserStats: (ids: Id[]) => userStats.findManyByIds<UserStatsDoc>(ids),
+    expectedUserStats: (ids: Id[], mark: number) => computeUserStats(posts, ids, mark),
+    sameUserStats: (stored: UserStatsDoc, expected: UserStatsDoc) => userStats.sameContent(stored, expected),
+    storeUserStats: (doc: UserStatsDoc, force: boolean) => userStats.storeComputed(doc, force),
+    /** Whether the ranking is in use and built (else the database answers: nothing to check). */
+    rankingReady: async (): Promise<boolean> => !!users.rankings && (await users.rankings.isReady()),
+    /** The members whose ranking entry is not their reputation's. */
+    rankingMismatches: async <U extends { _id: Id; reputation: number; repSeq: number }>(rows: U[]): Promise<U[]> =>
+      users.rankings ? ((await users.rankings.mismatches(rows)) as U[]) : [],
+    /** Re-lists members at their reputation as stored now. */
+    repairRanking: async (ids: Id[]): Promise<void> => {
+      const now = await users.findManyByIds<{ _id: Id; reputation: number; repSeq: number }>(ids, 'reputation repSeq');
+      await users.rankings?.repair(now);
+    },
+    /** Ranking entries that stand for no member as they are (removed with `remove`). */
+    rankingStrays: async (remove: boolean): Promise<string[]> => (users.rankings ? users.rankings.dropStrays(null, remove) : []),
 
     // -------------------------------------------------------------------------------------------
     // child lists (one pass over every answer, comment and post)

@@ -7,8 +7,12 @@ import { DEFAULT_REPUTATION_RULES } from '../reputation/reputation.rules.js';
 type Id = Types.ObjectId;
 type Row = Record<string, any>;
 const state = vi.hoisted(() => ({
-  db: {} as Record<'votes' | 'posts' | 'comments' | 'events' | 'users' | 'spaces' | 'tags', Row[]>,
+  db: {} as Record<'votes' | 'posts' | 'comments' | 'events' | 'users' | 'spaces' | 'tags' | 'tagStats' | 'userStats', Row[]>,
   ledgerSteps: [] as Row[],
+  /** the members ranking: user id → the reputation it lists them at (null: not built) */
+  ranking: null as Map<string, number> | null,
+  /** tags and members (hex) marked for the rollup job */
+  pending: new Set<string>(),
 }));
 
 vi.mock('./verify-store.js', () => {
@@ -107,7 +111,44 @@ vi.mock('./verify-store.js', () => {
       yield* db.posts;
     },
     appendChildIds: async (id: Id, add: Record<string, { $each: Id[] }>) => addIds(id, add),
+    // rollups: what the posts make is computed the simple way (askers only; top tags from questions)
+    rollupSequence: async () => 7,
+    pendingRollups: async (_kind: string, names: string[]) => new Set(names.filter((n) => state.pending.has(n))),
+    storedTagStats: byIds(() => db.tagStats),
+    expectedTagStats: async (names: string[], mark: number) =>
+      names.map((name) => ({ _id: name, askers: expectedAskers(name), answerers: [], mark })),
+    sameTagStats: (a: Row, b: Row) => JSON.stringify(a.askers) === JSON.stringify(b.askers),
+    storeTagStats: async (doc: Row) => void replace(db.tagStats, doc),
+    storedUserStats: byIds(() => db.userStats),
+    expectedUserStats: async (ids: Id[], mark: number) => ids.map((id) => ({ _id: id, topTags: expectedTopTags(id), mark })),
+    sameUserStats: (a: Row, b: Row) => JSON.stringify(a.topTags) === JSON.stringify(b.topTags),
+    storeUserStats: async (doc: Row) => void replace(db.userStats, doc),
+    rankingReady: async () => state.ranking !== null,
+    rankingMismatches: async (rows: Row[]) => rows.filter((u) => state.ranking!.get(key(u._id)) !== u.reputation),
+    repairRanking: async (ids: Id[]) => {
+      for (const id of ids) state.ranking!.set(key(id), one(db.users, id)!.reputation);
+    },
+    rankingStrays: async (remove: boolean) => {
+      const strays = [...state.ranking!.keys()].filter((id) => !one(db.users, id));
+      if (remove) for (const id of strays) state.ranking!.delete(id);
+      return strays;
+    },
   };
+  const live = (p: Row) => !p.deletedAt;
+  function replace(rows: Row[], doc: Row) {
+    const i = rows.findIndex((r) => key(r._id) === key(doc._id));
+    if (i < 0) rows.push(doc);
+    else rows[i] = doc;
+  }
+  function expectedAskers(tag: string) {
+    const byAuthor = new Map<string, number>();
+    for (const p of db.posts.filter((q) => q.type === 'question' && live(q) && q.tags.includes(tag)))
+      byAuthor.set(key(p.authorId), (byAuthor.get(key(p.authorId)) ?? 0) + 1);
+    return [...byAuthor].map(([userId, questionCount]) => ({ userId, questionCount }));
+  }
+  function expectedTopTags(userId: Id) {
+    return db.posts.filter((p) => p.type === 'question' && live(p) && key(p.authorId) === key(userId)).flatMap((p) => p.tags);
+  }
   return { verifyStore: () => store };
 });
 
@@ -140,6 +181,9 @@ function community(): typeof state.db {
   const counters = { scoreBase: 0, downVotes: 0, deletedAt: null };
   return {
     users: [member(u1!, 'ada', 1, 1, 1, 0), member(u2!, 'ben', 11, 2, 0, 1), member(u3!, 'cy', 1, 1, 0, 0)],
+    // ada's rollups are stored (computed once), ben's and cy's not yet (no drift)
+    tagStats: [{ _id: 't', askers: [{ userId: u1!.toHexString(), questionCount: 1 }], answerers: [], mark: 1 }],
+    userStats: [{ _id: u1, topTags: ['t'], mark: 1 }],
     spaces: [{ _id: s1, slug: 's', questionCount: 1 }],
     tags: [{ _id: 't', questionCount: 1 }],
     posts: [
@@ -173,6 +217,8 @@ function community(): typeof state.db {
 
 beforeEach(() => {
   state.db = community();
+  state.ranking = new Map(state.db.users.map((u) => [u._id.toHexString(), u.reputation as number]));
+  state.pending.clear();
   state.ledgerSteps.length = 0;
   changed.length = 0;
 });
@@ -199,6 +245,9 @@ describe('verifyConsistency', () => {
       ['user answerCount', 3],
       ['user opening event', 3],
       ['user reputation', 3],
+      ['tag stats', 1],
+      ['user stats', 3],
+      ['users ranking', 3],
     ]);
     expect(formatVerifyReport(r)).toMatch(/No drift: every derived value matches its facts\.$/);
   });
@@ -241,6 +290,42 @@ describe('verifyConsistency', () => {
     expect(changed.flat().sort()).toEqual([a1!.toHexString(), q1!.toHexString()].sort());
     const again = await verifyConsistency(deps, { batchSize: 2 });
     expect(again.drift, formatVerifyReport(again)).toBe(0);
+  });
+});
+
+describe('verifyConsistency: rollups and the members ranking', () => {
+  it('finds stored rollups and ranking entries that differ from their facts (not rollups marked for the job) and repairs them', async () => {
+    const { db } = state;
+    db.tagStats[0]!.askers = [];
+    db.userStats[0]!.topTags = ['x'];
+    state.ranking!.set(u2!.toHexString(), 99);
+    state.ranking!.set('65a00000000000000000ffff', 5); // an entry of no member
+    const found = await verifyConsistency(deps, { batchSize: 2 });
+    expect(driftOf(found)).toEqual({ 'tag stats': 1, 'user stats': 1, 'users ranking': 2 });
+    const report = formatVerifyReport(found);
+    expect(report).toContain('tag t: its top askers/answerers differ from its posts');
+    expect(report).toContain('@ada: top tags differ from their posts');
+    expect(report).toContain('@ben: not listed at reputation 11');
+    expect(report).toContain('entry 65a00000000000000000ffff stands for no member as they are');
+
+    // marked for the job: the worker recomputes them in a moment, no drift
+    state.pending.add('t').add(u1!.toHexString());
+    expect(driftOf(await verifyConsistency(deps, { batchSize: 2 }))).toEqual({ 'users ranking': 2 });
+    state.pending.clear();
+
+    const repaired = await verifyConsistency(deps, { repair: true, batchSize: 2 });
+    expect(repaired.repaired).toBe(4);
+    expect(db.tagStats[0]).toMatchObject({ askers: [{ userId: u1!.toHexString(), questionCount: 1 }], mark: 7 });
+    expect(db.userStats[0]).toMatchObject({ topTags: ['t'] });
+    expect([...state.ranking!]).toEqual(db.users.map((u) => [u._id.toHexString(), u.reputation]));
+    const again = await verifyConsistency(deps, { batchSize: 2 });
+    expect(again.drift, formatVerifyReport(again)).toBe(0);
+  });
+
+  it('checks no ranking where none is built (the database answers)', async () => {
+    state.ranking = null;
+    const r = await verifyConsistency(deps);
+    expect(r.checks.find((c) => c.check === 'users ranking')).toMatchObject({ checked: 3, drift: 0 });
   });
 });
 

@@ -18,17 +18,21 @@
 //   user answerCount         non-deleted answers by the member
 //   user opening event       every member has the `join:<id>` ledger event
 //   user reputation          users.reputation = Σ ledger deltas, and repSeq = the last event
+//   tag stats, user stats    the stored rollups (top askers/answerers, top tags) are what the posts
+//                            make; users ranking: members by reputation in Redis match the users
 //
 // Repairs are idempotent: ledger events use the same deterministic cause keys as the services
 // (so a step is applied at most once) and counter writes are guarded by the values read.
 //
 // One checker per area: verify-votes.ts (vote reputation, post score), verify-accepts.ts (accept
 // reputation), verify-posts.ts (post counters and child lists), verify-taxonomy.ts (space and tag
-// counts), verify-users.ts (member counters, opening event, reputation); verify-checks.ts holds
-// what they share. Every database access goes through verify-store.ts (over the repositories).
+// counts), verify-users.ts (member counters, opening event, reputation), verify-rollups.ts (the
+// rollups and the members ranking); verify-checks.ts holds what they share. Every database access
+// goes through verify-store.ts (over the repositories).
 import { checkAccepts } from './verify-accepts.js';
 import { Tally, type VerifyDeps, type VerifyOptions, type VerifyResult } from './verify-checks.js';
 import { checkPostCounters } from './verify-posts.js';
+import { checkRanking, checkTagStats, checkUserStats } from './verify-rollups.js';
 import { checkSpaces, checkTags } from './verify-taxonomy.js';
 import { checkThreads } from './verify-threads.js';
 import { checkUsers } from './verify-users.js';
@@ -46,7 +50,7 @@ export async function verifyConsistency(deps: VerifyDeps, options: VerifyOptions
   const size = options.batchSize ?? 500;
   const tally = new Tally(options.examples ?? EXAMPLES);
   const changedPosts = new Set<string>();
-  const store = verifyStore(deps.repos);
+  const store = verifyStore(deps.repos, deps.redis && deps.config ? { redis: deps.redis, config: deps.config } : null);
   // ledger steps first: they move users' reputation, which is checked last
   await checkVotes(store, deps, tally, repair, size);
   await checkAccepts(store, deps, tally, repair, size);
@@ -56,6 +60,10 @@ export async function verifyConsistency(deps: VerifyDeps, options: VerifyOptions
   await checkSpaces(store, tally, repair, size);
   await checkTags(store, tally, repair, size);
   await checkUsers(store, deps, tally, repair, size);
+  // rollups last: from the facts as repaired above
+  await checkTagStats(store, tally, repair, size);
+  await checkUserStats(store, tally, repair, size);
+  await checkRanking(store, tally, repair, size);
   if (changedPosts.size) {
     // the posts' versions were bumped (the search sweep catches up anyway); index them now
     const ids = [...changedPosts];

@@ -17,6 +17,7 @@ import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
 import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canVerify, canVote } from './post.policy.js';
 import { listQuestions, revisionsOfPosts, type QuestionFilterArgs } from './post.reads.js';
+import { CLOSE_REASONS } from './post.rules.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
 import { sortAnswers, type QuestionFilter, type QuestionOrder } from './post.repository.js';
 import { pendingViews } from './post.views.js';
@@ -31,7 +32,7 @@ export const QuestionOrderEnum = builder.enumType('QuestionOrder', {
   } as const,
 });
 export const CloseReasonEnum = builder.enumType('CloseReason', {
-  values: ['DUPLICATE', 'OFF_TOPIC', 'NEEDS_DETAILS', 'NEEDS_FOCUS', 'OPINION_BASED', 'RESOLVED', 'OTHER'] as const,
+  values: CLOSE_REASONS,
 });
 
 export function slugify(title: string): string {

@@ -8,8 +8,11 @@
 // path) and a cursor is an exclusive lexical bound: exact keyset paging, never a skip.
 //   scopes   all | s:<spaceId> | t:<tag>      orders  new (createdAt) act (lastActivityAt) top (score)
 //            u:<authorId> (newest only)               una (unanswered, by createdAt)
+//            ua:<authorId> (a member's answers, newest only: the profile's answers list)
 // Each question's state (`q:<id>` = "<version>|<its members as JSON>") lets one Lua call replace
-// its old members with new ones atomically; an older version never overwrites a newer one.
+// its old members with new ones atomically; an older version never overwrites a newer one. An
+// answer's state (`a:<id>`) does the same for its one member. Answers have a ready flag of their
+// own (`answers:ready`): the sweep re-syncs questions only, a full rebuild both.
 //
 // Consistency: every write's postsChanged event syncs the listings in-process (after the database
 // write), the worker's search sweep re-syncs every question, and a full rebuild (seeding,
@@ -78,7 +81,9 @@ export interface ListingPage {
 export class QuestionListings {
   private readonly base: string;
   /** questions whose sync did not reach Redis (an outage): synced again when it is back */
-  private readonly unsynced = new Set<string>();
+  private readonly unsynced = new Map<string, number>();
+  /** numbers the failures: a re-sync forgets only the failures it made up for */
+  private failures = 0;
   /** more failed than can be remembered: the listings are not trusted until a rebuild */
   private overflowed = false;
   private retry: NodeJS.Timeout | undefined;
@@ -118,7 +123,17 @@ export class QuestionListings {
     return out;
   }
 
-  /** Brings these questions' members up to date (answers: their questions). */
+  /** An answer's member in its author's answers listing (none when deleted). */
+  answerEntriesOf(a: PostDoc): Array<[string, string]> {
+    if (a.type !== 'answer' || a.deletedAt) return [];
+    return [[this.zkey(`ua:${a.authorId.toHexString()}`, 'new'), `${sortKeyText('createdAt', a.createdAt)}:${a._id.toHexString()}`]];
+  }
+
+  private get answersReadyKey(): string {
+    return `${this.base}answers:ready`;
+  }
+
+  /** Brings these questions' members up to date (answers: their questions, and their own member). */
   async sync(posts: ReadonlyArray<PostDoc>): Promise<void> {
     if (!this.enabled || posts.length === 0) return;
     const questions = new Map(posts.filter((p) => p.type === 'question').map((q) => [q._id.toHexString(), q]));
@@ -138,6 +153,7 @@ export class QuestionListings {
         JSON.stringify(this.entriesOf(q)),
       );
     }
+    this.queueAnswers(pipeline, posts);
     const results = await pipeline.exec();
     for (const [error] of results ?? []) if (error) throw error;
   }
@@ -156,7 +172,7 @@ export class QuestionListings {
 
   private remember(ids: readonly string[]): void {
     if (this.overflowed) return;
-    for (const id of ids) this.unsynced.add(id);
+    for (const id of ids) this.unsynced.set(id, ++this.failures);
     if (this.unsynced.size > MAX_UNSYNCED) {
       this.overflowed = true;
       this.unsynced.clear();
@@ -172,14 +188,15 @@ export class QuestionListings {
   private async resync(): Promise<void> {
     try {
       if (this.overflowed) {
-        await this.redis.del(this.readyKey);
+        await this.redis.del(this.readyKey, this.answersReadyKey);
         this.overflowed = false;
         return;
       }
-      while (this.unsynced.size) {
+      while (this.unsynced.size && this.redis.status === 'ready') {
+        // forgotten once synced (until then the listings do not answer: isReady)
         const batch = [...this.unsynced].slice(0, RESYNC_BATCH);
-        for (const id of batch) this.unsynced.delete(id);
-        await this.syncIds(batch); // a failure remembers them again, for the next reconnection
+        await this.syncIds(batch.map(([id]) => id)); // a failure remembers them again
+        for (const [id, failure] of batch) if (this.unsynced.get(id) === failure) this.unsynced.delete(id);
       }
     } catch {
       // Redis went away again: the next 'ready' tries again
@@ -219,9 +236,9 @@ export class QuestionListings {
     return dropped;
   }
 
-  /** A full pass over the questions (seeding and imports call it; the sweep does the same). */
-  async rebuild(onProgress?: (done: number) => void): Promise<{ questions: number; dropped: number }> {
-    if (!this.enabled) return { questions: 0, dropped: 0 };
+  /** A full pass over the questions, then the answers (seeding and imports call it; the sweep does the same for questions). */
+  async rebuild(onProgress?: (done: number) => void): Promise<{ questions: number; dropped: number; answers: number }> {
+    if (!this.enabled) return { questions: 0, dropped: 0, answers: 0 };
     const live = new Set<string>();
     let batch: PostDoc[] = [];
     for await (const doc of this.posts.allQuestions()) {
@@ -236,7 +253,8 @@ export class QuestionListings {
     }
     await this.sync(batch);
     const dropped = await this.finishRebuild(live);
-    return { questions: live.size, dropped };
+    const answers = await this.rebuildAnswers();
+    return { questions: live.size, dropped, answers };
   }
 
   /**
@@ -281,5 +299,84 @@ export class QuestionListings {
       ids: members.map((m) => m.slice(m.lastIndexOf(':') + 1)),
       total: () => this.redis.zcard(key).catch(() => this.posts.countQuestions(filter, order)),
     };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // a member's answers (`ua:<authorId>`)
+
+  /** Adds the answers among `posts` to a sync pipeline (their own member each). */
+  private queueAnswers(pipeline: ReturnType<Redis['pipeline']>, posts: ReadonlyArray<PostDoc>): void {
+    for (const a of posts) {
+      if (a.type !== 'answer') continue;
+      (pipeline as unknown as { colloquySyncListing(key: string, v: number, e: string): void }).colloquySyncListing(
+        `${this.base}a:${a._id.toHexString()}`,
+        a.version ?? 0,
+        JSON.stringify(this.answerEntriesOf(a)),
+      );
+    }
+  }
+
+  /** Whether the answers listings are complete (as `isReady`, with their own flag). */
+  async answersReady(): Promise<boolean> {
+    if (!this.enabled || this.overflowed || this.unsynced.size > 0) return false;
+    return (await this.redis.exists(this.answersReadyKey).catch(() => 0)) === 1;
+  }
+
+  /**
+   * A full pass over the answers: syncs every answer, drops the members of answers that no longer
+   * exist, and marks the answers listings ready (`rebuild` calls it; the worker when they are not
+   * ready). Returns the answers seen.
+   */
+  async rebuildAnswers(): Promise<number> {
+    if (!this.enabled) return 0;
+    const live = new Set<string>();
+    let batch: PostDoc[] = [];
+    const flush = async () => {
+      const pipeline = this.redis.pipeline();
+      this.queueAnswers(pipeline, batch);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      batch = [];
+    };
+    for await (const a of this.posts.scan<PostDoc>({ type: 'answer' }, '_id type authorId createdAt deletedAt version')) {
+      live.add(a._id.toHexString());
+      batch.push(a);
+      if (batch.length >= 1000) await flush();
+    }
+    await flush();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.base}a:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        if (live.has(key.slice(`${this.base}a:`.length))) continue;
+        const state = await this.redis.get(key);
+        const entries = state ? (JSON.parse(state.slice(state.indexOf('|') + 1)) as Array<[string, string]>) : [];
+        const pipeline = this.redis.pipeline();
+        for (const [zkey, member] of entries) pipeline.zrem(zkey, member);
+        pipeline.del(key);
+        await pipeline.exec();
+      }
+    } while (cursor !== '0');
+    await this.redis.set(this.answersReadyKey, new Date().toISOString());
+    return live.size;
+  }
+
+  /**
+   * One page of a member's answer ids, newest first (limit + 1 at most, in the window's
+   * direction), or null when the listings cannot answer (off, not built, Redis away).
+   */
+  async answerPage(authorId: Types.ObjectId, window: PageWindow): Promise<string[] | null> {
+    if (!(await this.answersReady())) return null;
+    const key = this.zkey(`ua:${authorId.toHexString()}`, 'new');
+    const bound = window.cursor ? `(${sortKeyText('createdAt', window.cursor.key as Date | number)}:${window.cursor.id}` : null;
+    const n = window.limit + 1;
+    try {
+      const members = window.backward
+        ? await this.redis.zrangebylex(key, bound ?? '-', '+', 'LIMIT', 0, n)
+        : await this.redis.zrevrangebylex(key, bound ?? '+', '-', 'LIMIT', 0, n);
+      return members.map((m) => m.slice(m.lastIndexOf(':') + 1));
+    } catch {
+      return null; // Redis went away: the database answers
+    }
   }
 }

@@ -1,6 +1,6 @@
 // Read use cases of questions and answers that are more than a load by id: listings (from the
 // precomputed Redis listings where they answer, else the database), a member's answers and top
-// tags, revision histories. Resolvers call these; they never query a collection themselves.
+// tags (their rollup), revision histories. Resolvers call these; they never query a collection themselves.
 import type { Types } from 'mongoose';
 import type { Context } from '../../context.js';
 import { noteReads } from '../../graphql/request-scoped.js';
@@ -11,6 +11,8 @@ import { reposOf, servicesOf } from '../services.js';
 import { userIdByHandle } from '../user/user.handles.js';
 import type { PostDoc } from './post.model.js';
 import { matchesQuestionFilter, orderField, type QuestionFilter, type QuestionOrder } from './post.repository.js';
+import { userStatsOf } from './post.rollups.js';
+import type { TagScore } from './post.stats.js';
 
 export interface QuestionFilterArgs {
   spaceSlug?: string | null;
@@ -68,11 +70,22 @@ export async function listQuestions(
   return { ...toConnection(rows, window, cursorOf), totalCount: () => posts.countQuestions(filter, order) };
 }
 
-/** A member's answers, newest first. */
+/**
+ * A member's answers, newest first: from their answers listing (Redis, on FerretDB) when it is
+ * built, else from the database (MongoDB answers it from the author index).
+ */
 export async function listAnswersOf(ctx: Pick<Context, 'deps' | 'cache'>, authorId: Types.ObjectId, window: PageWindow) {
   noteReads(ctx, ['list:posts']);
-  const rows = await reposOf(ctx).posts.listAnswersBy(authorId, window);
-  return toConnection(rows, window, (a) => encodeCursor(a.createdAt, a._id.toHexString()));
+  const posts = reposOf(ctx).posts;
+  const cursorOf = (a: PostDoc) => encodeCursor(a.createdAt, a._id.toHexString());
+  const listed = await servicesOf(ctx).listings.answerPage(authorId, window);
+  if (listed) {
+    const docs = await posts.findPostsByIds(listed);
+    // an entry the listing has not caught up with yet (deleted…) is left out
+    const rows = docs.filter((a): a is PostDoc => a !== null && a.type === 'answer' && !a.deletedAt && a.authorId.equals(authorId));
+    return toConnection(rows, window, cursorOf);
+  }
+  return toConnection(await posts.listAnswersBy(authorId, window), window, cursorOf);
 }
 
 /** Revisions of several posts (by hex id), each list by number: the revisions DataLoader's batch. */
@@ -84,30 +97,11 @@ export async function revisionsOfPosts(ctx: Pick<Context, 'deps'>, ids: readonly
   return ids.map((id) => groups.get(id) ?? []);
 }
 
-export interface TagScore {
-  name: string;
-  posts: number;
-  score: number;
-}
-
-/** A member's tags: their questions' tags plus the tags of the questions they answered. */
-export async function topTagsOf(ctx: Pick<Context, 'deps' | 'cache'>, authorId: Types.ObjectId, limit: number): Promise<TagScore[]> {
-  noteReads(ctx, ['list:posts']);
-  const posts = reposOf(ctx).posts;
-  const mine = await posts.recentOfAuthor(authorId, 'type tags questionId score', 2000);
-  const parents = await posts.findPostsByIds([
-    ...new Set(mine.filter((p) => p.type === 'answer' && p.questionId).map((p) => p.questionId!.toHexString())),
-  ]);
-  const tagsOf = new Map(parents.filter((q): q is PostDoc => q !== null).map((q) => [q._id.toHexString(), q.tags]));
-  const totals = new Map<string, TagScore>();
-  for (const p of mine) {
-    const tags = p.type === 'question' ? p.tags : (tagsOf.get(p.questionId?.toHexString() ?? '') ?? []);
-    for (const name of tags) {
-      const entry = totals.get(name) ?? { name, posts: 0, score: 0 };
-      entry.posts++;
-      entry.score += p.score;
-      totals.set(name, entry);
-    }
-  }
-  return [...totals.values()].sort((a, b) => b.score - a.score || b.posts - a.posts || a.name.localeCompare(b.name)).slice(0, limit);
+/** A member's top tags (their questions' tags and those of the questions they answered): their rollup, read by `_id`. */
+export async function topTagsOf(
+  ctx: Pick<Context, 'deps' | 'cache'>,
+  user: { _id: Types.ObjectId; questionCount: number; answerCount: number },
+  limit: number,
+): Promise<TagScore[]> {
+  return (await userStatsOf(ctx, user)).slice(0, limit);
 }

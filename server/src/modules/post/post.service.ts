@@ -18,6 +18,7 @@ import type { PostDoc } from './post.model.js';
 import { isModerator } from '../user/user.policy.js';
 import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify } from './post.policy.js';
 import { postsChanged } from './post.changes.js';
+import { CLOSE_REASONS } from './post.rules.js';
 import { visiblePost } from './post.visibility.js';
 import { countView } from './post.views.js';
 
@@ -419,7 +420,7 @@ export async function setVerified(ctx: Context, answerId: string, verified: bool
 
 const closeInput = z.object({
   questionId: z.string(),
-  reason: z.enum(['DUPLICATE', 'OFF_TOPIC', 'NEEDS_DETAILS', 'NEEDS_FOCUS', 'OPINION_BASED', 'RESOLVED', 'OTHER']),
+  reason: z.enum(CLOSE_REASONS),
   duplicateOfId: z.string().optional(),
 });
 

@@ -1,21 +1,15 @@
-// Members' posts and top tags, and a tag's most active members (experts).
-import type { Context } from '../../context.js';
+// Members' posts and top tags, and a tag's most active members (experts): every statistic is
+// read from its rollup by `_id` (post.rollups.ts), never computed from the posts per request.
 import { builder } from '../../graphql/builder.js';
-import { noteReads } from '../../graphql/request-scoped.js';
 import { pageWindow } from '../../lib/connection.js';
-import { reposOf } from '../services.js';
+import { normalizeTag } from '../tag/tag.rules.js';
 import { TagRef } from '../tag/tag.refs.js';
 import { UserRef } from '../user/user.refs.js';
 import { QuestionOrderEnum, questionsConnection } from './post.graphql.js';
-import { listAnswersOf, topTagsOf, type TagScore } from './post.reads.js';
+import { listAnswersOf, topTagsOf } from './post.reads.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
-import { checkFirst, topAnswerers, topAskers, type TagAnswerer, type TagAsker } from './post.stats.js';
-
-/** The posts repository, noting that the answer depends on every post (statistics). */
-function postsFor(ctx: Context) {
-  noteReads(ctx, ['list:posts']);
-  return reposOf(ctx).posts;
-}
+import { tagStatsOf } from './post.rollups.js';
+import { checkFirst, type TagAnswerer, type TagAsker, type TagScore } from './post.stats.js';
 
 builder.objectFields(UserRef, (t) => ({
   questions: t.connection({
@@ -33,7 +27,7 @@ builder.objectFields(UserRef, (t) => ({
     type: [TagScoreRef],
     description: 'Tags this member is most active in (by questions and answers), with their post score.',
     args: { first: t.arg.int({ required: false, defaultValue: 10 }) },
-    resolve: (user, args, ctx) => topTagsOf(ctx, user._id, Math.min(Math.max(args.first ?? 10, 1), 50)),
+    resolve: (user, args, ctx) => topTagsOf(ctx, user, Math.min(Math.max(args.first ?? 10, 1), 50)),
   }),
 }));
 
@@ -70,7 +64,10 @@ builder.queryField('experts', (t) =>
     type: [ExpertRef],
     description: 'Top answerers in a tag, by the total score of their answers there.',
     args: { tag: t.arg.string({ required: true }), first: t.arg.int({ required: false, defaultValue: 10 }) },
-    resolve: (_r, args, ctx) => topAnswerers(postsFor(ctx), args.tag.toLowerCase(), checkFirst(args.first)),
+    resolve: async (_r, args, ctx) => {
+      const first = checkFirst(args.first);
+      return (await tagStatsOf(ctx, normalizeTag(args.tag))).answerers.slice(0, first);
+    },
   }),
 );
 
@@ -79,13 +76,19 @@ builder.objectFields(TagRef, (t) => ({
     type: [TagAskerRef],
     description: 'Members whose questions in this tag score best (total score, then count).',
     args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
-    resolve: (tag, args, ctx) => topAskers(postsFor(ctx), tag._id, checkFirst(args.first, 5)),
+    resolve: async (tag, args, ctx) => {
+      const first = checkFirst(args.first, 5);
+      return (await tagStatsOf(ctx, tag._id, tag)).askers.slice(0, first);
+    },
   }),
   topAnswerers: t.field({
     type: [ExpertRef],
     description:
       'Members whose answers in this tag score best (total score, then accepted answers, then count); the same ranking as `experts`.',
     args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
-    resolve: (tag, args, ctx) => topAnswerers(postsFor(ctx), tag._id, checkFirst(args.first, 5)),
+    resolve: async (tag, args, ctx) => {
+      const first = checkFirst(args.first, 5);
+      return (await tagStatsOf(ctx, tag._id, tag)).answerers.slice(0, first);
+    },
   }),
 }));

@@ -140,6 +140,8 @@ export async function generateSynthetic(deps: AppDeps, options: SyntheticOptions
   await writeSpace(space, { seed, members, questions }, output);
   // the question listings (Redis, on FerretDB) from the written questions
   await deps.services.listings.rebuild();
+  // written in batches, past the repositories' version bumps: every cache starts afresh
+  await deps.repos.storage.changed(['epoch']);
 
   const seconds = (performance.now() - started) / 1000;
   const searchMs = run.search.ms;

@@ -18,9 +18,12 @@ export class SpaceRepository extends Repository<SpaceDoc> {
     this.cache = cache;
   }
 
-  /** Spaces by `_id`, whole (`select` only narrows what the database path reads); see infra/entity-cache.ts. */
+  /**
+   * Spaces by `_id`. Whole documents (what the GraphQL loaders ask for) come through the entity cache
+   * (infra/entity-cache.ts); a projection (`select`) is read from the database.
+   */
   override findManyByIds<R extends { _id: unknown } = SpaceDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache) return super.findManyByIds<R>(ids, select);
+    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
     return this.cache.read<R>('spaces', ids, (missing) => super.findManyByIds<R>(missing));
   }
 

@@ -18,9 +18,12 @@ export class TagRepository extends Repository<TagDoc> {
     this.cache = cache;
   }
 
-  /** Tags by name, whole (`select` only narrows what the database path reads); see infra/entity-cache.ts. */
+  /**
+   * Tags by name. Whole documents (what the GraphQL loaders ask for) come through the entity cache
+   * (infra/entity-cache.ts); a projection (`select`) is read from the database.
+   */
   override findManyByIds<R extends { _id: unknown } = TagDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache) return super.findManyByIds<R>(ids, select);
+    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
     return this.cache.read<R>('tags', ids, (missing) => super.findManyByIds<R>(missing));
   }
 

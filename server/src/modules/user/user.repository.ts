@@ -4,9 +4,10 @@ import { keyset, type PageWindow } from '../../lib/connection.js';
 import { op } from '../../lib/mongo-ops.js';
 import type { EntityCache } from '../../infra/entity-cache.js';
 import { Repository } from '../../infra/repository.js';
-import type { Guard } from '../../infra/storage.js';
+import type { Guard, GuardedResult } from '../../infra/storage.js';
 import type { Storage } from '../../infra/storage.js';
 import { UserModel, type UserDoc } from './user.model.js';
+import type { UserRanking } from './user.ranking.js';
 
 /** The reputation fields the ledger keeps in step with its last event. */
 export interface ReputationState {
@@ -16,7 +17,7 @@ export interface ReputationState {
   repDayEarned: number;
 }
 
-/** never in the entity cache, nor in what by-id batches return (sign-in reads it by handle/email) */
+/** never in the entity cache nor in the whole documents it serves (sign-in reads it by handle/email) */
 const SECRET_FIELDS = ['passwordHash'] as const;
 
 export class UserRepository extends Repository<UserDoc> {
@@ -26,14 +27,35 @@ export class UserRepository extends Repository<UserDoc> {
     super(storage, UserModel, { versionKeys: (id) => [`users:${String(id)}`, 'list:users'] });
   }
 
+  private ranking: UserRanking | null = null;
+
+  /** Members by reputation and by handle from Redis where the database would scan (deps.ts; user.ranking.ts). */
+  useRanking(ranking: UserRanking | null): void {
+    this.ranking = ranking;
+  }
+
+  /** The ranking in use (null: the database answers); verify and rebuilds reach it here. */
+  get rankings(): UserRanking | null {
+    return this.ranking?.enabled ? this.ranking : null;
+  }
+
+  /** Rebuilds the ranking and the handle directory from every member (seeding, imports, the worker); the members seen. */
+  async rebuildRanking(): Promise<number> {
+    return this.rankings ? this.rankings.rebuild(this.scan({}, 'reputation repSeq handleKey')) : 0;
+  }
+
   /** Serves by-id batches (author lines, chips, profiles) through the entity cache (deps.ts). */
   useEntityCache(cache: EntityCache | null): void {
     this.cache = cache;
   }
 
-  /** Members by `_id`, whole but for their password hash (`select` only narrows the database path); see infra/entity-cache.ts. */
+  /**
+   * Members by `_id`. Whole documents (what the GraphQL loaders ask for) come through the entity
+   * cache, without the password hash (infra/entity-cache.ts); a projection (`select`: tools that
+   * need what is stored right now, e.g. verify) is read from the database.
+   */
   override findManyByIds<R extends { _id: unknown } = UserDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache || select?.includes('passwordHash')) return super.findManyByIds<R>(ids, select);
+    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
     return this.cache.read<R>('users', ids, (missing) => super.findManyByIds<R>(missing), SECRET_FIELDS);
   }
 
@@ -41,6 +63,7 @@ export class UserRepository extends Repository<UserDoc> {
   async create(doc: Partial<UserDoc> & Record<string, unknown>): Promise<UserDoc> {
     const user = await UserModel.create(doc);
     await this.touched(user._id);
+    await this.ranking?.sync([{ _id: user._id, reputation: user.reputation, repSeq: user.repSeq, handleKey: user.handleKey }]);
     return (await this.findById(user._id))!;
   }
 
@@ -58,6 +81,9 @@ export class UserRepository extends Repository<UserDoc> {
 
   /** `_id` and `handleKey` of the members with these handle keys. */
   async idsByHandleKeys(keys: readonly string[]): Promise<Array<{ _id: Types.ObjectId; handleKey: string }>> {
+    // the handle directory, when built, knows every handle: an unknown one costs no query
+    const known = await this.ranking?.idsOfHandles(keys);
+    if (known) return [...known].map(([handleKey, id]) => ({ _id: new Types.ObjectId(id), handleKey }));
     return (await UserModel.find({ handleKey: keys.length === 1 ? keys[0] : op.in(keys) })
       .select('_id handleKey')
       .lean()) as Array<{ _id: Types.ObjectId; handleKey: string }>;
@@ -65,6 +91,8 @@ export class UserRepository extends Repository<UserDoc> {
 
   /** Members by reputation, highest first (keyset page, limit + 1 rows). */
   async listByReputation(window: PageWindow): Promise<UserDoc[]> {
+    const ids = await this.ranking?.page(window);
+    if (ids) return (await this.findByIdsOrdered(ids.map((id) => new Types.ObjectId(id)))).filter((u): u is UserDoc => u !== null);
     const page = keyset('reputation', -1, window);
     return (await UserModel.find(page.filter)
       .sort(page.sort)
@@ -77,8 +105,10 @@ export class UserRepository extends Repository<UserDoc> {
   }
 
   /** Moves the member's cached reputation to `next` when the guard (their previous state) holds. */
-  async setReputationIf(userId: Types.ObjectId, guard: Guard, next: ReputationState): Promise<void> {
-    await this.updateIf(userId, guard, { $set: next });
+  async setReputationIf(userId: Types.ObjectId, guard: Guard, next: ReputationState): Promise<GuardedResult> {
+    const result = await this.updateIf(userId, guard, { $set: next });
+    if (result.matchedCount > 0) await this.ranking?.sync([{ _id: userId, reputation: next.reputation, repSeq: next.repSeq }]);
+    return result;
   }
 
   /** Reputation fields, for the ledger. */

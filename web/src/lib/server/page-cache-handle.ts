@@ -117,5 +117,33 @@ export async function resolveWithPageCache(event: RequestEvent, resolve: Resolve
   }
   const hash = pageKeyHash(version, new URL(event.request.url));
   const served = await cache.cache.serve(hash, () => render(event, resolve), { store: event.request.method === 'GET' });
+  if ('page' in served && served.outcome !== 'bypass' && event.request.method === 'GET') await countCachedView(cache.redis, event);
   return toResponse(event, served);
+}
+
+const QUESTION_PAGE = /^\/questions\/([0-9a-f]{24})(?:\/|$)/;
+
+/**
+ * A question page served from the cache still counts its view, as the api's recordQuestionView
+ * would (server/src/modules/post/post.views.ts: once per visitor and hour, buffered in Redis and
+ * added to the posts by the worker) — without calling the api. A rendered page counts through
+ * the api as before.
+ */
+async function countCachedView(redis: Redis, event: RequestEvent): Promise<void> {
+  const id = QUESTION_PAGE.exec(event.url.pathname)?.[1];
+  if (!id || event.isDataRequest) return;
+  const { redisPrefix } = pageCacheConfig();
+  let address = 'unknown';
+  try {
+    address = event.getClientAddress();
+  } catch {
+    // no address (a test request): counted under 'unknown'
+  }
+  const who = `anon:${address}:${(event.request.headers.get('user-agent') ?? '').slice(0, 100)}`;
+  try {
+    if (await redis.set(`${redisPrefix}view:${id}:${who}`, '1', 'EX', 3600, 'NX'))
+      await redis.hincrby(`${redisPrefix}views:pending`, id, 1);
+  } catch {
+    // Redis unreachable: this view goes uncounted, as on the api
+  }
 }

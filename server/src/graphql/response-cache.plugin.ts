@@ -17,9 +17,9 @@ import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { readsOf } from '../graphql/request-scoped.js';
-import { CACHE_HEADER, READS_HEADER, type ResponseCacheStore } from './response-cache.js';
-import { EPOCH } from './versions.js';
+import { readsOf } from './request-scoped.js';
+import { CACHE_HEADER, READS_HEADER, type ResponseCacheStore } from '../infra/response-cache.js';
+import { EPOCH } from '../infra/versions.js';
 
 /** Query fields that are never cached (TTL 0). */
 export const UNCACHED_FIELDS = ['Query.search', 'Query.similarQuestions', 'Query.markdownPreview'] as const;
