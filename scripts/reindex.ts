@@ -1,11 +1,13 @@
 // npm run reindex: rebuilds the search index from MongoDB into a fresh index, then swaps it in
 // (zero downtime: queries keep using the old index until the swap); then the question listings
-// in Redis (where they are used), which are derived from the posts too.
+// in Redis (where they are used), the members ranking and the tag and member statistics, which are
+// derived from the posts too.
 import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import type { SearchDocument } from '../server/src/infra/search/search.port.js';
 import type { PostDoc } from '../server/src/modules/post/post.model.js';
 import type { Repositories } from '../server/src/modules/repositories.js';
+import { rebuildRollupsAndRanking } from '../server/src/modules/post/post.rollups.js';
 import { buildSearchDocuments } from '../server/src/modules/search/search.sync.js';
 import { createProgress } from './lib/progress.js';
 
@@ -45,6 +47,11 @@ async function main() {
         `question listings rebuilt: ${questions} questions (${dropped} stale entries dropped) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
       );
     }
+    const t1 = Date.now();
+    const rebuilt = await rebuildRollupsAndRanking(deps);
+    console.log(
+      `members ranking and statistics rebuilt: ${rebuilt.members} members, ${rebuilt.tags} tags, ${rebuilt.users} member statistics in ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    );
   } finally {
     await deps.close();
   }

@@ -13,14 +13,15 @@ import type { Fixtures } from './fixtures.js';
 import { gql, payloadOk, POST_ANSWER_MUTATION, VOTE_MUTATION, type Agent } from './graphql.js';
 import { UNCACHED_ENV, type BenchData, type BenchStacks } from './prepare.js';
 import { graphqlOperations, PAGE_ROUTES, PING, questionOperation, ROUND_TRIP_PAGES, type PageRoute } from './reads.js';
+import { waitIdle } from './proc.js';
 import { copyListings, deleteRedisPrefix } from './seeding.js';
-import { fmt, log, type BenchSession } from './session.js';
+import { fmt, log, PREFLIGHT_TIMEOUT_SEC, type BenchSession } from './session.js';
 import type { WriteFixtures } from './writes.js';
 
-type CaptureOp = { name: string; run: () => Promise<void> };
+type CaptureOp = { name: string; run: () => Promise<void>; warmAlways?: boolean };
 
-/** the commands are recorded when sent: a request still running after this is left behind */
-const CAPTURE_TIMEOUT_MS = 20_000;
+/** the commands are recorded when sent: a request still running after this is left behind (and waited out) */
+const CAPTURE_TIMEOUT_MS = PREFLIGHT_TIMEOUT_SEC * 1000;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -76,7 +77,11 @@ export async function captureDatabaseCommands(
   );
   cleanup.add('stop the capture api and web', () => capture.stop());
   const ops = captureOperations(capture, f, w);
-  await captureOps(tap, ops, log);
+  // after each request: until the capture api, web and FerretDB go idle (work left behind)
+  const busy = [...capture.children.map((c) => c.pid), session.sampler.pid('ferretdb')].filter((p): p is number => p !== undefined);
+  await captureOps(tap, ops, log, async () => {
+    await waitIdle(busy, { timeoutMs: CAPTURE_TIMEOUT_MS, signal: session.abort.signal });
+  });
   await capture.stop();
   await tap.close();
   log('probing which by-_id commands FerretDB pushes down (scratch database colloquy_bench_probe) …');
@@ -102,6 +107,7 @@ export function captureOperations(capture: { apiUrl: string; webUrl: string }, f
   };
   const page = (route: PageRoute, path: string): CaptureOp => ({
     name: route.name,
+    warmAlways: true,
     run: async () => {
       const res = await fetch(`${capture.webUrl}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(CAPTURE_TIMEOUT_MS) });
       await res.arrayBuffer();

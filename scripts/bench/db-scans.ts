@@ -182,30 +182,35 @@ export async function startWireTap(upstreamPort: number): Promise<WireTap> {
   return tap;
 }
 
-/** Runs `ops` twice each (cold, warm) while the tap records. */
+/**
+ * Runs `ops` twice each (cold, warm) while the tap records. A slow or failing first run is not
+ * repeated, except for an op that asks for its warm run (`warmAlways`: a page's round trips are
+ * those of a view after a warm-up view). After each run `settle` waits for the work it left
+ * behind (the servers going idle), so that its commands are not counted for the next run.
+ */
 export async function captureOps(
   tap: WireTap,
-  ops: Array<{ name: string; run: () => Promise<void> }>,
+  ops: Array<{ name: string; run: () => Promise<void>; warmAlways?: boolean }>,
   log: (line: string) => void,
+  settle: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   for (const op of ops) {
     for (const pass of ['cold', 'warm'] as const) {
       tap.label = { op: op.name, pass };
       const t0 = performance.now();
+      let failed = false;
       try {
         await op.run();
-        // a slow operation is not sent twice (its cold pass shows its commands)
-        if (pass === 'cold' && performance.now() - t0 > 5_000) {
-          await sleep(300);
-          break;
-        }
       } catch (error) {
         log(`  capture of "${op.name}" (${pass}) failed: ${error instanceof Error ? error.message : String(error)}`);
-        // the commands sent so far are recorded; a second pass of a failing op only costs time
-        await sleep(300);
-        break;
+        failed = true;
       }
-      await sleep(300); // writes done after the response (view counts, last-seen) still belong to this op
+      // writes done after the response (view counts, last-seen, a read model rebuilt in the
+      // background) and a failed request's unfinished work still belong to this run
+      await sleep(300);
+      await settle();
+      // a slow operation is not sent twice (its cold pass shows its commands), nor a failing one
+      if (pass === 'cold' && !op.warmAlways && (failed || performance.now() - t0 > 5_000)) break;
     }
   }
   tap.label = undefined;

@@ -94,6 +94,7 @@ export class Measurer {
         contentType: res.headers.get('content-type') ?? '',
       };
     } catch (error) {
+      if (error instanceof Error && error.name === 'TimeoutError') return { ok: false, why: `no answer within ${PREFLIGHT_TIMEOUT_SEC} s` };
       return { ok: false, why: error instanceof Error ? error.message : String(error) };
     }
   }

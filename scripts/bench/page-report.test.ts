@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { manifestOf, requestPath } from './baselines.js';
 import type { OpScanReport } from './db-scans.js';
 import { latencySummary, parseWrkOutput, unexpectedStatuses, type RunStats } from './load.js';
+import { oneLine } from './pages.js';
 import {
   formatRatio,
   formatRps,
@@ -116,6 +117,11 @@ describe('the pages table', () => {
       'question (GraphQL): cached n/a: the api sends no x-colloquy-cache header: no GraphQL response cache in this build',
       'tag: n/a: pre-flight failed: HTTP 500',
     ]);
+  });
+
+  it('keeps one line of a reason (an error page stays out of the report)', () => {
+    expect(oneLine('HTTP 503: <!doctype html>\n<html lang="en">')).toBe('HTTP 503: <!doctype html>');
+    expect(oneLine('x'.repeat(200))).toBe(`${'x'.repeat(159)}…`);
   });
 
   it('shows a cache answer without the header as "none"', () => {

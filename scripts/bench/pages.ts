@@ -16,10 +16,15 @@ import type { BenchStacks } from './prepare.js';
 import type { PageRowSpec } from './reads.js';
 import { fmt, log, type BenchSession } from './session.js';
 
+/** The first line of a reason, at most 160 characters (an error page's HTML stays out of the report). */
+export function oneLine(why: string): string {
+  const line = why.split('\n')[0]!.trim();
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
 /**
- * Saves what the cached stack answers to every row (and to `extra` targets, e.g. the api table's
- * baseline page) for the baselines; returns the manifest's file. A row whose request fails gets
- * its `na` (and is then not measured).
+ * Saves what the cached stack answers to every row for the baselines; returns the manifest's
+ * file. A row whose request fails gets its `baselineNa` (its other runs are still measured).
  */
 export async function savePages(
   session: BenchSession,
@@ -34,8 +39,8 @@ export async function savePages(
     const target = spec.target(stacks.cached[spec.side]);
     const answer = await measurer.probe(target);
     if (!answer.ok) {
-      spec.na = `the cached stack's answer failed: ${answer.why}`;
-      log(`  ✗ ${spec.name}: ${spec.na}`);
+      spec.baselineNa = `nothing to serve: the cached stack's answer failed when the responses were saved (${oneLine(answer.why)})`;
+      log(`  ✗ ${spec.name}: ${spec.baselineNa}`);
       continue;
     }
     saved.push({
@@ -105,7 +110,7 @@ async function measureCached(
 ): Promise<void> {
   const pre = await measurer.probe(target);
   if (!pre.ok) {
-    row.na.cached = `pre-flight failed: ${pre.why}`;
+    row.na.cached = `pre-flight failed: ${oneLine(pre.why)}`;
     log(`  cached: n/a: ${row.na.cached}`);
     return;
   }
@@ -151,7 +156,7 @@ async function measurePageRow(
   await measurer.settle();
   const pre = await measurer.probe(uncached);
   if (!pre.ok) {
-    row.na.row = `pre-flight failed: ${pre.why}`;
+    row.na.row = `pre-flight failed: ${oneLine(pre.why)}`;
     log(`  ✗ ${row.na.row}`);
     return row;
   }
@@ -176,7 +181,9 @@ async function measurePageRow(
   const baselineTarget = spec.target(baselineOrigin);
   // the baseline always gets its warm-up (the uncached page's plan skips it for a slow page)
   const basePlan = { ...plan, warmup: options.warmupSec > 0 };
-  const base = await closedRun(session, { ...baselineTarget, name: `express: ${spec.name}` }, options.connections, basePlan, true);
+  const base: RunResult = spec.baselineNa
+    ? { why: spec.baselineNa }
+    : await closedRun(session, { ...baselineTarget, name: `express: ${spec.name}` }, options.connections, basePlan, true);
   keep(row, 'baseline', base);
   logRun(`express c=${options.connections}`, base);
   row.rssMb = sampler.takeWindow();

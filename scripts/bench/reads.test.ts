@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BaselineServer } from './baselines.js';
 import { captureOperations } from './capture.js';
+import { captureOps, type WireTap } from './db-scans.js';
 import type { Fixtures } from './fixtures.js';
 import {
   graphqlBody,
@@ -247,6 +248,39 @@ describe('the database-command capture', () => {
     expect(names).not.toContain('postAnswer');
     expect(names).not.toContain('question (10 answers × 2 comments)');
     expect(names).toContain('question (20 answers × 2 comments)');
+  });
+});
+
+describe('the capture runs', () => {
+  it('repeat each op (warm-up, then counted) unless it fails, except a page, settling after each run', async () => {
+    const tap: WireTap = { port: 0, label: undefined, commands: [], close: async () => undefined };
+    const runs: string[] = [];
+    let settles = 0;
+    const op = (name: string, fails: boolean, warmAlways?: boolean) => ({
+      name,
+      ...(warmAlways ? { warmAlways } : {}),
+      run: async () => {
+        runs.push(`${name} ${tap.label?.pass}`);
+        if (fails) throw new Error('timeout');
+      },
+    });
+    const lines: string[] = [];
+    await captureOps(
+      tap,
+      [op('page', true, true), op('search', true), op('ping', false)],
+      (l) => lines.push(l),
+      async () => {
+        settles++;
+      },
+    );
+    expect(runs).toEqual(['page cold', 'page warm', 'search cold', 'ping cold', 'ping warm']);
+    expect(settles).toBe(5);
+    expect(lines).toEqual([
+      '  capture of "page" (cold) failed: timeout',
+      '  capture of "page" (warm) failed: timeout',
+      '  capture of "search" (cold) failed: timeout',
+    ]);
+    expect(tap.label).toBeUndefined();
   });
 });
 

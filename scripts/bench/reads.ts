@@ -149,7 +149,10 @@ export interface PageRowSpec {
   target: (origin: string) => Target;
   /** which process of a stack answers it */
   side: 'webUrl' | 'apiUrl';
+  /** why this run cannot measure the row at all */
   na?: string;
+  /** why the baseline has nothing to serve for it (the cached stack's answer could not be saved) */
+  baselineNa?: string;
 }
 
 /** The pages table's rows: every page route, then the GraphQL question query. */

@@ -2,12 +2,15 @@
 // the tests do.
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, Kind, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, execute, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps, Context } from './context.js';
 import { readsOf } from './graphql/request-scoped.js';
 import { schema } from './graphql/schema.js';
+import { armorPlugins } from './graphql/armor.js';
+import { costPlugin } from './graphql/cost.plugin.js';
+import { LIMIT_CODES } from './graphql/errors.js';
 import { requestScope } from './infra/logger.js';
 import { pingMongo } from './infra/mongo.js';
 import { pingRedis } from './infra/redis.js';
@@ -58,6 +61,18 @@ function metricsPlugin(deps: AppDeps): Plugin {
           }
         },
       };
+    },
+  };
+}
+
+/**
+ * Executes with graphql-js's own `execute`, whose responses keep the query's field order (yoga's
+ * default executor adds each field to the response as it resolves: a slow field came last).
+ */
+function fieldOrderPlugin(): Plugin {
+  return {
+    onExecute({ setExecuteFn }) {
+      setExecuteFn(execute);
     },
   };
 }
@@ -122,6 +137,76 @@ function writeBudgetPlugin(limits: RateLimits): Plugin<Context> {
   };
 }
 
+/**
+ * What a client sees of an error (yoga's maskError): expected failures (AppError) with their code;
+ * request errors (parse, validation, limits: GraphQLErrors of no other cause) as they are, and
+ * variables that do not fit their types as BAD_USER_INPUT naming the variable (a request error:
+ * 400, or 200 with legacy application/json, as the GraphQL-over-HTTP spec says); anything else
+ * masked as INTERNAL and logged with the request id.
+ */
+function maskError(error: unknown, message: string, log: AppDeps['log']): Error {
+  const located = error instanceof GraphQLError ? error : undefined;
+  const original = located ? located.originalError : error;
+  const at = { nodes: located?.nodes, path: located?.path };
+  if (original instanceof AppError) {
+    return new GraphQLError(original.message, {
+      ...at,
+      extensions: original instanceof ValidationError ? { code: original.code, field: original.field } : { code: original.code },
+    });
+  }
+  if (located && !located.path && /^Variable "\$[^"]+" /.test(located.message)) {
+    const variable = /^Variable "\$([^"]+)"/.exec(located.message)![1];
+    return new GraphQLError(located.message, {
+      nodes: located.nodes,
+      extensions: { code: 'BAD_USER_INPUT', variable, http: { status: 400, spec: true } },
+    });
+  }
+  if (located && !located.originalError) {
+    // parse errors carry no code of their own
+    if (!located.extensions?.code && located.message.startsWith('Syntax Error')) {
+      return new GraphQLError(located.message, {
+        nodes: located.nodes,
+        source: located.source,
+        positions: located.positions,
+        extensions: { ...located.extensions, code: 'GRAPHQL_PARSE_FAILED', http: { status: 400, spec: true } },
+      });
+    }
+    // yoga marks every parse failure a spec error (200 with application/json): not our limits
+    const http = located.extensions?.http as { spec?: boolean } | undefined;
+    if (LIMIT_CODES.has(String(located.extensions?.code)) && http?.spec) {
+      return new GraphQLError(located.message, {
+        nodes: located.nodes,
+        extensions: { ...located.extensions, http: { ...http, spec: false } },
+      });
+    }
+    return located; // validation and limit errors, refusals of our plugins
+  }
+  if (original instanceof Error && original.name === 'PothosValidationError' && /Invalid global ID/.test(original.message)) {
+    return new GraphQLError('No object has this id.', { ...at, extensions: { code: 'NOT_FOUND' } });
+  }
+  const scope = requestScope.getStore();
+  log.error({ err: original ?? error, reqId: scope?.requestId }, 'unexpected error while executing GraphQL');
+  return new GraphQLError(message, { ...at, extensions: { code: 'INTERNAL', requestId: scope?.requestId } });
+}
+
+/** The body parser's refusals as GraphQL errors: 413 PAYLOAD_TOO_LARGE, 415, 400 BAD_REQUEST. */
+function bodyErrorHandler(maxBytes: number) {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string } | undefined;
+    if (!e || typeof e.status !== 'number') {
+      next(err);
+      return;
+    }
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    if (e.type === 'entity.too.large') {
+      sendGraphQLError(res, 413, `The request body is larger than ${maxBytes} bytes.`, { code: 'PAYLOAD_TOO_LARGE', limit: maxBytes });
+      return;
+    }
+    const status = e.status >= 400 && e.status < 500 ? e.status : 400;
+    sendGraphQLError(res, status, e.message ?? 'The request body could not be read.', { code: 'BAD_REQUEST' });
+  };
+}
+
 export function createApp(deps: AppDeps): AppHandle {
   const { config, log } = deps;
   let shuttingDown = false;
@@ -147,35 +232,12 @@ export function createApp(deps: AppDeps): AppHandle {
       const { viewer } = (res.locals.limits as RequestLimits | undefined)?.auth ?? (await authenticate(deps, req));
       return { requestId, viewer, deps, log: ctxLog, req, res, cache: new Map() };
     },
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof AppError) {
-          return new GraphQLError(original.message, {
-            nodes: (error as GraphQLError).nodes,
-            path: (error as GraphQLError).path,
-            extensions: original instanceof ValidationError ? { code: original.code, field: original.field } : { code: original.code },
-          });
-        }
-        if (error instanceof GraphQLError && !error.originalError) return error; // validation/parse errors
-        if (original instanceof Error && original.name === 'PothosValidationError' && /Invalid global ID/.test(original.message)) {
-          return new GraphQLError('No object has this id.', {
-            nodes: (error as GraphQLError).nodes,
-            path: (error as GraphQLError).path,
-            extensions: { code: 'NOT_FOUND' },
-          });
-        }
-        const scope = requestScope.getStore();
-        log.error({ err: original ?? error, reqId: scope?.requestId }, 'unexpected error while executing GraphQL');
-        return new GraphQLError(message, {
-          nodes: (error as GraphQLError).nodes,
-          path: (error as GraphQLError).path,
-          extensions: { code: 'INTERNAL', requestId: scope?.requestId },
-        });
-      },
-    },
+    maskedErrors: { maskError: (error, message) => maskError(error, message, log) },
     plugins: [
+      ...armorPlugins(config.graphqlLimits),
+      fieldOrderPlugin(),
       metricsPlugin(deps),
+      costPlugin(schema, limits.points, config.graphqlLimits),
       writeBudgetPlugin(limits),
       readsPlugin(),
       ...(responseCache ? responseCachePlugins(responseCache, config.responseCacheTtlSeconds) : []),
@@ -242,6 +304,11 @@ export function createApp(deps: AppDeps): AppHandle {
     res.setHeader('content-type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+
+  // the body, read whole up to GRAPHQL_MAX_BODY_BYTES (yoga takes the buffer): 413 beyond, before
+  // anything else is done for the request
+  app.post(yoga.graphqlEndpoint, express.raw({ type: () => true, limit: config.graphqlLimits.maxBodyBytes, inflate: false }));
+  app.use(yoga.graphqlEndpoint, bodyErrorHandler(config.graphqlLimits.maxBodyBytes));
 
   // who is asking, then their budget: a member, an API token or an anonymous address each spend
   // their own (IETF RateLimit headers; 429 with Retry-After). A Bearer token that does not

@@ -72,4 +72,32 @@ describe('config', () => {
     expect(() => loadConfig({ RATE_LIMIT_SIGN_IN_PER_15_MINUTES: '2.5' })).toThrow(/RATE_LIMIT_SIGN_IN_PER_15_MINUTES/);
     expect(() => loadConfig({ RATE_LIMIT_SIGN_UP_PER_HOUR: 'many' })).toThrow(/RATE_LIMIT_SIGN_UP_PER_HOUR/);
   });
+
+  it('has the GraphQL request limits and the hourly points budget; field suggestions are off in production', () => {
+    const c = loadConfig({});
+    expect(c.rateLimitPointsPerHour).toBe(5000);
+    expect(c.graphqlLimits).toEqual({
+      maxBodyBytes: 102_400,
+      maxCost: 1000,
+      maxNodes: 500_000,
+      maxDepth: 20,
+      maxAliases: 30,
+      maxTokens: 5000,
+      maxDirectives: 50,
+      fieldSuggestions: true,
+    });
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlLimits.fieldSuggestions).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_FIELD_SUGGESTIONS: 'true' }).graphqlLimits.fieldSuggestions).toBe(true);
+    const set = loadConfig({
+      RATE_LIMIT_POINTS_PER_HOUR: '50',
+      GRAPHQL_MAX_COST: '7',
+      GRAPHQL_MAX_DEPTH: '4',
+      GRAPHQL_MAX_BODY_BYTES: '2048',
+    });
+    expect([set.rateLimitPointsPerHour, set.graphqlLimits.maxCost, set.graphqlLimits.maxDepth, set.graphqlLimits.maxBodyBytes]).toEqual([
+      50, 7, 4, 2048,
+    ]);
+    expect(() => loadConfig({ GRAPHQL_MAX_BODY_BYTES: '10' })).toThrow(/GRAPHQL_MAX_BODY_BYTES must be a whole number of bytes/);
+    expect(() => loadConfig({ GRAPHQL_MAX_ALIASES: '0' })).toThrow(/GRAPHQL_MAX_ALIASES must be a whole number >= 1/);
+  });
 });

@@ -98,6 +98,20 @@ export const envSchema = z.object({
   RATE_LIMIT_WRITES_PER_MINUTE: perWindow.default(60),
   RATE_LIMIT_SIGN_IN_PER_15_MINUTES: perWindow.default(10),
   RATE_LIMIT_SIGN_UP_PER_HOUR: perWindow.default(20),
+  RATE_LIMIT_POINTS_PER_HOUR: perWindow.default(5_000),
+  GRAPHQL_MAX_COST: perWindow.default(1_000),
+  GRAPHQL_MAX_NODES: perWindow.default(500_000),
+  GRAPHQL_MAX_BODY_BYTES: z.coerce
+    .number({ error: 'must be a whole number of bytes from 1024 to 104857600' })
+    .int({ error: 'must be a whole number of bytes from 1024 to 104857600' })
+    .min(1024, { error: 'must be a whole number of bytes from 1024 to 104857600' })
+    .max(100 * 1024 * 1024, { error: 'must be a whole number of bytes from 1024 to 104857600' })
+    .default(102_400),
+  GRAPHQL_MAX_DEPTH: perWindow.default(20),
+  GRAPHQL_MAX_ALIASES: perWindow.default(30),
+  GRAPHQL_MAX_TOKENS: perWindow.default(5_000),
+  GRAPHQL_MAX_DIRECTIVES: perWindow.default(50),
+  GRAPHQL_FIELD_SUGGESTIONS: bool.optional(),
   REPUTATION_RULES: z.string().optional(),
   STACKEXCHANGE_DUMP_DIR: z.string().optional(),
 });
@@ -136,8 +150,27 @@ export interface Config {
   rateLimitSignInPer15Minutes: number;
   /** sign-ups per hour per client address (fails closed without Redis) */
   rateLimitSignUpPerHour: number;
+  /** cost points per hour per member, API token or anonymous address (GitHub-style, docs/api.md) */
+  rateLimitPointsPerHour: number;
+  /** what one GraphQL request may ask for: refused before execution beyond any of these */
+  graphqlLimits: GraphQLLimits;
   reputationRules: string | undefined;
   stackExchangeDumpDir: string | undefined;
+}
+
+export interface GraphQLLimits {
+  /** largest request body, in bytes (413 beyond) */
+  maxBodyBytes: number;
+  /** cost points of one operation */
+  maxCost: number;
+  /** nodes one operation may return */
+  maxNodes: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** "Did you mean …?" in validation errors (off in production unless asked for) */
+  fieldSuggestions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -188,6 +221,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimitWritesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
     rateLimitSignInPer15Minutes: e.RATE_LIMIT_SIGN_IN_PER_15_MINUTES,
     rateLimitSignUpPerHour: e.RATE_LIMIT_SIGN_UP_PER_HOUR,
+    rateLimitPointsPerHour: e.RATE_LIMIT_POINTS_PER_HOUR,
+    graphqlLimits: Object.freeze({
+      maxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxNodes: e.GRAPHQL_MAX_NODES,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      fieldSuggestions: e.GRAPHQL_FIELD_SUGGESTIONS ?? e.NODE_ENV !== 'production',
+    }),
     reputationRules: e.REPUTATION_RULES,
     stackExchangeDumpDir: e.STACKEXCHANGE_DUMP_DIR,
   });

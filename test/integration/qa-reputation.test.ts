@@ -619,6 +619,9 @@ describe('verify and --repair', () => {
       'user answerCount': 1,
       'user opening event': 1,
       'user reputation': 2, // bob (+100) and carol (behind); dave has no events to sum yet
+      'tag stats': 0,
+      'user stats': 0,
+      'users ranking': 0,
     });
     expect(found.repaired).toBe(0);
     const report = formatVerifyReport(found);

@@ -127,7 +127,7 @@ describe('a budget per visitor behind the web', () => {
   it('the 429 carries Retry-After, the RateLimit headers and a RATE_LIMITED GraphQL error', async () => {
     const url = await serve({ rateLimitPerMinute: 2 });
     const ok = await post(url, PAGE, {}, viaWeb('203.0.113.11'));
-    expect(ok.headers['ratelimit-policy']).toBe('2;w=60');
+    expect(ok.headers['ratelimit-policy']).toBe('2;w=60, 5000;w=3600;comment="points"'); // + the hourly points budget (api-cost.test.ts)
     expect(ok.headers['ratelimit']).toMatch(/^limit=2, remaining=1, reset=([1-9]|[1-5]\d|60)$/);
     await post(url, PAGE, {}, viaWeb('203.0.113.11'));
     const limited = await post(url, PAGE, {}, viaWeb('203.0.113.11'));
@@ -151,7 +151,7 @@ describe('a budget per visitor behind the web', () => {
       post(url, PAGE, {}, { headers: { 'x-forwarded-for': `198.51.100.${Math.floor(Math.random() * 250)}` } }),
     );
     expect(forged).toEqual([200, 200, 200, 429]);
-    expect(await rateKeys()).toEqual([rateKey('requests', 'ip:127.0.0.1')]);
+    expect((await rateKeys()).sort()).toEqual([rateKey('points', 'ip:127.0.0.1'), rateKey('requests', 'ip:127.0.0.1')]);
     // through the web, the same visitor spends the same budget; another visitor has their own
     expect((await post(url, PAGE, {}, viaWeb('127.0.0.1', '127.0.0.2'))).status).toBe(429);
     expect((await post(url, PAGE, {}, viaWeb('203.0.113.12', '127.0.0.2'))).status).toBe(200);
@@ -235,11 +235,11 @@ describe('the write budget', () => {
     const url = await serve({ rateLimitPerMinute: 20, rateLimitWritesPerMinute: 3 });
     const asAlice = { headers: { cookie: alice.cookie } };
     const first = await post(url, PAGE, {}, asAlice);
-    expect(first.headers['ratelimit-policy']).toBe('20;w=60');
+    expect(first.headers['ratelimit-policy']).toBe('20;w=60, 5000;w=3600;comment="points"');
 
     const one = await post(url, PROFILE, { input: { displayName: 'One' } }, asAlice);
     expect(one.body.data?.updateProfile).toEqual({ user: { displayName: 'One' }, errors: [] });
-    expect(one.headers['ratelimit-policy']).toBe('20;w=60, 3;w=60;comment="writes"');
+    expect(one.headers['ratelimit-policy']).toBe('20;w=60, 5000;w=3600;comment="points", 3;w=60;comment="writes"');
     expect(one.headers['ratelimit']).toMatch(/^limit=3, remaining=2, reset=\d+$/);
     // two mutation fields in one request spend two writes
     const two = await post(

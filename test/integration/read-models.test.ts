@@ -19,6 +19,7 @@ import {
   rawOf,
   serviceContext,
   vote,
+  type Member,
 } from '../factories/qa.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -157,5 +158,46 @@ describe('database round trips of the question page', () => {
     const log = `10: ${small.commands.join(', ')} / 30: ${big.commands.join(', ')}`;
     expect(big.commands.length, log).toBeLessThanOrEqual(4);
     expect(big.commands.length, log).toBe(small.commands.length);
+  });
+});
+
+describe("a member's recent reputation events", () => {
+  const LEDGER = `query($h: String!) { user(handle: $h) { reputation reputationEvents(first: 10) { nodes { delta balance reason } } } }`;
+
+  it('are read from their Redis list without a query of the ledger, and the list repairs itself', async () => {
+    const admin = await member(h, 'admin', { role: 'ADMIN' });
+    await createSpace(admin);
+    const alice = await member(h, 'alice');
+    const bob = await member(h, 'bob');
+    const q = await ask(alice);
+    await vote(bob, q.id, 'UP');
+    const a = await answer(bob, q.id);
+    await vote(alice, a.id, 'UP');
+    const expected = [
+      { delta: 10, balance: 11, reason: 'ANSWER_UPVOTED' },
+      { delta: 1, balance: 1, reason: 'JOINED' },
+    ];
+    const client = mongoose.connection.getClient();
+    const ledgerReads: string[] = [];
+    const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.command[e.commandName] === 'reputation_events' && e.commandName === 'find') ledgerReads.push(JSON.stringify(e.command.filter));
+    };
+    client.on('commandStarted', listener);
+    try {
+      const first = await h.agent().gql(LEDGER, { h: 'bob' });
+      expect(first.data.user.reputationEvents.nodes).toEqual(expected);
+      expect(ledgerReads).toEqual([]);
+      // a list that lost a push (or was pushed out of order) is not used: the ledger answers once
+      const key = `${h.deps.config.redisPrefix}rep:${rawOf(bob.id)}`;
+      await h.deps.redis.lpop(key);
+      await h.dropCaches();
+      expect((await h.agent().gql(LEDGER, { h: 'bob' })).data.user.reputationEvents.nodes).toEqual(expected);
+      expect(ledgerReads).toHaveLength(1);
+      await h.dropCaches();
+      expect((await h.agent().gql(LEDGER, { h: 'bob' })).data.user.reputationEvents.nodes).toEqual(expected);
+      expect(ledgerReads).toHaveLength(1);
+    } finally {
+      client.off('commandStarted', listener);
+    }
   });
 });

@@ -5,7 +5,8 @@
 // (session: none). Entries live RESPONSE_CACHE_TTL_SECONDS at most; writes retire them at once
 // (exact invalidation by entity, see response-cache.ts), the TTL only bounds what is not a write:
 // a question's pending view count. Search, duplicate suggestions and Markdown previews are never
-// cached (they change with every indexing, and are per keystroke).
+// cached (they change with every indexing, and are per keystroke), nor is `rateLimit` (each
+// request's own budget).
 //
 // The plugin's own invalidation by mutation results is off: every write, from any process (api,
 // worker, scripts), already invalidates through the read-model versions it bumps, which also
@@ -22,7 +23,7 @@ import { CACHE_HEADER, READS_HEADER, type ResponseCacheStore } from '../infra/re
 import { EPOCH } from '../infra/versions.js';
 
 /** Query fields that are never cached (TTL 0). */
-export const UNCACHED_FIELDS = ['Query.search', 'Query.similarQuestions', 'Query.markdownPreview'] as const;
+export const UNCACHED_FIELDS = ['Query.search', 'Query.similarQuestions', 'Query.markdownPreview', 'Query.rateLimit'] as const;
 
 /** What the plugin sees of a context: the server's (req/res), yoga's (params) or ours (viewer too). */
 interface CacheableContext {

@@ -4,6 +4,7 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './errors.js';
 import '../modules/system/system.graphql.js';
+import '../modules/system/ratelimit.graphql.js';
 import '../modules/user/user.graphql.js';
 import '../modules/post/post.graphql.js';
 import '../modules/post/post.mutations.graphql.js';

@@ -3,6 +3,8 @@
 //   writes    every mutation field          the same keys, a stricter budget
 //   signin    sign-in attempts              per client address and handle/email
 //   signup    sign-ups                      per client address
+//   points    each operation's computed cost (graphql/cost.ts), per hour, GitHub-style: the same
+//             keys as requests; refunded when refused (a refused query spends nothing)
 // Counters live in Redis (keys `<REDIS_PREFIX>rl:<budget>:<key>`), shared by every api process.
 // The request and write budgets carry an in-memory insurance limiter: while Redis is unreachable
 // each process keeps limiting on its own (fail open: the api stays up). Sign-in and sign-up have
@@ -14,7 +16,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { AppDeps, Context, Viewer } from '../context.js';
 import { RateLimitedError } from '../lib/errors.js';
 
-export type BudgetName = 'requests' | 'writes' | 'signin' | 'signup';
+export type BudgetName = 'requests' | 'writes' | 'signin' | 'signup' | 'points';
 
 export interface Budget {
   name: BudgetName;
@@ -31,6 +33,7 @@ export interface RateLimits {
   writes: Budget;
   signIn: Budget;
   signUp: Budget;
+  points: Budget;
 }
 
 /** The state of one budget for one key after a request consumed from it. */
@@ -73,6 +76,7 @@ export function createRateLimits(deps: LimiterDeps): RateLimits {
     writes: budget(deps, 'writes', c.rateLimitWritesPerMinute, 60, true),
     signIn: budget(deps, 'signin', c.rateLimitSignInPer15Minutes, 15 * 60, false),
     signUp: budget(deps, 'signup', c.rateLimitSignUpPerHour, 3600, false),
+    points: budget(deps, 'points', c.rateLimitPointsPerHour, 3600, true),
   };
 }
 
@@ -211,4 +215,74 @@ export async function limitSignIn(ctx: Pick<Context, 'deps' | 'req'>, login: str
 /** Counts a sign-up for the client's address (same errors as limitSignIn). */
 export async function limitSignUp(ctx: Pick<Context, 'deps' | 'req'>): Promise<void> {
   await enforce(rateLimitsOf(ctx.deps).signUp, addressKey(ctx.req.ip), 'Sign-up');
+}
+
+/** One request's charge against the hourly points budget: what `rateLimit` and the headers show. */
+export interface PointsCharge {
+  allowed: boolean;
+  limit: number;
+  /** points this request cost (charged only when allowed) */
+  cost: number;
+  /** nodes it may return */
+  nodeCount: number;
+  /** points spent in the current window, this request included when allowed */
+  used: number;
+  remaining: number;
+  /** when the window resets */
+  resetAt: Date;
+  /** seconds until then (at least 1) */
+  resetSeconds: number;
+}
+
+/**
+ * Charges `cost` points to a key's hourly budget. Over the budget, the charge is refunded (the
+ * request is refused and spends nothing) and `allowed` is false. Fails open, like the request
+ * budget: with neither Redis nor the insurance limiter counting, the request passes uncharged.
+ */
+export async function chargePoints(b: Budget, key: string, cost: number, nodeCount: number, now = Date.now()): Promise<PointsCharge> {
+  const charge = (allowed: boolean, used: number, msBeforeNext: number): PointsCharge => {
+    const resetSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    return {
+      allowed,
+      limit: b.limit,
+      cost,
+      nodeCount,
+      used,
+      remaining: Math.max(0, b.limit - used),
+      resetAt: new Date(now + resetSeconds * 1000),
+      resetSeconds,
+    };
+  };
+  try {
+    const res = await b.limiter.consume(key, cost);
+    return charge(true, res.consumedPoints, res.msBeforeNext);
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) return charge(true, 0, b.windowSeconds * 1000);
+    const used = Math.max(0, error.consumedPoints - cost);
+    await b.limiter.reward(key, cost).catch(() => undefined);
+    return charge(false, used, error.msBeforeNext);
+  }
+}
+
+/** GitHub's `X-RateLimit-*` headers for a points charge. */
+export function pointsHeaders(charge: PointsCharge): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(charge.limit),
+    'X-RateLimit-Remaining': String(charge.remaining),
+    'X-RateLimit-Used': String(charge.used),
+    'X-RateLimit-Reset': String(Math.ceil(charge.resetAt.getTime() / 1000)),
+    'X-RateLimit-Resource': 'graphql',
+  };
+}
+
+const charges = new WeakMap<object, PointsCharge>();
+
+/** Notes a request's charge (keyed by its server response object, one per request). */
+export function notePointsCharge(request: object, charge: PointsCharge): void {
+  charges.set(request, charge);
+}
+
+/** A request's charge, once its operation was priced and charged. */
+export function pointsChargeOf(request: object): PointsCharge | undefined {
+  return charges.get(request);
 }

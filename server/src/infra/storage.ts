@@ -126,6 +126,11 @@ export class Storage {
     this.strategy = { ...strategy, writes: locks ? strategy.writes : 'filter' };
   }
 
+  /** The Redis of this process's read models and caches (null in batch tools without one). */
+  get cache(): { redis: Redis; prefix: string } | null {
+    return this.locks;
+  }
+
   /** Bumps the versions of what a write changed (caches in front of it refresh). */
   async changed(keys: readonly string[]): Promise<void> {
     await this.versions?.bump(keys);

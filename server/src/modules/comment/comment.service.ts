@@ -46,7 +46,7 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
   const questionId = post.type === 'question' ? post._id : post.questionId!;
   await posts.update(questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   // the question's activity moved: its thread, listings ("active") and search (its lastActivityAt) follow
-  await postsChanged(ctx, questionId);
+  await postsChanged(ctx, questionId, post._id);
   return comment;
 }
 
@@ -72,7 +72,7 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
     { $set: { body: input.body, bodyHTML: renderInlineMarkdown(input.body), editedAt: servicesOf(ctx).clock.now() } },
   );
   if (!updated) throw new NotFoundError('The comment');
-  await postsChanged(ctx, comment.questionId ?? comment.postId);
+  await postsChanged(ctx, comment.questionId, comment.postId);
   return updated as CommentDoc;
 }
 
@@ -87,6 +87,6 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
   );
   if (!deleted) throw new NotFoundError('The comment');
   await reposOf(ctx).posts.update(comment.postId, { $inc: { commentCount: -1 } });
-  await postsChanged(ctx, comment.questionId ?? comment.postId);
+  await postsChanged(ctx, comment.questionId, comment.postId);
   return deleted as CommentDoc;
 }

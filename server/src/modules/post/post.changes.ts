@@ -31,7 +31,7 @@ export async function postsChanged(ctx: Pick<Context, 'deps' | 'log'>, ...ids: I
     const parents = [...questions.keys()].filter((id) => !found.some((p) => p._id.toHexString() === id));
     for (const q of parents.length ? await posts.findPostsByIds(parents) : []) for (const t of q?.tags ?? []) tags.add(t);
     for (const [id, questionId] of questions) {
-      const thread = await threads.rebuild(questionId);
+      const thread = await threads.rebuild(questionId, new Set(hex));
       if (thread && hex.includes(id)) for (const a of thread.answers) users.add(a.authorId.toHexString());
     }
   } catch (error) {

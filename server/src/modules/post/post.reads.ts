@@ -1,6 +1,7 @@
 // Read use cases of questions and answers that are more than a load by id: listings (from the
-// precomputed Redis listings where they answer, else the database), a member's answers and top
-// tags (their rollup), revision histories. Resolvers call these; they never query a collection themselves.
+// precomputed Redis listings where they answer, else the database), a member's answers (likewise)
+// and top tags (their rollup, post.rollups.ts), revision histories. Resolvers call these; they
+// never query a collection themselves.
 import type { Types } from 'mongoose';
 import type { Context } from '../../context.js';
 import { noteReads } from '../../graphql/request-scoped.js';

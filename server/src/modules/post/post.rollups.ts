@@ -148,7 +148,9 @@ export interface RollupRound {
 export async function runRollups(deps: RollupDeps, batch = BATCH): Promise<RollupRound> {
   const seq = await rollupSequence(deps);
   const tags = await deps.redis.zrange(dirtyKey(deps, 'tags'), 0, batch - 1);
-  const users = (await deps.redis.zrange(dirtyKey(deps, 'users'), 0, batch - 1)).filter((id) => /^[0-9a-f]{24}$/.test(id));
+  const marked = await deps.redis.zrange(dirtyKey(deps, 'users'), 0, batch - 1);
+  const users = marked.filter((id) => /^[0-9a-f]{24}$/.test(id));
+  if (users.length < marked.length) await deps.redis.zrem(dirtyKey(deps, 'users'), ...marked.filter((id) => !users.includes(id)));
   if (tags.length) {
     await refreshTagStats(deps, tags, seq);
     await deps.redis.eval(DONE_SCRIPT, 1, dirtyKey(deps, 'tags'), seq, ...tags);
@@ -162,7 +164,7 @@ export async function runRollups(deps: RollupDeps, batch = BATCH): Promise<Rollu
     await deps.redis.eval(DONE_SCRIPT, 1, dirtyKey(deps, 'users'), seq, ...users);
   }
   const left = (await deps.redis.zcard(dirtyKey(deps, 'tags'))) + (await deps.redis.zcard(dirtyKey(deps, 'users')));
-  return { tags: tags.length, users: users.length, more: left > 0 };
+  return { tags: tags.length, users: users.length, more: left > 0 && tags.length + users.length > 0 };
 }
 
 /** Runs the job until nothing is marked (tests; tools). Returns the tags and members recomputed. */
@@ -172,7 +174,7 @@ export async function runRollupsUntilIdle(deps: RollupDeps, batch = BATCH): Prom
     const round = await runRollups(deps, batch);
     total.tags += round.tags;
     total.users += round.users;
-    if (!round.more || round.tags + round.users === 0) return total;
+    if (!round.more) return total;
   }
 }
 
@@ -243,20 +245,21 @@ const emptyTagStats = (name: string): TagStatsDoc => ({ _id: name, askers: [], a
 
 /**
  * A tag's statistics, read by `_id`. `tag` is its document when the caller has it (`undefined`:
- * read it here; an unknown tag has no one, and costs two reads by `_id`). A tag whose statistics
- * were never computed (its first question was asked a moment ago and the worker has not run yet,
- * or a database from before the rollups) is computed on the spot once and stored: its first
- * visitor waits for one read of the tag's questions, every later one reads the stored document.
+ * read here, through the entity cache). A tag that does not exist or has no live question has no
+ * one, without a read of its statistics. A tag whose statistics were never computed (its first
+ * question was asked a moment ago and the worker has not run yet, or a database from before the
+ * rollups) is computed on the spot once and stored: its first visitor waits for one read of the
+ * tag's questions, every later one reads the stored document.
  */
 export function tagStatsOf(ctx: ReadContext, name: string, tag?: { questionCount: number } | null): Promise<TagStatsDoc> {
   noteReads(ctx, [tagStatsKey(name), `tags:${name}`]);
   // the tag page asks twice (askers, answerers): one read
-  return requestScoped(ctx, `tag_stats:${name}`, async () => {
+  return requestScoped(ctx, `rollups:tag_stats:${name}`, async () => {
     const { repos } = ctx.deps;
+    const known = tag === undefined ? ((await repos.tags.findManyByIds<{ _id: string; questionCount: number }>([name]))[0] ?? null) : tag;
+    if (!known || known.questionCount <= 0) return emptyTagStats(name);
     const stored = await repos.tagStats.ofTag(name);
     if (stored) return stored;
-    const known = tag === undefined ? await repos.tags.findById(name, 'questionCount') : tag;
-    if (!known || known.questionCount <= 0) return emptyTagStats(name);
     return once(`${ctx.deps.config.redisPrefix}tag_stats:${name}`, async () => {
       const [doc] = await refreshTagStats(ctx.deps, [name], await rollupSequence(ctx.deps).catch(() => 0));
       return doc!;
@@ -265,17 +268,18 @@ export function tagStatsOf(ctx: ReadContext, name: string, tag?: { questionCount
 }
 
 /**
- * A member's statistics, read by `_id`. A member without posts has none (no read). One whose
- * statistics were never computed is computed on the spot once and stored, as for tags.
+ * A member's statistics, read by `_id`. A member without live posts (their counters) has none,
+ * without a read. One whose statistics were never computed is computed on the spot once and
+ * stored, as for tags.
  */
 export async function userStatsOf(
   ctx: Pick<Context, 'cache'> & { deps: RollupDeps },
   user: { _id: Types.ObjectId; questionCount: number; answerCount: number },
 ): Promise<UserStatsDoc['topTags']> {
   noteReads(ctx, [userStatsKey(user._id.toHexString())]);
+  if (user.questionCount <= 0 && user.answerCount <= 0) return [];
   const stored = await ctx.deps.repos.userStats.ofUser(user._id);
   if (stored) return stored.topTags;
-  if (user.questionCount <= 0 && user.answerCount <= 0) return [];
   return once(`${ctx.deps.config.redisPrefix}user_stats:${user._id.toHexString()}`, async () => {
     const [doc] = await refreshUserStats(ctx.deps, [user._id], await rollupSequence(ctx.deps).catch(() => 0));
     return doc!.topTags;

@@ -59,18 +59,57 @@ export class ThreadRepository extends Repository<ThreadDoc> {
   }
 
   /**
-   * Rebuilds a question's thread from its facts. Rebuilds of one thread run one at a time (a
-   * rebuild that started before a change could otherwise overwrite a newer one). Returns null
-   * when the id is not a question's.
+   * The thread after a change of the posts in `changed` (hex ids; a comment's change names the
+   * post it is on): the stored thread with those posts, the answers it lacks and the comments of
+   * posts whose comment list moved read anew — a write costs reads in proportion to what it
+   * changed, not to the thread's size. Without a stored thread (or a child list), all of it.
    */
-  rebuild(questionId: Types.ObjectId): Promise<Thread | null> {
+  async refresh(question: PostDoc, changed: ReadonlySet<string>): Promise<ThreadDoc> {
+    const stored = await this.findById(question._id);
+    if (!stored || !Array.isArray(question.answerIds)) return this.compute(question);
+    const kept = new Map((stored.answers as PostDoc[]).map((a) => [a._id.toHexString(), a]));
+    const ids = question.answerIds.map((id) => id.toHexString());
+    const fresh = await this.posts.findManyByIds(
+      question.answerIds.filter((id) => changed.has(id.toHexString()) || !kept.has(id.toHexString())),
+    );
+    const byId = new Map(fresh.map((a) => [a._id.toHexString(), a]));
+    const answers = ids
+      .map((id) => byId.get(id) ?? kept.get(id))
+      .filter((a): a is PostDoc => a !== undefined && a.type === 'answer')
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
+    const storedComments = (stored.comments ?? {}) as Record<string, CommentDoc[]>;
+    const sameList = (p: PostDoc) => {
+      const have = (storedComments[p._id.toHexString()] ?? []).map((c) => c._id.toHexString()).sort();
+      const want = (p.commentIds ?? []).map((c) => c.toHexString()).sort();
+      return Array.isArray(p.commentIds) && have.join() === want.join();
+    };
+    const page = [question, ...answers];
+    const stale = page.filter((p) => changed.has(p._id.toHexString()) || !sameList(p));
+    const lists = await this.comments.findOfPosts(stale);
+    const reread = new Map(stale.map((p, i) => [p._id.toHexString(), lists[i]!]));
+    const comments: Record<string, CommentDoc[]> = {};
+    for (const p of page) {
+      const id = p._id.toHexString();
+      const list = reread.get(id) ?? storedComments[id] ?? [];
+      if (list.length) comments[id] = list;
+    }
+    return { _id: question._id, answers, comments, builtAt: new Date() };
+  }
+
+  /**
+   * Rebuilds a question's thread from its facts (all of them, or after a change of the posts in
+   * `changed`: see `refresh`). Rebuilds of one thread run one at a time (a rebuild that started
+   * before a change could otherwise overwrite a newer one). Returns null when the id is not a
+   * question's.
+   */
+  rebuild(questionId: Types.ObjectId, changed?: ReadonlySet<string>): Promise<Thread | null> {
     return this.storage.withLock(`thread:${questionId.toHexString()}`, async () => {
       const question = await this.posts.findById(questionId);
       if (!question || question.type !== 'question') {
         await this.deleteById(questionId);
         return null;
       }
-      const doc = await this.compute(question);
+      const doc = changed ? await this.refresh(question, changed) : await this.compute(question);
       await ThreadModel.replaceOne({ _id: questionId }, doc, { upsert: true });
       await this.touched(questionId);
       return toThread(doc);

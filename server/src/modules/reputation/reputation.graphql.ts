@@ -49,7 +49,12 @@ builder.objectFields(UserRef, (t) => ({
       const window = pageWindow(args, 30);
       // seq is unique per member: it alone is the keyset
       const seq = window.cursor ? Number(window.cursor.key) : null;
-      const rows = await reposOf(ctx).reputation.pageOf(user._id, seq, window.backward, window.limit + 1);
+      const ledger = reposOf(ctx).reputation;
+      // the first page from the member's recent events (no scan of the ledger on FerretDB)
+      const rows =
+        seq === null && !window.backward
+          ? await ledger.recentOf(user._id, user.repSeq, window.limit + 1)
+          : await ledger.pageOf(user._id, seq, window.backward, window.limit + 1);
       return toConnection(rows, window, (e) => encodeCursor(e.seq, e._id));
     },
   }),

@@ -76,6 +76,9 @@ const deps = {
     search: { upsert: async (docs: Array<Record<string, unknown>>) => void searched.push(...docs) },
     listings: { rebuild: async () => void rebuilds.push(1) },
   },
+  // the generator's database access is the fake seed store above; the storage only hears the
+  // cache reset at the end
+  repos: { storage: { changed: async () => undefined } },
 } as unknown as AppDeps;
 
 const docs = (name: string) => [...coll(name).values()] as Array<Record<string, any>>;
