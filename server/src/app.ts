@@ -207,15 +207,12 @@ function bodyErrorHandler(maxBytes: number) {
   };
 }
 
-export function createApp(deps: AppDeps): AppHandle {
+/** The GraphQL server: schema, context (the viewer the budget middleware resolved), plugins. */
+function createGraphQL(deps: AppDeps, limits: RateLimits) {
   const { config, log } = deps;
-  let shuttingDown = false;
-  let inFlight = 0;
-  const limits = rateLimitsOf(deps);
   // anonymous query responses cached in Redis (graphql/response-cache.plugin.ts), when deps.ts built the store
   const responseCache = responseCacheOf(deps.repos);
-
-  const yoga = createYoga<{ req: Request; res: Response }, Context>({
+  return createYoga<{ req: Request; res: Response }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: config.graphiql ? { title: 'Colloquy GraphQL' } : false,
@@ -243,23 +240,19 @@ export function createApp(deps: AppDeps): AppHandle {
       ...(responseCache ? responseCachePlugins(responseCache, config.responseCacheTtlSeconds) : []),
     ],
   });
+}
 
-  const app = express();
-  app.disable('x-powered-by');
-  // whose X-Forwarded-For names the client (TRUST_PROXY; by default the web server on this host):
-  // req.ip is then the visitor's address, and anyone else's X-Forwarded-For is ignored
-  app.set('trust proxy', config.trustProxy);
-
-  // request id first: every later log line carries it
-  app.use((req: Request, res: Response, next: NextFunction) => {
+/** Request id first (every later log line carries it), the in-flight count and the HTTP metrics. */
+function requestTracking(deps: AppDeps, counter: { inFlight: number }) {
+  return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
-    inFlight++;
+    counter.inFlight++;
     const start = process.hrtime.bigint();
     res.on('close', () => {
-      inFlight--;
+      counter.inFlight--;
       const path = req.originalUrl.split('?')[0] ?? '';
       const route = path.startsWith('/graphql') ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
       deps.metrics.httpDuration.observe(
@@ -268,26 +261,21 @@ export function createApp(deps: AppDeps): AppHandle {
       );
     });
     requestScope.run({ requestId }, next);
-  });
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (_req, res) => String(res.locals.requestId),
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
+  };
+}
 
+/** `/healthz`, `/readyz` and `/metrics`. */
+function operationalRoutes(app: express.Express, deps: AppDeps, isShuttingDown: () => boolean): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   app.get('/readyz', async (_req, res) => {
-    if (shuttingDown) {
+    if (isShuttingDown()) {
       res.status(503).json({ status: 'shutting-down' });
       return;
     }
-    const timeout = config.readinessTimeoutMs;
+    const timeout = deps.config.readinessTimeoutMs;
     const [mongo, redis] = await Promise.allSettled([pingMongo(timeout), pingRedis(deps.redis, timeout)]);
     const checks = {
       mongodb: mongo.status === 'fulfilled' ? 'ok' : String((mongo as PromiseRejectedResult).reason?.message ?? 'down'),
@@ -304,21 +292,20 @@ export function createApp(deps: AppDeps): AppHandle {
     res.setHeader('content-type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+}
 
-  // the body, read whole up to GRAPHQL_MAX_BODY_BYTES (yoga takes the buffer): 413 beyond, before
-  // anything else is done for the request
-  app.post(yoga.graphqlEndpoint, express.raw({ type: () => true, limit: config.graphqlLimits.maxBodyBytes, inflate: false }));
-  app.use(yoga.graphqlEndpoint, bodyErrorHandler(config.graphqlLimits.maxBodyBytes));
-
-  // who is asking, then their budget: a member, an API token or an anonymous address each spend
-  // their own (IETF RateLimit headers; 429 with Retry-After). A Bearer token that does not
-  // authenticate is refused before any budget is spent or created for it.
-  app.use(yoga.graphqlEndpoint, async (req: Request, res: Response, next: NextFunction) => {
+/**
+ * Who is asking, then their budget: a member, an API token or an anonymous address each spend
+ * their own (IETF RateLimit headers; 429 with Retry-After). A Bearer token that does not
+ * authenticate is refused before any budget is spent or created for it.
+ */
+function requestBudget(deps: AppDeps, limits: RateLimits) {
+  return async (req: Request, res: Response, next: NextFunction) => {
     let auth: Authentication;
     try {
       auth = await authenticate(deps, req);
     } catch (err) {
-      log.error({ err, reqId: res.locals.requestId }, 'authentication failed');
+      deps.log.error({ err, reqId: res.locals.requestId }, 'authentication failed');
       sendGraphQLError(res, 503, 'The service is temporarily unavailable.', {
         code: 'SERVICE_UNAVAILABLE',
         requestId: res.locals.requestId,
@@ -346,7 +333,37 @@ export function createApp(deps: AppDeps): AppHandle {
       return;
     }
     next();
-  });
+  };
+}
+
+export function createApp(deps: AppDeps): AppHandle {
+  const { config, log } = deps;
+  let shuttingDown = false;
+  const counter = { inFlight: 0 };
+  const limits = rateLimitsOf(deps);
+  const yoga = createGraphQL(deps, limits);
+
+  const app = express();
+  app.disable('x-powered-by');
+  // whose X-Forwarded-For names the client (TRUST_PROXY; by default the web server on this host):
+  // req.ip is then the visitor's address, and anyone else's X-Forwarded-For is ignored
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestTracking(deps, counter));
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (_req, res) => String(res.locals.requestId),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+  operationalRoutes(app, deps, () => shuttingDown);
+
+  // the body, read whole up to GRAPHQL_MAX_BODY_BYTES (yoga takes the buffer): 413 beyond, before
+  // anything else is done for the request
+  app.post(yoga.graphqlEndpoint, express.raw({ type: () => true, limit: config.graphqlLimits.maxBodyBytes, inflate: false }));
+  app.use(yoga.graphqlEndpoint, bodyErrorHandler(config.graphqlLimits.maxBodyBytes));
+  app.use(yoga.graphqlEndpoint, requestBudget(deps, limits));
   app.use(yoga.graphqlEndpoint, yoga as unknown as express.RequestHandler);
 
   app.use((_req, res) => {
@@ -358,6 +375,6 @@ export function createApp(deps: AppDeps): AppHandle {
     beginShutdown: () => {
       shuttingDown = true;
     },
-    inFlight: () => inFlight,
+    inFlight: () => counter.inFlight,
   };
 }
