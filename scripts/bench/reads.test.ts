@@ -17,6 +17,7 @@ import {
 } from './graphql.js';
 import { describeTarget, Measurer, rssNames, rssOfStack, statusExpected } from './measure.js';
 import { parseOptions } from './options.js';
+import { unlimitedRateLimits } from './prepare.js';
 import { baselineSpecs, PAGE_ROUTES, pageRowSpecs, questionRowName, readSpecs, ROUND_TRIP_PAGES, UNKNOWN_MEMBER } from './reads.js';
 import { BenchSession } from './session.js';
 
@@ -298,6 +299,20 @@ describe('a page route', () => {
     } finally {
       PAGE_ROUTES.pop();
     }
+  });
+});
+
+describe('the stacks under test', () => {
+  it('have every rate-limit budget out of reach, the known ones and any other of .env.example', () => {
+    const example = '# RATE_LIMIT_PER_MINUTE=600\n# a new budget\n# RATE_LIMIT_SEARCHES_PER_MINUTE=30\nGRAPHQL_MAX_COST=1000\n';
+    expect(unlimitedRateLimits(example)).toEqual({
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+      RATE_LIMIT_POINTS_PER_HOUR: '1000000000',
+      RATE_LIMIT_SEARCHES_PER_MINUTE: '1000000000',
+      RATE_LIMIT_SIGN_IN_PER_15_MINUTES: '1000000000',
+      RATE_LIMIT_SIGN_UP_PER_HOUR: '1000000000',
+      RATE_LIMIT_WRITES_PER_MINUTE: '1000000000',
+    });
   });
 });
 

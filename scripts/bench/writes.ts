@@ -78,7 +78,16 @@ export async function measureWrites(session: BenchSession, measurer: Measurer, s
     session.checkAborted();
     log('signing up 5 bench agents …');
     const password = `bench-password-${w.runTag}`;
-    w.agents = await Promise.all([1, 2, 3, 4, 5].map((i) => signedInAgent(stack.apiUrl, `bench-${w.runTag}-${i}`, password)));
+    try {
+      w.agents = await Promise.all([1, 2, 3, 4, 5].map((i) => signedInAgent(stack.apiUrl, `bench-${w.runTag}-${i}`, password)));
+    } catch (error) {
+      session.checkAborted();
+      // without agents there are no writes: their rows say why, and the run goes on
+      const note = `not measured: the bench agents could not sign up (${error instanceof Error ? error.message : String(error)})`;
+      log(`  ✗ ${note}`);
+      for (const name of WRITE_ROWS) session.rows.push({ name, kind: 'write', target: '', closed: null, fixed: null, rssMb: {}, note });
+      return w;
+    }
     const readTarget = pageTarget('question page under writes (web)', stack.webUrl, f.pagePath);
     log(`writes under read load (${WRITE_ROWS.join(', ')}) …`);
     await measurer.settle();
