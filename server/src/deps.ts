@@ -35,11 +35,11 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   const versions = new Versions(redis, config.redisPrefix, log);
   const storage = createStorage(ferretdb, { redis, prefix: config.redisPrefix }, config.mongodbIdLookup, versions);
   const repos = createRepositories(storage);
-  // caches kept exact by the same version bumps: members, tags and spaces by id
+  // caches kept exact by the same version bumps: members, tags, spaces and posts by id
   // (infra/entity-cache.ts), and anonymous GraphQL responses (infra/response-cache.ts), whose
   // entries every process's writes retire (the api serves them: app.ts)
   const entityCache = new EntityCache(redis, config.redisPrefix, versions, log);
-  for (const repo of [repos.users, repos.tags, repos.spaces]) repo.useEntityCache(entityCache);
+  for (const repo of [repos.users, repos.tags, repos.spaces, repos.posts]) repo.useEntityCache(entityCache);
   let responseCache: ResponseCacheStore | null = null;
   if (config.responseCacheTtlSeconds > 0) {
     const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });

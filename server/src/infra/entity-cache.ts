@@ -1,5 +1,5 @@
-// The entity cache: small hot documents (members — what author lines and chips show —, tags,
-// spaces) kept in Redis so that the by-id loads behind every page read them with one MGET instead
+// The entity cache: hot documents (members — what author lines and chips show —, tags, spaces,
+// and the posts that listings and question pages load by id) kept in Redis so that the by-id loads behind every page read them with one MGET instead
 // of one database read each (FerretDB reads ids one at a time). The repositories read through it
 // (`findManyByIds`, see user/tag/space repositories); nothing else knows it exists.
 //
@@ -20,7 +20,7 @@ import { EPOCH, type Versions } from './versions.js';
 
 const { EJSON } = mongoose.mongo.BSON;
 
-const COLLECTIONS = ['users', 'tags', 'spaces'] as const;
+const COLLECTIONS = ['users', 'tags', 'spaces', 'posts'] as const;
 export type EntityCollection = (typeof COLLECTIONS)[number];
 
 /** how long an entry stays without being refreshed */

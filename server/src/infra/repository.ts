@@ -112,9 +112,10 @@ export abstract class Repository<T extends { _id: unknown }> {
     return (await query.lean()) as R[];
   }
 
-  /** A by-id update that leaves `updatedAt` alone (bulk fills after imports; no version bump). */
+  /** A by-id update that leaves `updatedAt` alone (bulk fills after imports). */
   async updateWithoutTimestamps(id: unknown, update: Update): Promise<void> {
     await this.model.updateOne({ _id: id }, update, { timestamps: false });
+    await this.touched(id);
   }
 
   count(filter: Record<string, unknown> = {}): Promise<number> {

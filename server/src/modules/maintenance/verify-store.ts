@@ -192,7 +192,7 @@ export function verifyStore(repos: VerifyRepos, queue: Pick<RollupDeps, 'redis' 
     questionPage: (last: unknown, limit: number) => posts.page<PostDoc>({ ...after(last), type: 'question' }, '', limit),
     threadsOf: (questionIds: Id[]) => threads.threadsOf(questionIds),
     /** The thread the facts make now (reads the question's answers and comments). */
-    expectedThread: (question: PostDoc) => threads.compute(question),
+    expectedThread: (question: PostDoc) => threads.compute(question, true),
     rebuildThread: (questionId: Id) => threads.rebuild(questionId),
 
     // -------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { keyset, type PageWindow } from '../../lib/connection.js';
 import { toObjectId } from '../../lib/ids.js';
 import { op } from '../../lib/mongo-ops.js';
 import { Repository } from '../../infra/repository.js';
+import type { EntityCache } from '../../infra/entity-cache.js';
 import type { Storage } from '../../infra/storage.js';
 import { PostModel, type PostDoc } from './post.model.js';
 
@@ -63,6 +64,23 @@ function questionWhere(filter: QuestionFilter, order: QuestionOrder): Record<str
 }
 
 export class PostRepository extends Repository<PostDoc> {
+  private cache: EntityCache | null = null;
+
+  /** Serves by-id batches (listings, question pages) through the entity cache (deps.ts). */
+  useEntityCache(cache: EntityCache | null): void {
+    this.cache = cache;
+  }
+
+  /**
+   * Posts by `_id`. Whole documents (what listings and the GraphQL loaders ask for) come through
+   * the entity cache (infra/entity-cache.ts: one MGET instead of one read per id on FerretDB); a
+   * projection (tools that need what is stored right now) is read from the database.
+   */
+  override findManyByIds<R extends { _id: unknown } = PostDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
+    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
+    return this.cache.read<R>('posts', ids, (missing) => super.findManyByIds<R>(missing));
+  }
+
   constructor(storage: Storage) {
     super(storage, PostModel, { versionKeys: (id) => [`posts:${String(id)}`, 'list:posts'] });
   }
@@ -85,11 +103,16 @@ export class PostRepository extends Repository<PostDoc> {
    * Answers of several questions (in their order): read by id from the questions' child lists,
    * with one query by parent for questions that have no list yet.
    */
-  async findAnswersOfQuestions(questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>): Promise<PostDoc[][]> {
+  async findAnswersOfQuestions(
+    questions: ReadonlyArray<Pick<PostDoc, '_id' | 'answerIds'>>,
+    /** read the database itself, past the entity cache (verify compares with what is stored) */
+    fresh = false,
+  ): Promise<PostDoc[][]> {
     const listed = questions.filter((q) => Array.isArray(q.answerIds));
     const unlisted = questions.filter((q) => !Array.isArray(q.answerIds)).map((q) => q._id);
+    const ids = listed.flatMap((q) => q.answerIds!);
     const docs = [
-      ...(await this.findManyByIds(listed.flatMap((q) => q.answerIds!))),
+      ...(fresh ? await super.findManyByIds<PostDoc>(ids) : await this.findManyByIds(ids)),
       ...(unlisted.length ? ((await PostModel.find({ type: 'answer', questionId: op.in(unlisted) }).lean()) as PostDoc[]) : []),
     ];
     const groups = new Map<string, PostDoc[]>();
@@ -154,8 +177,10 @@ export class PostRepository extends Repository<PostDoc> {
 
   /** Adds buffered page views (no timestamps: a view is not an edit). */
   async addViews(id: Types.ObjectId, n: number): Promise<void> {
-    // no version bump: pages add the buffered views at read time, a flush changes nothing they show
+    // the post's own version only (its cached copies refresh), not the listings': a flush adds
+    // views a page already showed (pages add the buffered ones at read time)
     await this.storage.updateById(PostModel, id, { $inc: { viewCount: n } }, { timestamps: false });
+    await this.storage.changed([`posts:${id.toHexString()}`]);
   }
 
   /** Every question, streamed (listing rebuilds). */

@@ -46,9 +46,12 @@ export class ThreadRepository extends Repository<ThreadDoc> {
     });
   }
 
-  /** The thread as the posts and comments say it is now (what `rebuild` writes). */
-  async compute(question: PostDoc): Promise<ThreadDoc> {
-    const [answers = []] = await this.posts.findAnswersOfQuestions([question]);
+  /**
+   * The thread as the posts and comments say it is now (what `rebuild` writes); `fresh` reads
+   * the answers from the database itself, past the entity cache (verify).
+   */
+  async compute(question: PostDoc, fresh = false): Promise<ThreadDoc> {
+    const [answers = []] = await this.posts.findAnswersOfQuestions([question], fresh);
     answers.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()));
     const lists = await this.comments.findOfPosts([question, ...answers]);
     const comments: Record<string, CommentDoc[]> = {};
@@ -109,7 +112,7 @@ export class ThreadRepository extends Repository<ThreadDoc> {
         await this.deleteById(questionId);
         return null;
       }
-      const doc = changed ? await this.refresh(question, changed) : await this.compute(question);
+      const doc = changed ? await this.refresh(question, changed) : await this.compute(question, true);
       await ThreadModel.replaceOne({ _id: questionId }, doc, { upsert: true });
       await this.touched(questionId);
       return toThread(doc);
