@@ -44,12 +44,9 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   if (config.responseCacheTtlSeconds > 0) {
     const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });
     const store = new ResponseCacheStore(cacheRedis, config.responseCacheTtlSeconds * 1000, log);
-    versions.onBump(async (keys) => {
-      // the entity cache's versions move first: no response recomputed once these are retired
-      // can be filled from an entry this write made stale
-      await entityCache.outdate(keys);
-      await store.invalidateKeys(keys);
-    });
+    // called after Versions has moved the keys' versions: the entity cache's entries for them are
+    // stale already, so no response recomputed once these are retired can be filled from one
+    versions.onBump((keys) => store.invalidateKeys(keys));
     attachResponseCache(repos, store);
     responseCache = store;
   }

@@ -20,8 +20,7 @@ import { EPOCH, type Versions } from './versions.js';
 
 const { EJSON } = mongoose.mongo.BSON;
 
-const COLLECTIONS = ['users', 'tags', 'spaces', 'posts'] as const;
-export type EntityCollection = (typeof COLLECTIONS)[number];
+export type EntityCollection = 'users' | 'tags' | 'spaces' | 'posts';
 
 /** how long an entry stays without being refreshed */
 const TTL_SECONDS = 15 * 60;
@@ -110,20 +109,6 @@ export class EntityCache {
       const entry: Entry = { s: stamp, d: doc as Record<string, unknown> };
       pipeline.set(this.entryKey(collection, String(doc._id)), EJSON.stringify(entry, { relaxed: true }), 'EX', TTL_SECONDS);
     }
-    await pipeline.exec().catch(() => undefined);
-  }
-
-  /**
-   * Bumps the versions of these read-model keys' documents now, ahead of Versions' own bump
-   * (bumped twice: harmless). For the response cache's invalidation listener: it retires the
-   * responses before Versions bumps, and a response recomputed in between must not be filled
-   * from an entry the write has just made stale.
-   */
-  async outdate(keys: readonly string[]): Promise<void> {
-    const mine = keys.filter((key) => COLLECTIONS.some((collection) => key.startsWith(`${collection}:`)));
-    if (mine.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const key of new Set(mine)) pipeline.incr(this.versions.key(key));
     await pipeline.exec().catch(() => undefined);
   }
 
