@@ -8,6 +8,7 @@ import type { Clock } from './lib/clock.js';
 import type { ReputationRules } from './modules/reputation/reputation.rules.js';
 import type { QuestionListings } from './modules/post/post.listings.js';
 import type { Repositories } from './modules/repositories.js';
+import type { ActivityBus } from './modules/activity/activity.js';
 
 import type { Role } from './lib/roles.js';
 
@@ -47,6 +48,8 @@ export interface AppServices {
   clock: Clock;
   reputationRules: ReputationRules;
   events: DomainEvents;
+  /** what happened, for webhooks, notifications, badges… (modules/activity/activity.ts) */
+  activity: ActivityBus;
   search: SearchPort;
   listings: QuestionListings;
 }

@@ -15,6 +15,8 @@ import { UserRanking } from './modules/user/user.ranking.js';
 import { createRedis } from './infra/redis.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadReputationRules } from './modules/reputation/reputation.rules.js';
+import { createInlineActivity, createQueuedActivity, type ActivityBus } from './modules/activity/activity.js';
+import { activityHandlers } from './modules/activity/activity.handlers.js';
 import { createInlineEvents, createQueuedEvents, createSearchPort, withListings } from './modules/search/search.sync.js';
 
 export interface DepsOptions {
@@ -64,18 +66,28 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   if (options.events === 'inline') events = createInlineEvents(repos, search, log);
   else events = createQueuedEvents(createRedis(config.redisUrl, log, { forQueues: true }), config, log);
   events = withListings(events, listings, log);
+  // the activity stream: queued for the worker's handlers, or run in-process (scripts, tests)
+  const handlers = activityHandlers();
+  let activity: ActivityBus;
+  if (options.events === 'inline')
+    activity = createInlineActivity(
+      () => deps,
+      () => handlers,
+    );
+  else activity = createQueuedActivity(createRedis(config.redisUrl, log, { forQueues: true }), config, log);
   const deps: AppDeps = {
     config,
     log,
     redis,
     metrics: createMetrics(),
     repos,
-    services: { clock: options.clock ?? systemClock, reputationRules, events, search, listings },
+    services: { clock: options.clock ?? systemClock, reputationRules, events, activity, search, listings },
   };
   return {
     ...deps,
     async close() {
       await events.close?.().catch(() => undefined);
+      await activity.close?.().catch(() => undefined);
       await search.close().catch(() => undefined);
       await responseCache?.close();
       redis.disconnect();

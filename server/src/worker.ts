@@ -9,6 +9,8 @@ import { indexPosts, SEARCH_QUEUE, sweep } from './modules/search/search.sync.js
 import { flushViews } from './modules/post/post.views.js';
 import { rebuildRollups, rollupsMissing, runRollups } from './modules/post/post.rollups.js';
 import { purgeExpiredSessions } from './modules/session/session.service.js';
+import { ACTIVITY_QUEUE, runActivityHandlers, type ActivityEvent } from './modules/activity/activity.js';
+import { activityHandlers } from './modules/activity/activity.handlers.js';
 
 /** the sweep runs at most this often… */
 const SWEEP_EVERY_MS = 60_000;
@@ -43,6 +45,14 @@ async function main() {
     { connection: createRedis(config.redisUrl, log, { forQueues: true }), prefix: `${config.redisPrefix}bull`, concurrency: 4 },
   );
   worker.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error.message }, 'search index job failed'));
+  // the activity stream (modules/activity): every handler per event, retried by BullMQ on failure
+  const handlers = activityHandlers();
+  const activityWorker = new Worker<ActivityEvent>(
+    ACTIVITY_QUEUE,
+    async (job) => runActivityHandlers(deps, handlers, job.data, { throwOnFailure: true }),
+    { connection: createRedis(config.redisUrl, log, { forQueues: true }), prefix: `${config.redisPrefix}bull`, concurrency: 4 },
+  );
+  activityWorker.on('failed', (job, error) => log.warn({ jobId: job?.id, err: error.message }, 'activity job failed'));
 
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -97,6 +107,7 @@ async function main() {
     clearTimeout(rollupTimer);
     await rollupRound;
     await worker.close();
+    await activityWorker.close();
     await deps.close();
     process.exit(0);
   };

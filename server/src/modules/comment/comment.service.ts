@@ -6,6 +6,7 @@ import { renderInlineMarkdown } from '../../lib/markdown.js';
 import { toObjectId } from '../../lib/ids.js';
 import { parseInput } from '../../lib/validate.js';
 import { canComment } from '../post/post.policy.js';
+import { publishActivity } from '../activity/activity.js';
 import { postsChanged } from '../post/post.changes.js';
 import { loadPost } from '../post/post.service.js';
 import { visibleComments } from '../post/post.visibility.js';
@@ -47,6 +48,14 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
   await posts.update(questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   // the question's activity moved: its thread, listings ("active") and search (its lastActivityAt) follow
   await postsChanged(ctx, questionId, post._id);
+  await publishActivity(ctx, {
+    type: 'comment.created',
+    actorId: ctx.viewer?.id ?? null,
+    subjectId: comment._id.toHexString(),
+    questionId: comment.questionId.toHexString(),
+    spaceId: post.spaceId?.toHexString() ?? null,
+    data: { postId: comment.postId.toHexString() },
+  });
   return comment;
 }
 
@@ -73,6 +82,13 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
   );
   if (!updated) throw new NotFoundError('The comment');
   await postsChanged(ctx, comment.questionId, comment.postId);
+  await publishActivity(ctx, {
+    type: 'comment.updated',
+    actorId: ctx.viewer?.id ?? null,
+    subjectId: comment._id.toHexString(),
+    questionId: comment.questionId.toHexString(),
+    data: { postId: comment.postId.toHexString() },
+  });
   return updated as CommentDoc;
 }
 
@@ -88,5 +104,12 @@ export async function deleteComment(ctx: Context, commentId: string): Promise<Co
   if (!deleted) throw new NotFoundError('The comment');
   await reposOf(ctx).posts.update(comment.postId, { $inc: { commentCount: -1 } });
   await postsChanged(ctx, comment.questionId, comment.postId);
+  await publishActivity(ctx, {
+    type: 'comment.deleted',
+    actorId: ctx.viewer?.id ?? null,
+    subjectId: comment._id.toHexString(),
+    questionId: comment.questionId.toHexString(),
+    data: { postId: comment.postId.toHexString() },
+  });
   return deleted as CommentDoc;
 }

@@ -18,6 +18,7 @@ import type { PostDoc } from './post.model.js';
 import { isModerator } from '../user/user.policy.js';
 import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify } from './post.policy.js';
 import { postsChanged } from './post.changes.js';
+import { publishActivity, type ActivityType } from '../activity/activity.js';
 import { CLOSE_REASONS } from './post.rules.js';
 import { visiblePost } from './post.visibility.js';
 import { countView } from './post.views.js';
@@ -45,6 +46,22 @@ export const loadQuestion = (ctx: Ctx, id: string | Types.ObjectId) => loadPost(
 export const loadAnswer = (ctx: Ctx, id: string | Types.ObjectId) => loadPost(ctx, id, 'answer');
 
 const changedPosts = (ctx: Context, ...ids: Array<Types.ObjectId | null | undefined>) => postsChanged(ctx, ...ids);
+
+/** Says what happened to a post (modules/activity): webhooks, notifications and the rest react. */
+const postActivity = (
+  ctx: Context,
+  type: ActivityType,
+  post: Pick<PostDoc, '_id' | 'questionId' | 'spaceId'>,
+  data?: Record<string, unknown>,
+) =>
+  publishActivity(ctx, {
+    type,
+    actorId: ctx.viewer?.id ?? null,
+    subjectId: post._id.toHexString(),
+    questionId: (post.questionId ?? post._id).toHexString(),
+    spaceId: post.spaceId?.toHexString() ?? null,
+    data,
+  });
 
 // ---------------------------------------------------------------------------------------------
 // questions
@@ -104,6 +121,7 @@ export async function askQuestion(
   await adjustTagCounts(reposOf(ctx).tags, tagNames, []);
   await users.adjustPostCounts(authorId, { questionCount: 1 });
   await changedPosts(ctx, _id);
+  await postActivity(ctx, 'question.created', { _id, questionId: _id, spaceId: space._id });
   return (await posts.findById(_id))!;
 }
 
@@ -186,6 +204,7 @@ async function applyEdit(
     await posts.update(post.questionId, { $set: { lastActivityAt: now }, $inc: { version: 1 } });
   }
   await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
+  await postActivity(ctx, post.type === 'question' ? 'question.updated' : 'answer.updated', post, { revision: number, changed });
   return { post: updated };
 }
 
@@ -228,6 +247,9 @@ async function deletePost(ctx: Context, post: PostDoc) {
     await users.adjustPostCounts(post.authorId, { answerCount: -1 });
   }
   await changedPosts(ctx, post._id, post.type === 'answer' ? post.questionId : null);
+  await postActivity(ctx, post.type === 'question' ? 'question.deleted' : 'answer.deleted', post, {
+    authorId: post.authorId.toHexString(),
+  });
   return deleted;
 }
 
@@ -282,6 +304,7 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
   });
   await users.adjustPostCounts(authorId, { answerCount: 1 });
   await changedPosts(ctx, _id, question._id);
+  await postActivity(ctx, 'answer.created', { _id, questionId: question._id, spaceId: question.spaceId });
   return (await posts.findById(_id))!;
 }
 
@@ -370,6 +393,7 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
   await posts.update(answer._id, { $inc: { version: 1 } });
   if (question.acceptedAnswerId) await posts.update(question.acceptedAnswerId, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id, question.acceptedAnswerId);
+  await postActivity(ctx, 'answer.accepted', answer, { previousAnswerId: question.acceptedAnswerId?.toHexString() ?? null });
   return { question: updated, answer: (await posts.findById(answer._id))! };
 }
 
@@ -391,6 +415,7 @@ export async function unacceptAnswer(ctx: Context, answerId: string) {
   await posts.refreshAnswered(question._id);
   await posts.update(answer._id, { $inc: { version: 1 } });
   await changedPosts(ctx, question._id, answer._id);
+  await postActivity(ctx, 'answer.unaccepted', answer);
   return { question: (await posts.findById(question._id))!, answer: (await posts.findById(answer._id))! };
 }
 
@@ -412,6 +437,7 @@ export async function setVerified(ctx: Context, answerId: string, verified: bool
     await posts.updateIf(answer.questionId, { verifiedAnswerId: answer._id }, { $set: { verifiedAnswerId: null }, $inc: { version: 1 } });
   }
   await changedPosts(ctx, answer._id, answer.questionId);
+  if (verified) await postActivity(ctx, 'answer.verified', answer);
   return (await posts.findById(answer._id))!;
 }
 
@@ -445,6 +471,7 @@ export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput
     $inc: { version: 1 },
   });
   await changedPosts(ctx, question._id);
+  await postActivity(ctx, 'question.closed', question, { reason: input.reason, duplicateOfId: duplicateOfId?.toHexString() ?? null });
   return (await posts.findById(question._id))!;
 }
 
@@ -458,6 +485,7 @@ export async function reopenQuestion(ctx: Context, questionId: string) {
     $inc: { version: 1 },
   });
   await changedPosts(ctx, question._id);
+  await postActivity(ctx, 'question.reopened', question);
   return (await posts.findById(question._id))!;
 }
 

@@ -8,6 +8,7 @@ import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validate.js';
 import type { PostDoc } from '../post/post.model.js';
 import { canVote } from '../post/post.policy.js';
+import { publishActivity } from '../activity/activity.js';
 import { postsChanged } from '../post/post.changes.js';
 import { visiblePost } from '../post/post.visibility.js';
 import { applyReputation } from '../reputation/reputation.service.js';
@@ -95,6 +96,14 @@ async function castVote(ctx: Context, post: PostDoc, key: string, value: -1 | 0 
     await posts.refreshAnswered(post.questionId);
   }
   await postsChanged(ctx, post._id);
+  await publishActivity(ctx, {
+    type: 'vote.changed',
+    actorId: viewer.id,
+    subjectId: post._id.toHexString(),
+    questionId: (post.questionId ?? post._id).toHexString(),
+    spaceId: post.spaceId?.toHexString() ?? null,
+    data: { postType: post.type, value, previous: oldValue, score: updated.score },
+  });
   return updated;
 }
 
