@@ -40,4 +40,9 @@ export class ApiTokenRepository extends Repository<ApiTokenDoc> {
   async listOf(userId: Types.ObjectId): Promise<ApiTokenDoc[]> {
     return (await ApiTokenModel.find({ userId }).sort({ createdAt: -1 }).lean()) as ApiTokenDoc[];
   }
+
+  /** An organisation's tokens (index organizationId + createdAt), newest first. */
+  async listOfOrganization(organizationId: Types.ObjectId): Promise<ApiTokenDoc[]> {
+    return (await ApiTokenModel.find({ organizationId }).sort({ createdAt: -1 }).lean()) as ApiTokenDoc[];
+  }
 }

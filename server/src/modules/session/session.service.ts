@@ -106,20 +106,25 @@ export interface Authentication {
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]{1,512})$/i;
 
-/** A token's identity: null when unknown; revoked and expired tokens are known but resolve to no one. */
-async function tokenIdentity(deps: AppDeps, hash: string): Promise<CachedIdentity | null> {
+/** The `_id` of the API token whose secret has this SHA-256: its first 12 bytes (a read by `_id`). */
+export const apiTokenIdOf = (hash: string) => new Types.ObjectId(hash.slice(0, 24));
+
+/** A token's identity: null when unknown; a revoked token is known (its `revokedAt`) but resolves to no one. */
+async function tokenIdentity(deps: AppDeps, hash: string): Promise<CachedIdentity | { revokedAt: number } | null> {
   const redisKey = `${deps.config.redisPrefix}token:${hash}`;
   try {
     const hit = await deps.redis.get(redisKey);
-    if (hit) return hit === 'none' ? null : (JSON.parse(hit) as CachedIdentity);
+    if (hit) return hit === 'none' ? null : (JSON.parse(hit) as CachedIdentity | { revokedAt: number });
   } catch {
     // Redis is a cache: fall through to MongoDB
   }
-  const token = await deps.repos.apiTokens.findByHash(hash);
+  // by _id (derived from the hash) — tokens made before that have a random _id: by their hash
+  const byId = await deps.repos.apiTokens.findById(apiTokenIdOf(hash));
+  const token = byId?.tokenHash === hash ? byId : await deps.repos.apiTokens.findByHash(hash);
   // a made-up token leaves nothing behind in Redis (unlike a revoked one, remembered briefly)
   if (!token) return null;
   const identity = token.revokedAt
-    ? null
+    ? { revokedAt: token.revokedAt.getTime() }
     : await identityOf(deps.repos.users, token.userId, tokenExpiry(token), {
         scopes: token.scopes as TokenScope[],
         tokenId: token._id.toHexString(),
@@ -129,16 +134,24 @@ async function tokenIdentity(deps: AppDeps, hash: string): Promise<CachedIdentit
 }
 
 /** When a token stops working: its `expiresAt` if it has one, else never. */
-const tokenExpiry = (token: object) =>
-  'expiresAt' in token && token.expiresAt instanceof Date ? token.expiresAt.getTime() : Number.MAX_SAFE_INTEGER;
+const tokenExpiry = (token: { expiresAt?: Date | null }) => token.expiresAt?.getTime() ?? Number.MAX_SAFE_INTEGER;
 
 async function authenticateBearer(deps: AppDeps, authorization: string, now: number): Promise<Authentication> {
   const match = BEARER.exec(authorization.trim());
   if (!match) return { viewer: null, invalidBearer: 'The Authorization header must be "Bearer <token>".' };
   const hash = sha256(match[1]!);
   const identity = await tokenIdentity(deps, hash);
-  if (!identity || identity.expiresAt <= now) {
-    return { viewer: null, invalidBearer: 'The access token is invalid, expired or revoked.' };
+  if (!identity || !('userId' in identity)) {
+    const revoked = identity && 'revokedAt' in identity;
+    return {
+      viewer: null,
+      invalidBearer: revoked
+        ? `This API token was revoked on ${new Date(identity.revokedAt).toISOString()}.`
+        : 'The access token is invalid, expired or revoked.',
+    };
+  }
+  if (identity.expiresAt <= now) {
+    return { viewer: null, invalidBearer: `This API token expired on ${new Date(identity.expiresAt).toISOString()}.` };
   }
   // lastUsedAt, at most once a minute per token
   const touchKey = `${deps.config.redisPrefix}token-touch:${hash}`;
