@@ -107,6 +107,13 @@ async function main(): Promise<number> {
       `\n${formatCount(c.questions)} questions, ${formatCount(c.answers)} answers, ${formatCount(c.users)} users, ${formatCount(c.comments)} comments, ` +
         `${formatCount(c.revisions)} revisions, ${formatCount(c.tags)} tags, ${formatCount(c.badges)} badges`,
     );
+    const skippedRows = summary.steps.filter((s) => s.skipped > 0);
+    if (skippedRows.length) {
+      console.log('\nSkipped rows by kind and reason:');
+      for (const s of skippedRows)
+        for (const [reason, n] of Object.entries(s.skippedBy ?? {}))
+          console.log(`  ${(s.file ?? s.step).padEnd(16)} ${formatCount(n).padStart(7)}  ${reason}`);
+    }
     const errors = summary.steps.reduce((n, s) => n + s.errors, 0);
     if (errors > 0) console.log(`${formatCount(errors)} rows could not be written (see the messages above); run again to retry them.`);
     return 0;

@@ -15,6 +15,8 @@ const badgeSchema = new Schema(
     key: { type: String, default: null },
     tier: { type: String, enum: ['GOLD', 'SILVER', 'BRONZE'], required: true },
     tagBased: { type: Boolean, default: false },
+    /** awarded badges that repeat per subject: the post id, tag name or year it was earned for */
+    subjectId: { type: String, default: null },
     awardedAt: { type: Date, required: true },
     imported: { type: Boolean, default: false },
     attribution: { type: attributionSchema, default: null },
@@ -23,6 +25,7 @@ const badgeSchema = new Schema(
 );
 badgeSchema.index({ userId: 1, awardedAt: -1 });
 badgeSchema.index({ key: 1, awardedAt: -1 });
+badgeSchema.index({ name: 1, tier: 1, awardedAt: -1 });
 
 export type BadgeDoc = InferSchemaType<typeof badgeSchema> & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const BadgeModel = model('Badge', badgeSchema);

@@ -25,6 +25,7 @@
 import type { Types } from 'mongoose';
 import type { AppDeps } from '../../context.js';
 import { rebuildRollupsAndRanking } from '../post/post.rollups.js';
+import { rebuildBadgeReadModels } from '../badge/badge.awards.js';
 import { dumpFiles, siteFromDir, type DumpFileInfo, type DumpKind } from './se-dump.reader.js';
 import type { SeImportOptions, SeImportSummary, SeStep, SeStepSummary } from './se-import.types.js';
 import { seObjectId, siteDisplayName, siteLabel } from './se-mapping.js';
@@ -77,6 +78,7 @@ export async function importStackExchange(deps: AppDeps, dir: string, options: S
   // the question listings (Redis, on FerretDB) from what is now in the database
   await deps.services.listings.rebuild();
   await rebuildRollupsAndRanking(deps); // members by reputation and handle, tag and member statistics
+  await rebuildBadgeReadModels(deps, { repair: true }); // members' badge counters, badge holders and lists
   // the import wrote in batches, past the repositories' version bumps: every cache starts afresh
   await deps.repos.storage.changed(['epoch']);
   return summary;

@@ -44,6 +44,8 @@ export interface SeStepSummary {
   imported: number;
   /** rows deliberately left out (other post types, rows about posts that are not imported …) */
   skipped: number;
+  /** skipped rows by reason */
+  skippedBy: Record<string, number>;
   /** rows that could not be written */
   errors: number;
   /** documents already present (a re-run or a resumed run) */

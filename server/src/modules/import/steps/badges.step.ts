@@ -1,7 +1,7 @@
 // Badges.xml → badges (of imported members; a badge Colloquy also awards keeps its catalogue key).
 import { badgeTier, seObjectId } from '../se-mapping.js';
 import { BADGE_CATALOGUE } from '../../badge/badge.catalogue.js';
-import { DEFAULT_LICENSE, type ImportContext, type StepStats } from './context.js';
+import { DEFAULT_LICENSE, type ImportContext, type StepStats, skip } from './context.js';
 
 export async function badgesStep(ctx: ImportContext, write: boolean, stats: StepStats): Promise<void> {
   const badges = ctx.writer('badges', write);
@@ -13,7 +13,7 @@ export async function badgesStep(ctx: ImportContext, write: boolean, stats: Step
       stats.rows++;
       const userId = ctx.userOid(row.UserId);
       if (!userId || !row.Name) {
-        stats.skipped++;
+        skip(stats, userId ? 'badge without a name' : 'badge of a member who is not imported');
         return;
       }
       stats.imported++;

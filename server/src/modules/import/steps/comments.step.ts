@@ -2,7 +2,7 @@
 // posts).
 import { renderInlineMarkdown } from '../../../lib/markdown.js';
 import { licenseFor, seObjectId } from '../se-mapping.js';
-import { EMPTY_BODY, type ImportContext, type StepStats } from './context.js';
+import { EMPTY_BODY, type ImportContext, type StepStats, skip } from './context.js';
 
 export async function commentsStep(ctx: ImportContext, write: boolean, stats: StepStats): Promise<void> {
   const { posts, commentCounts, commentIdsOf } = ctx.maps;
@@ -15,7 +15,7 @@ export async function commentsStep(ctx: ImportContext, write: boolean, stats: St
       stats.rows++;
       const postId = row.PostId;
       if (postId === undefined || !ctx.isImportedPost(postId)) {
-        stats.skipped++;
+        skip(stats, 'comment on a post that is not imported');
         return;
       }
       const info = posts.get(postId)!;

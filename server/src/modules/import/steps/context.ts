@@ -22,9 +22,17 @@ export interface StepStats {
   skipped: number;
   errors: number;
   existing: number;
+  /** skipped rows by reason (the end-of-run summary lists them) */
+  skippedBy: Record<string, number>;
 }
 
-export const emptyStats = (): StepStats => ({ rows: 0, imported: 0, skipped: 0, errors: 0, existing: 0 });
+export const emptyStats = (): StepStats => ({ rows: 0, imported: 0, skipped: 0, errors: 0, existing: 0, skippedBy: {} });
+
+/** Leaves a row out, counted under its reason. */
+export function skip(stats: StepStats, reason: string): void {
+  stats.skipped++;
+  stats.skippedBy[reason] = (stats.skippedBy[reason] ?? 0) + 1;
+}
 
 /** A step: `write` false is scan mode (re-read the file for the id maps only). */
 export type StepRunner = (ctx: ImportContext, write: boolean, stats: StepStats) => Promise<void>;

@@ -7,7 +7,7 @@ import type { PostHistoryRow } from '../se-dump.reader.js';
 import { parseTags } from '../se-dump.reader.js';
 import { clipText, closeReasonFromHistory, seRevisionId } from '../se-mapping.js';
 import type { InsertBatch } from '../../../infra/insert-batch.js';
-import { cleanTags, EMPTY_BODY, type ImportContext, type StepStats } from './context.js';
+import { cleanTags, EMPTY_BODY, type ImportContext, type StepStats, skip } from './context.js';
 import type { PostInfo } from './import-maps.js';
 import type { RevState } from './revision-state.js';
 
@@ -35,7 +35,7 @@ export async function postHistoryStep(ctx: ImportContext, write: boolean, stats:
       const info = postId === undefined ? undefined : posts.get(postId);
       const wiki = !!info && (info.type === 4 || info.type === 5);
       if (postId === undefined || !info || (!wiki && !ctx.isImportedPost(postId))) {
-        stats.skipped++;
+        skip(stats, 'history of a post that is not imported');
         return;
       }
       if ((type === 10 || type === 11) && !wiki) {
@@ -45,7 +45,7 @@ export async function postHistoryStep(ctx: ImportContext, write: boolean, stats:
         return;
       }
       if (type < 1 || type > 9) {
-        stats.skipped++;
+        skip(stats, `history type ${type} (not an edit of title, body or tags)`);
         return;
       }
       stats.imported++;

@@ -1,5 +1,5 @@
 // PostLinks.xml → duplicateOf / relatedIds (id maps only: written with the posts).
-import type { ImportContext, StepStats } from './context.js';
+import { skip, type ImportContext, type StepStats } from './context.js';
 
 export async function postLinksStep(ctx: ImportContext, _write: boolean, stats: StepStats): Promise<void> {
   const { duplicateOf, related } = ctx.maps;
@@ -12,7 +12,7 @@ export async function postLinksStep(ctx: ImportContext, _write: boolean, stats: 
       const from = row.PostId;
       const to = row.RelatedPostId;
       if (from === undefined || to === undefined || from === to || !ctx.isImportedPost(from) || !ctx.isImportedPost(to)) {
-        stats.skipped++;
+        skip(stats, 'link to or from a post that is not imported');
         return;
       }
       if (row.LinkTypeId === 3 && ctx.isQuestion(from) && ctx.isQuestion(to)) {
@@ -24,7 +24,7 @@ export async function postLinksStep(ctx: ImportContext, _write: boolean, stats: 
         related.set(from, list);
         stats.imported++;
       } else {
-        stats.skipped++;
+        skip(stats, row.LinkTypeId === 3 ? 'duplicate link between non-questions' : `link type ${row.LinkTypeId} from an answer`);
       }
     },
     async () => undefined,

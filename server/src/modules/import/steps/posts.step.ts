@@ -10,7 +10,7 @@
 import { renderMarkdown } from '../../../lib/markdown.js';
 import type { PostRow } from '../se-dump.reader.js';
 import { htmlToMarkdown, licenseFor, seObjectId, seRevisionId } from '../se-mapping.js';
-import { cleanTags, EMPTY_BODY, type ImportContext, type StepStats } from './context.js';
+import { cleanTags, EMPTY_BODY, type ImportContext, type StepStats, skip } from './context.js';
 import { emptyTally, type PostInfo } from './import-maps.js';
 import type { RevState } from './revision-state.js';
 
@@ -41,11 +41,11 @@ export async function postsStep(ctx: ImportContext, write: boolean, stats: StepS
     if (info.type === 4 || info.type === 5) {
       wikiTexts.set(row.Id, wikiBodies.get(row.Id) ?? htmlToMarkdown(row.Body ?? ''));
       ctx.counts.tagWikis++;
-      stats.skipped++; // written by the Tags step
+      skip(stats, 'tag wiki (written by the Tags step)');
       return;
     }
     if (!ctx.isImportedPost(row.Id)) {
-      stats.skipped++;
+      skip(stats, 'post type not imported');
       return;
     }
     stats.imported++;

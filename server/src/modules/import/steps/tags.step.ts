@@ -1,7 +1,7 @@
 // Tags.xml → tags, with their wiki (excerpt + body) and question counts; and the tags the
 // questions use that Tags.xml does not list.
 import { excerpt, renderMarkdown } from '../../../lib/markdown.js';
-import { cleanTags, type ImportContext, type StepStats } from './context.js';
+import { cleanTags, type ImportContext, type StepStats, skip } from './context.js';
 
 export async function tagsStep(ctx: ImportContext, write: boolean, stats: StepStats): Promise<void> {
   const { tagCounts, wikiTexts } = ctx.maps;
@@ -16,7 +16,7 @@ export async function tagsStep(ctx: ImportContext, write: boolean, stats: StepSt
       stats.rows++;
       const name = cleanTags(row.TagName ? [row.TagName] : [])[0];
       if (!name || seen.has(name)) {
-        stats.skipped++;
+        skip(stats, name ? 'duplicate tag name' : 'tag name not valid');
         return;
       }
       seen.add(name);

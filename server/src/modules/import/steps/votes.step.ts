@@ -5,7 +5,7 @@
 // award no reputation, see users.step.ts); anonymous ones stay in the post's scoreBase (SCORES in
 // posts.step.ts).
 import { emptyTally } from './import-maps.js';
-import type { ImportContext, StepStats } from './context.js';
+import { skip, type ImportContext, type StepStats } from './context.js';
 
 export async function votesStep(ctx: ImportContext, write: boolean, stats: StepStats): Promise<void> {
   const { posts, tallies, acceptedAt } = ctx.maps;
@@ -27,7 +27,7 @@ export async function votesStep(ctx: ImportContext, write: boolean, stats: StepS
         return;
       }
       if ((type !== 2 && type !== 3) || !ctx.isImportedPost(postId)) {
-        stats.skipped++;
+        skip(stats, type !== 2 && type !== 3 ? `vote type ${type} (not an up or down vote)` : 'vote on a post that is not imported');
         return;
       }
       const post = posts.get(postId!)!;

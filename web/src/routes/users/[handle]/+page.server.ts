@@ -33,6 +33,34 @@ const UserPageQuery = graphql(
         attribution {
           ...AttributionInfo
         }
+        badgeCounts {
+          gold
+          silver
+          bronze
+        }
+        badges(first: 12) {
+          nodes {
+            id
+            name
+            tier
+            awardedAt
+            badge {
+              url
+            }
+          }
+        }
+        answers(first: 10) {
+          nodes {
+            id
+            url
+            score
+            isAccepted
+            createdAt
+            question {
+              title
+            }
+          }
+        }
         reputationEvents(first: 100) {
           totalCount
           nodes {
