@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createDeps } from './deps.js';
+import mongoose from 'mongoose';
+import { observeDbCommands } from './infra/metrics.js';
 import { syncIndexes } from './infra/mongo.js';
 
 function configOrExit(): Readonly<Config> {
@@ -23,12 +25,13 @@ async function main() {
   const deps = await createDeps(config, 'api');
   const { log } = deps;
   await syncIndexes();
+  observeDbCommands(deps.metrics, mongoose.connection.getClient());
   const handle = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
     const s = handle.app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
   server.keepAliveTimeout = 65_000;
-  log.info({ url: `http://${config.host}:${config.port}` }, 'api listening');
+  log.info({ url: `http://${config.host}:${config.port}`, instance: config.instanceId }, 'api listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -6,7 +6,7 @@
 // disconnected (`enableOfflineQueue: false`: the caller's fallback runs within the millisecond);
 // a command caught in flight by a disconnection is given up after one reconnection attempt.
 // BullMQ connections (`forQueues`) keep BullMQ's required settings: they wait and retry forever.
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 import { withTimeout } from './mongo.js';
 
@@ -22,16 +22,48 @@ export interface RedisOptions {
   keyPrefix?: string;
 }
 
+/**
+ * `redis+sentinel://[user:pass@]s1:26379,s2:26379/<master name>[?db=N]` (what config.ts makes of
+ * REDIS_SENTINELS + REDIS_SENTINEL_NAME) → ioredis Sentinel options; any other URL as is.
+ */
+export function sentinelOptions(url: string): RedisSentinelTarget | undefined {
+  const m = /^redis\+sentinel:\/\/(?:([^:@/]*):([^@/]*)@)?([^/]+)\/([^?]+)(?:\?db=(\d+))?$/.exec(url);
+  if (!m) return undefined;
+  const sentinels = m[3]!.split(',').map((hp) => {
+    const i = hp.lastIndexOf(':');
+    return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+  });
+  return {
+    sentinels,
+    name: m[4]!,
+    ...(m[2] ? { password: decodeURIComponent(m[2]), sentinelPassword: decodeURIComponent(m[2]) } : {}),
+    ...(m[1] ? { username: decodeURIComponent(m[1]) } : {}),
+    ...(m[5] ? { db: Number(m[5]) } : {}),
+  };
+}
+
+export interface RedisSentinelTarget {
+  sentinels: Array<{ host: string; port: number }>;
+  name: string;
+  username?: string;
+  password?: string;
+  sentinelPassword?: string;
+  db?: number;
+}
+
 export function createRedis(url: string, log: Logger, options: RedisOptions = {}): Redis {
   const forQueues = !!options.forQueues;
-  const redis = new Redis(url, {
+  const sentinel = sentinelOptions(url);
+  const common: RedisClientOptions = {
     maxRetriesPerRequest: forQueues ? null : 1,
     enableReadyCheck: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, forQueues ? 2_000 : MAX_RECONNECT_DELAY_MS),
     lazyConnect: false,
     ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
-  });
+  };
+  // Sentinel: ioredis asks the sentinels for the current master and follows a failover
+  const redis = sentinel ? new Redis({ ...sentinel, ...common }) : new Redis(url, common);
   let down = false;
   redis.on('error', (error) => {
     if (!down) log.warn({ err: error.message }, 'redis error');

@@ -336,19 +336,28 @@ function similarParams(words: string[], n: number): Params {
   };
 }
 
-/** A Typesense client for the single node at `options.url`. */
-function clientFor(options: TypesenseSearchOptions): Client {
-  const url = new URL(options.url);
-  return new Client({
-    apiKey: options.apiKey,
-    nodes: [
-      {
+/** `options.url`: one node, or several comma-separated (a Typesense cluster: the client spreads
+ * requests over them and fails over when one does not answer). */
+export function typesenseNodes(urls: string): Array<{ host: string; port: number; protocol: string; path: string }> {
+  return urls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((raw) => {
+      const url = new URL(raw);
+      return {
         host: url.hostname,
         port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
         protocol: url.protocol.replace(':', ''),
         path: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
-      },
-    ],
+      };
+    });
+}
+
+function clientFor(options: TypesenseSearchOptions): Client {
+  return new Client({
+    apiKey: options.apiKey,
+    nodes: typesenseNodes(options.url),
     connectionTimeoutSeconds: options.timeoutSeconds ?? 10,
     numRetries: options.numRetries ?? 3,
     retryIntervalSeconds: 0.1,
