@@ -30,6 +30,7 @@ async function main() {
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       MONGODB_URL: services.mongodbUrl,
       REDIS_URL: services.redisUrl,
+      SMTP_URL: services.smtpUrl,
       SEARCH_DATA_DIR: process.env.SEARCH_DATA_DIR ?? join(profileDir('dev'), 'search'),
       PUBLIC_URL: publicUrl,
       ORIGIN: publicUrl,
@@ -44,6 +45,7 @@ async function main() {
     log('');
     log(`Colloquy is running at ${publicUrl}`);
     log(`GraphQL API: ${publicUrl}/graphql  ·  api health: http://127.0.0.1:${ports.api}/readyz`);
+    if (services.mailpitUrl) log(`Mail (Mailpit): ${services.mailpitUrl}`);
     log('Press Ctrl-C to stop.');
     // exit when a child dies unexpectedly
     for (const child of stack.children) {

@@ -68,6 +68,11 @@ export const PAGE_ROUTES: PageRoute[] = [
   { name: 'member profile', path: (f) => f.memberPath },
   { name: 'search', path: (f) => `/search?q=${encodeURIComponent(f.searches[0]?.query ?? 'question')}` },
   { name: 'unknown member (404)', path: () => `/users/${UNKNOWN_MEMBER}`, expectStatus: 404 },
+  { name: '/users', path: () => '/users' },
+  { name: '/badges', path: () => '/badges' },
+  { name: 'badge holders', path: () => '/badges/supporter' },
+  { name: '/developers', path: () => '/developers' },
+  { name: '/developers/schema', path: () => '/developers/schema' },
 ];
 
 /**

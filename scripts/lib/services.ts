@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { repoRoot } from './paths.js';
 
-export type Profile = 'dev' | 'test' | 'bench';
+export type Profile = 'dev' | 'test' | 'bench' | 'cluster';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -21,6 +21,8 @@ const DEFAULT_PORTS: Record<Profile, { ferretdb: number; redis: number; api: num
   dev: { ferretdb: 27117, redis: 6479, api: 4000, web: 3000 },
   test: { ferretdb: 27217, redis: 6579, api: 4100, web: 3100 },
   bench: { ferretdb: 27317, redis: 6679, api: 4200, web: 3200 },
+  // npm run start:cluster: api = the proxy (nginx), its instances on the next ports (scripts/lib/cluster.ts)
+  cluster: { ferretdb: 27417, redis: 6779, api: 4300, web: 3300 },
 };
 
 export class ServiceError extends Error {
@@ -409,14 +411,118 @@ async function ensureRedis(profile: Profile, log: Log): Promise<{ url: string; s
 }
 
 // ---------------------------------------------------------------------------------------------
+// Mailpit (the local SMTP catcher: mail the app sends lands there, with a web UI and a REST API)
+
+export const MAILPIT_VERSION = 'v1.33.1';
+const MAILPIT_MODULE = 'github.com/axllent/mailpit';
+
+/** SMTP and web/API ports per profile (SMTP_URL, when set, is used instead: nothing is started). */
+const MAILPIT_PORTS: Record<Profile, { smtp: number; http: number }> = {
+  dev: { smtp: 1125, http: 8125 },
+  test: { smtp: 1225, http: 8225 },
+  bench: { smtp: 1325, http: 8325 },
+  cluster: { smtp: 1425, http: 8425 },
+};
+
+export function mailpitPorts(profile: Profile): { smtp: number; http: number } {
+  const d = MAILPIT_PORTS[profile];
+  if (profile !== 'dev') return d;
+  return { smtp: envPort('MAILPIT_SMTP_PORT', d.smtp), http: envPort('MAILPIT_HTTP_PORT', d.http) };
+}
+
+export function mailpitBinary(): string {
+  return join(repoRoot, '.colloquy', 'bin', 'mailpit');
+}
+
+/** Builds Mailpit from the Go module proxy into .colloquy/bin (once). */
+export function ensureMailpitBinary(log: Log): string {
+  const bin = mailpitBinary();
+  // `go install` builds report version "dev": a stamp beside the binary names the version built
+  const stamp = `${bin}.version`;
+  if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === MAILPIT_VERSION) return bin;
+  if (!hasCommand('go')) {
+    throw new ServiceError(
+      'Mailpit is not built yet and no Go toolchain was found (the `go` command is missing).',
+      'Install Go >= 1.22, or set SMTP_URL to an SMTP server you run yourself.',
+    );
+  }
+  log(`building Mailpit ${MAILPIT_VERSION} from the Go module proxy (once, ~1 min) …`);
+  try {
+    run('go', ['install', `${MAILPIT_MODULE}@${MAILPIT_VERSION}`], { env: { ...process.env, GOBIN: join(repoRoot, '.colloquy', 'bin') } });
+  } catch (error) {
+    throw new ServiceError(`Building Mailpit failed: ${(error as Error).message}`, 'Check access to the Go module proxy, or set SMTP_URL.');
+  }
+  writeFileSync(stamp, `${MAILPIT_VERSION}\n`);
+  log(`Mailpit ${MAILPIT_VERSION} built at ${bin}`);
+  return bin;
+}
+
+export async function pingMailpit(webUrl: string, timeoutMs = 2000): Promise<void> {
+  const res = await fetch(`${webUrl}/livez`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`Mailpit answered ${res.status}`);
+}
+
+async function ensureMailpit(profile: Profile, log: Log): Promise<{ smtpUrl: string; webUrl: string; started: boolean }> {
+  const ports = mailpitPorts(profile);
+  const smtpUrl = `smtp://127.0.0.1:${ports.smtp}`;
+  const webUrl = `http://127.0.0.1:${ports.http}`;
+  const running = trackedPid(profile, 'mailpit', 'mailpit');
+  if (running !== undefined) {
+    try {
+      await pingMailpit(webUrl);
+      return { smtpUrl, webUrl, started: false };
+    } catch {
+      log(`Mailpit (pid ${running}) does not answer; restarting it`);
+      await stopPid(profile, 'mailpit', 'mailpit', log);
+    }
+  }
+  // a Mailpit answering on these ports (started by a concurrent run of the same profile) is reused
+  const answering = await pingMailpit(webUrl).then(
+    () => true,
+    () => false,
+  );
+  if (answering && (await portInUse(ports.smtp))) return { smtpUrl, webUrl, started: false };
+  for (const port of [ports.smtp, ports.http]) {
+    if (await portInUse(port)) {
+      throw new ServiceError(
+        `Port ${port} (Mailpit, profile ${profile}) is already in use by another program.`,
+        profile === 'dev'
+          ? `Stop that program, or choose other ports with MAILPIT_SMTP_PORT / MAILPIT_HTTP_PORT, or set SMTP_URL.`
+          : `Stop that program (\`ss -ltnp | grep ${port}\` shows it).`,
+      );
+    }
+  }
+  const bin = ensureMailpitBinary(log);
+  const dir = profileDir(profile);
+  const pid = startDetached(profile, 'mailpit', bin, [
+    '--smtp',
+    `127.0.0.1:${ports.smtp}`,
+    '--listen',
+    `127.0.0.1:${ports.http}`,
+    '--database',
+    join(dir, 'mailpit.db'),
+    '--disable-version-check',
+    '--smtp-auth-accept-any',
+    '--smtp-auth-allow-insecure',
+  ]);
+  await waitHealthy(() => pingMailpit(webUrl, 1000), pid, `Mailpit on port ${ports.http}`, join(dir, 'logs', 'mailpit.log'));
+  log(`Mailpit ${MAILPIT_VERSION} ready: SMTP 127.0.0.1:${ports.smtp}, web UI ${webUrl} (pid ${pid})`);
+  return { smtpUrl, webUrl, started: true };
+}
+
+// ---------------------------------------------------------------------------------------------
 // public API
 
 export interface ServiceUrls {
   mongodbUrl: string;
   redisUrl: string;
   typesenseUrl: string | undefined;
+  /** where mail goes: SMTP_URL, or the local Mailpit */
+  smtpUrl: string;
+  /** Mailpit's web UI and REST API (undefined when SMTP_URL is set) */
+  mailpitUrl: string | undefined;
   /** services this call started (and so may stop) */
-  started: Array<'ferretdb' | 'redis'>;
+  started: Array<'ferretdb' | 'redis' | 'mailpit'>;
 }
 
 export async function ensureServices(profile: Profile, log: Log = console.log): Promise<ServiceUrls> {
@@ -439,12 +545,27 @@ export async function ensureServices(profile: Profile, log: Log = console.log): 
   }
   const typesenseUrl = process.env.TYPESENSE_URL || undefined;
   if (typesenseUrl) log(`using TYPESENSE_URL for search`);
-  return { mongodbUrl, redisUrl, typesenseUrl, started };
+  let smtpUrl = process.env.SMTP_URL;
+  let mailpitUrl: string | undefined;
+  if (smtpUrl) {
+    log(`using SMTP_URL for mail (no local Mailpit started)`);
+  } else {
+    const r = await ensureMailpit(profile, log);
+    smtpUrl = r.smtpUrl;
+    mailpitUrl = r.webUrl;
+    if (r.started) started.push('mailpit');
+  }
+  return { mongodbUrl, redisUrl, typesenseUrl, smtpUrl, mailpitUrl, started };
 }
 
-export async function stopServices(profile: Profile, which: Array<'ferretdb' | 'redis'> = ['ferretdb', 'redis'], log: Log = console.log) {
+export async function stopServices(
+  profile: Profile,
+  which: Array<'ferretdb' | 'redis' | 'mailpit'> = ['ferretdb', 'redis', 'mailpit'],
+  log: Log = console.log,
+) {
   if (which.includes('ferretdb')) await stopPid(profile, 'ferretdb', 'ferretdb', log);
   if (which.includes('redis')) await stopPid(profile, 'redis', 'redis-server', log);
+  if (which.includes('mailpit')) await stopPid(profile, 'mailpit', 'mailpit', log);
 }
 
 export async function statusServices(profile: Profile): Promise<Array<{ name: string; pid?: number; port: number; healthy: boolean }>> {
@@ -462,6 +583,27 @@ export async function statusServices(profile: Profile): Promise<Array<{ name: st
     { name: 'ferretdb', pid: fPid, port: ports.ferretdb, healthy: fPid !== undefined && (await healthy(() => pingMongo(fUrl, 1000))) },
     { name: 'redis', pid: rPid, port: ports.redis, healthy: rPid !== undefined && (await healthy(() => pingRedis(rUrl, 1000))) },
   ];
+}
+
+/** Debian's nginx (the load balancer of `npm run start:cluster`); installed with apt when missing. */
+export function ensureNginxBinary(log: Log = console.log): string {
+  for (const path of [process.env.NGINX_PATH, '/usr/sbin/nginx'].filter(Boolean) as string[]) if (existsSync(path)) return path;
+  if (hasCommand('nginx')) return 'nginx';
+  if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
+    throw new ServiceError('nginx is not installed.', 'Install it (`sudo apt-get install -y nginx-light`) or set NGINX_PATH.');
+  }
+  log('installing nginx with apt-get (the cluster profile’s load balancer) …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'nginx-light'], { env });
+  } catch (error) {
+    throw new ServiceError(
+      `Installing nginx failed: ${(error as Error).message}`,
+      'Install nginx yourself (`apt-get install -y nginx-light`).',
+    );
+  }
+  return '/usr/sbin/nginx';
 }
 
 /** Debian's Chromium for browser tests; installed with apt when missing. */

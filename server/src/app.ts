@@ -243,22 +243,28 @@ function createGraphQL(deps: AppDeps, limits: RateLimits) {
 }
 
 /** Request id first (every later log line carries it), the in-flight count and the HTTP metrics. */
-function requestTracking(deps: AppDeps, counter: { inFlight: number }) {
+function requestTracking(deps: AppDeps, counter: { inFlight: number; open: Set<Response> }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
+    // which instance answered (a load balancer spreads requests over several)
+    res.setHeader('x-colloquy-instance', deps.config.instanceId);
     counter.inFlight++;
+    counter.open.add(res);
     const start = process.hrtime.bigint();
     res.on('close', () => {
       counter.inFlight--;
+      counter.open.delete(res);
       const path = req.originalUrl.split('?')[0] ?? '';
       const route = path.startsWith('/graphql') ? '/graphql' : ['/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
       deps.metrics.httpDuration.observe(
         { method: req.method, route: String(route), status: String(res.statusCode) },
         Number(process.hrtime.bigint() - start) / 1e9,
       );
+      const cache = res.getHeader('x-colloquy-cache');
+      if (cache === 'hit' || cache === 'miss') deps.metrics.cacheLookups.inc({ cache: 'response', result: cache });
     });
     requestScope.run({ requestId }, next);
   };
@@ -339,7 +345,7 @@ function requestBudget(deps: AppDeps, limits: RateLimits) {
 export function createApp(deps: AppDeps): AppHandle {
   const { config, log } = deps;
   let shuttingDown = false;
-  const counter = { inFlight: 0 };
+  const counter = { inFlight: 0, open: new Set<Response>() };
   const limits = rateLimitsOf(deps);
   const yoga = createGraphQL(deps, limits);
 
@@ -374,6 +380,11 @@ export function createApp(deps: AppDeps): AppHandle {
     app,
     beginShutdown: () => {
       shuttingDown = true;
+      // event streams never end by themselves: end them now, so their clients reconnect (through
+      // the load balancer, to another instance); ordinary requests drain
+      for (const res of counter.open) {
+        if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) res.end();
+      }
     },
     inFlight: () => counter.inFlight,
   };

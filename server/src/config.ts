@@ -1,6 +1,7 @@
 // The only reader of process.env. Parsed once with zod into a frozen, typed config; a bad value
 // stops the boot with one line naming the variable.
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -23,6 +24,44 @@ function urlWithScheme(schemes: string[]) {
     },
     { error: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
   );
+}
+
+/** A comma-separated list of URLs (several nodes of one service, e.g. Typesense). */
+function urlList(schemes: string[]) {
+  const one = urlWithScheme(schemes);
+  return z.string().refine((value) => value.split(',').every((v) => one.safeParse(v.trim()).success), {
+    error: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}, or a comma-separated list of them`,
+  });
+}
+
+/** `host:port,host:port` (Redis Sentinels). */
+const hostPortList = z.string().refine((value) => value.split(',').every((v) => /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v.trim())), {
+  error: 'must be a comma-separated list of host:port',
+});
+
+/**
+ * MONGODB_URL with the write concern and read preference of MONGODB_WRITE_CONCERN /
+ * MONGODB_READ_PREFERENCE added as connection-string options (options already in the URL win).
+ */
+export function mongoUrlWithOptions(url: string, writeConcern: string | undefined, readPreference: string): string {
+  // string work, not URL: a replica set's connection string names several hosts (`a:1,b:2`)
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  const params = new URLSearchParams(query);
+  const add: string[] = [];
+  if (writeConcern && !params.has('w')) add.push(`w=${writeConcern}`);
+  if (readPreference !== 'primary' && !params.has('readPreference')) add.push(`readPreference=${readPreference}`);
+  if (!add.length) return url;
+  const base = url.includes('?') ? url : `${url}${/^mongodb(\+srv)?:\/\/[^/]+$/.test(url) ? '/' : ''}?`;
+  return `${base}${base.endsWith('?') || base.endsWith('&') ? '' : '&'}${add.join('&')}`;
+}
+
+/** The Redis address every client uses: REDIS_URL, or `redis+sentinel://s1:26379,s2:26379/<name>` (infra/redis.ts). */
+export function redisTarget(url: string, sentinels: string | undefined, name: string): string {
+  if (!sentinels) return url;
+  const u = new URL(url);
+  const auth = u.password ? `${encodeURIComponent(u.username)}:${u.password}@` : '';
+  const db = u.pathname.replace(/^\//, '');
+  return `redis+sentinel://${auth}${sentinels.replace(/\s+/g, '')}/${name}${db ? `?db=${db}` : ''}`;
 }
 
 /** Express's named address ranges (proxy-addr): 127.0.0.0/8 + ::1, 169.254.0.0/16 + fe80::/10, private ranges. */
@@ -76,16 +115,23 @@ export const envSchema = z.object({
   PUBLIC_URL: urlWithScheme(['http', 'https']).default('http://localhost:3000'),
   MONGODB_URL: urlWithScheme(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27117/colloquy'),
   MONGODB_ID_LOOKUP: z.enum(['auto', 'in', 'each']).default('auto'),
+  MONGODB_WRITE_CONCERN: z.enum(['majority', '1']).optional(),
+  MONGODB_READ_PREFERENCE: z.enum(['primary', 'primaryPreferred', 'secondaryPreferred', 'nearest']).default('primary'),
   LISTINGS: z.enum(['auto', 'redis', 'database']).default('auto'),
   REDIS_URL: urlWithScheme(['redis', 'rediss']).default('redis://127.0.0.1:6479'),
   REDIS_PREFIX: z.string().default('colloquy:'),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, { error: 'must be a Sentinel master name' })
+    .default('mymaster'),
   RESPONSE_CACHE_TTL_SECONDS: z.coerce
     .number({ error: 'must be a whole number of seconds from 0 (off) to 86400' })
     .int({ error: 'must be a whole number of seconds from 0 (off) to 86400' })
     .min(0, { error: 'must be a whole number of seconds from 0 (off) to 86400' })
     .max(86_400, { error: 'must be a whole number of seconds from 0 (off) to 86400' })
     .default(60),
-  TYPESENSE_URL: urlWithScheme(['http', 'https']).optional(),
+  TYPESENSE_URL: urlList(['http', 'https']).optional(),
   TYPESENSE_API_KEY: z.string().optional(),
   SEARCH_DATA_DIR: z.string().default('.colloquy/dev/search'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -93,6 +139,11 @@ export const envSchema = z.object({
   GRAPHIQL: bool.optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1-64 letters, digits, . _ : -' })
+    .optional(),
+  METRICS_PORT: port.optional(),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1_500),
   RATE_LIMIT_PER_MINUTE: perWindow.default(600),
   RATE_LIMIT_WRITES_PER_MINUTE: perWindow.default(60),
@@ -113,7 +164,17 @@ export const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: perWindow.default(50),
   GRAPHQL_FIELD_SUGGESTIONS: bool.optional(),
   REPUTATION_RULES: z.string().optional(),
+  MODERATION_RULES: z.string().optional(),
+  REVIEW_RULES: z.string().optional(),
   STACKEXCHANGE_DUMP_DIR: z.string().optional(),
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  WEBHOOK_MAX_FAILURES: perWindow.default(5),
+  WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
+  SMTP_URL: urlWithScheme(['smtp', 'smtps']).default('smtp://127.0.0.1:1125'),
+  MAIL_FROM: z.string().min(3).default('Colloquy <notifications@localhost>'),
+  MAIL_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  MAIL_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(12),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -124,11 +185,13 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** MONGODB_URL with MONGODB_WRITE_CONCERN / MONGODB_READ_PREFERENCE as connection-string options */
   mongodbUrl: string;
   /** batch reads by _id: one $in query, or one query per id (FerretDB); auto detects the server */
   mongodbIdLookup: 'auto' | 'in' | 'each';
   /** question listings: precomputed in Redis, or from the database's indexes; auto = Redis on FerretDB */
   listings: 'auto' | 'redis' | 'database';
+  /** REDIS_URL, or a `redis+sentinel://` address when REDIS_SENTINELS is set (infra/redis.ts) */
   redisUrl: string;
   redisPrefix: string;
   /** longest life of a cached anonymous GraphQL response (writes retire them at once); 0: no cache */
@@ -141,6 +204,10 @@ export interface Config {
   graphiql: boolean;
   sessionTtlMs: number;
   shutdownTimeoutMs: number;
+  /** names this process in the `x-colloquy-instance` header and its logs (INSTANCE_ID; default host:pid) */
+  instanceId: string;
+  /** the worker serves /metrics on this port (the api serves it on its own port) */
+  metricsPort: number | undefined;
   readinessTimeoutMs: number;
   /** requests per minute per member, API token or anonymous address */
   rateLimitPerMinute: number;
@@ -155,7 +222,36 @@ export interface Config {
   /** what one GraphQL request may ask for: refused before execution beyond any of these */
   graphqlLimits: GraphQLLimits;
   reputationRules: string | undefined;
+  /** JSON overrides of the moderation rules (modules/moderation/moderation.rules.ts) */
+  moderationRules: string | undefined;
+  /** JSON overrides of the review rules (close votes, review queues; modules/review/review.rules.ts) */
+  reviewRules: string | undefined;
   stackExchangeDumpDir: string | undefined;
+  /** webhook delivery (modules/webhook, docs/webhooks.md) */
+  webhooks: WebhookConfig;
+  /** e-mail (modules/mail, docs/notifications.md) */
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** the SMTP server (`npm start` and the tests: the local Mailpit) */
+  smtpUrl: string;
+  from: string;
+  /** signs one-click unsubscribe links; unset: a random secret kept in the database */
+  secret: string | undefined;
+  /** immediate e-mails per member per hour (more wait for the digest) */
+  maxPerHour: number;
+}
+
+export interface WebhookConfig {
+  /** deliver to loopback/private/link-local targets (development and tests only) */
+  allowPrivateTargets: boolean;
+  /** deliveries failing in a row (every attempt) before a webhook is disabled */
+  maxFailures: number;
+  /** first retry delay; each next one is 3 times longer (10 s base, 10 attempts: ~27 h) */
+  backoffBaseMs: number;
+  /** attempts of one delivery, the first included */
+  maxAttempts: number;
 }
 
 export interface GraphQLLimits {
@@ -203,10 +299,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
-    mongodbUrl: e.MONGODB_URL,
+    mongodbUrl: mongoUrlWithOptions(e.MONGODB_URL, e.MONGODB_WRITE_CONCERN, e.MONGODB_READ_PREFERENCE),
     mongodbIdLookup: e.MONGODB_ID_LOOKUP,
     listings: e.LISTINGS,
-    redisUrl: e.REDIS_URL,
+    redisUrl: redisTarget(e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_SENTINEL_NAME),
     redisPrefix: e.REDIS_PREFIX,
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     typesense: e.TYPESENSE_URL ? { url: e.TYPESENSE_URL, apiKey: e.TYPESENSE_API_KEY! } : undefined,
@@ -216,6 +312,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     graphiql: e.GRAPHIQL ?? e.NODE_ENV === 'development',
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 3600 * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    instanceId: e.INSTANCE_ID ?? `${hostname()}:${process.pid}`,
+    metricsPort: e.METRICS_PORT,
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     rateLimitWritesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
@@ -233,6 +331,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       fieldSuggestions: e.GRAPHQL_FIELD_SUGGESTIONS ?? e.NODE_ENV !== 'production',
     }),
     reputationRules: e.REPUTATION_RULES,
+    moderationRules: e.MODERATION_RULES,
+    reviewRules: e.REVIEW_RULES,
     stackExchangeDumpDir: e.STACKEXCHANGE_DUMP_DIR,
+    webhooks: Object.freeze({
+      allowPrivateTargets: e.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+      maxFailures: e.WEBHOOK_MAX_FAILURES,
+      backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+    }),
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, secret: e.MAIL_SECRET, maxPerHour: e.MAIL_MAX_PER_HOUR }),
   });
 }

@@ -9,11 +9,15 @@ import type { ReputationRules } from './modules/reputation/reputation.rules.js';
 import type { QuestionListings } from './modules/post/post.listings.js';
 import type { Repositories } from './modules/repositories.js';
 import type { ActivityBus } from './modules/activity/activity.js';
+import type { LiveUpdates } from './graphql/pubsub.js';
+import type { MailQueue } from './modules/mail/mail.queue.js';
 
 import type { Role } from './lib/roles.js';
+import type { FineScope } from './lib/scopes.js';
 
 export type { Role };
-export type TokenScope = 'read' | 'write';
+/** a fine-grained scope (lib/scopes.ts), or `write` of tokens made before them (= every write:*) */
+export type TokenScope = FineScope | 'write';
 
 /** Who is asking. `null` in the context means an anonymous visitor. */
 export interface Viewer {
@@ -52,6 +56,10 @@ export interface AppServices {
   activity: ActivityBus;
   search: SearchPort;
   listings: QuestionListings;
+  /** live updates: GraphQL subscriptions over Redis pub/sub (graphql/pubsub.ts) */
+  live: LiveUpdates;
+  /** the `mail` queue: notification e-mails sent by the worker (modules/mail) */
+  mail: MailQueue;
 }
 
 export interface Context {

@@ -13,6 +13,8 @@ import { QuestionListings } from './modules/post/post.listings.js';
 import { markTagBumps } from './modules/post/post.rollups.js';
 import { UserRanking } from './modules/user/user.ranking.js';
 import { createRedis } from './infra/redis.js';
+import { createLiveUpdates } from './graphql/pubsub.js';
+import { createMailQueue } from './modules/mail/mail.queue.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadReputationRules } from './modules/reputation/reputation.rules.js';
 import { createInlineActivity, createQueuedActivity, type ActivityBus } from './modules/activity/activity.js';
@@ -41,7 +43,7 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   // (infra/entity-cache.ts), and anonymous GraphQL responses (infra/response-cache.ts), whose
   // entries every process's writes retire (the api serves them: app.ts)
   const entityCache = new EntityCache(redis, config.redisPrefix, versions, log);
-  for (const repo of [repos.users, repos.tags, repos.spaces, repos.posts]) repo.useEntityCache(entityCache);
+  for (const repo of [repos.users, repos.tags, repos.spaces, repos.posts, repos.threads]) repo.useEntityCache(entityCache);
   let responseCache: ResponseCacheStore | null = null;
   if (config.responseCacheTtlSeconds > 0) {
     const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });
@@ -75,19 +77,23 @@ export async function createDeps(config: Readonly<Config>, name: string, options
       () => handlers,
     );
   else activity = createQueuedActivity(createRedis(config.redisUrl, log, { forQueues: true }), config, log);
+  const live = createLiveUpdates(config.redisUrl, config.redisPrefix, log);
+  const mail = createMailQueue(createRedis(config.redisUrl, log, { forQueues: true }), config, log);
   const deps: AppDeps = {
     config,
     log,
     redis,
     metrics: createMetrics(),
     repos,
-    services: { clock: options.clock ?? systemClock, reputationRules, events, activity, search, listings },
+    services: { clock: options.clock ?? systemClock, reputationRules, events, activity, search, listings, live, mail },
   };
   return {
     ...deps,
     async close() {
       await events.close?.().catch(() => undefined);
       await activity.close?.().catch(() => undefined);
+      await live.close();
+      await mail.close().catch(() => undefined);
       await search.close().catch(() => undefined);
       await responseCache?.close();
       redis.disconnect();

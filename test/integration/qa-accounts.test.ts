@@ -323,8 +323,17 @@ describe('API tokens', () => {
 
     const writer = h.agent();
     writer.token = write.token;
-    const ok = await writer.must<{ updateProfile: { user: { displayName: string } } }>(PROFILE, { input: { displayName: 'From writer' } });
-    expect(ok.updateProfile.user.displayName).toBe('From writer');
+    // the profile is session-only (test/integration/api-scopes.test.ts has the whole scope matrix)
+    const profile = await writer.gql(PROFILE, { input: { displayName: 'From writer' } });
+    expect(payloadErrors(profile.data)[0]).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'API tokens cannot do this: sign in to the site instead.',
+    });
+    // … while the legacy write scope passes write:votes (the question does not exist: NOT_FOUND, not FORBIDDEN)
+    const voted = await writer.gql(
+      `mutation { vote(input: { subjectId: "UXVlc3Rpb246NjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw", direction: UP }) { errors { code } } }`,
+    );
+    expect(payloadErrors(voted.data)[0]?.code).toBe('NOT_FOUND');
 
     const mint = await writer.gql(CREATE, { input: { name: 'nested', scopes: ['WRITE'] } });
     expect(payloadErrors(mint.data)[0]?.code).toBe('FORBIDDEN');

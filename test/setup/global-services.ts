@@ -22,12 +22,17 @@ export default async function setup(project: TestProject) {
   }
   project.provide('mongodbUrl', urls.mongodbUrl);
   project.provide('redisUrl', urls.redisUrl);
+  // mail: the test profile's Mailpit (or SMTP_URL), read by tests through Mailpit's REST API
+  project.provide('smtpUrl', urls.smtpUrl);
+  project.provide('mailpitUrl', urls.mailpitUrl ?? '');
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongodbUrl: string;
     redisUrl: string;
+    smtpUrl: string;
+    mailpitUrl: string;
   }
 }
 

@@ -45,11 +45,14 @@ export default async function setup(project: TestProject) {
     MONGODB_URL: mongodbUrl.toString(),
     REDIS_URL: services.redisUrl,
     REDIS_PREFIX: E2E_REDIS_PREFIX,
+    SMTP_URL: services.smtpUrl,
     SEARCH_DATA_DIR: searchDir,
     PUBLIC_URL: `http://localhost:${ports.web}`,
     ORIGIN: `http://localhost:${ports.web}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     RATE_LIMIT_WRITES_PER_MINUTE: '100000',
+    // new members in the e2e flows upvote (Stack Overflow asks 15 reputation): the other moderation rules stay
+    MODERATION_RULES: JSON.stringify({ privileges: { voteUp: 1 } }),
   };
   await seedIfEmpty({ ...process.env, ...env, STACKEXCHANGE_DUMP_DIR: '', COLLOQUY_SEED: 'synthetic' }, log);
   indexProfileFerretdbIds('test');
@@ -58,6 +61,7 @@ export default async function setup(project: TestProject) {
   project.provide('apiUrl', stack.apiUrl);
   project.provide('chromiumPath', chromium);
   project.provide('artifactsDir', join(repoRoot, 'artifacts'));
+  project.provide('mailpitUrl', services.mailpitUrl ?? '');
   return async () => {
     await stack?.stop();
   };
@@ -69,5 +73,6 @@ declare module 'vitest' {
     apiUrl: string;
     chromiumPath: string;
     artifactsDir: string;
+    mailpitUrl: string;
   }
 }

@@ -24,6 +24,7 @@ interface Service {
   healthcheck?: Healthcheck;
   depends_on?: string[] | Record<string, { condition?: string }>;
   ports?: (string | number | { target?: number | string; published?: number | string })[];
+  expose?: (string | number)[];
 }
 interface ComposeFile {
   services?: Record<string, Service>;
@@ -193,6 +194,8 @@ const WEB_VARIABLES = [
   'REDIS_PREFIX',
   'PAGE_CACHE',
   'PAGE_CACHE_TTL_SECONDS',
+  'ADDRESS_HEADER',
+  'XFF_DEPTH',
 ];
 const LOCAL_SERVICE_VARIABLES = [
   'FERRETDB_PORT',
@@ -341,8 +344,9 @@ describe('docker-compose.yml', () => {
     const port = env.PORT!;
     const hcUrl = new URL(/https?:\/\/[^'"\s)]+/.exec(healthcheckText(web))?.[0] ?? 'http://invalid');
     expect(hcUrl.port, 'web healthcheck port = web PORT').toBe(port);
-    const targets = (web.ports ?? []).map((p) => (typeof p === 'object' ? String(p.target) : String(p).split('/')[0]!.split(':').at(-1)));
-    expect(targets, 'web publishes its PORT').toContain(port);
+    // several web replicas: each exposes its PORT on the internal network, the proxy publishes the site
+    expect((web.expose ?? []).map(String), 'web exposes its PORT').toContain(port);
+    expect(web.ports ?? [], 'replicas cannot share a published port: the proxy publishes').toEqual([]);
     for (const key of Object.keys(env)) {
       expect([...WEB_VARIABLES, 'NODE_ENV'], `web: ${key} is not a documented web variable`).toContain(key);
     }

@@ -20,7 +20,10 @@ import { EPOCH, type Versions } from './versions.js';
 
 const { EJSON } = mongoose.mongo.BSON;
 
-export type EntityCollection = 'users' | 'tags' | 'spaces' | 'posts';
+export type EntityCollection = 'users' | 'tags' | 'spaces' | 'posts' | 'threads';
+
+/** the read-model version an entry follows: its own, except a thread's, which is its question's */
+const versionOf = (collection: EntityCollection, id: string) => (collection === 'threads' ? `posts:${id}` : `${collection}:${id}`);
 
 /** how long an entry stays without being refreshed */
 const TTL_SECONDS = 15 * 60;
@@ -73,7 +76,7 @@ export class EntityCache {
     try {
       values = await this.redis.mget(
         ...unique.map((id) => this.entryKey(collection, String(id))),
-        ...unique.map((id) => this.versions.key(`${collection}:${String(id)}`)),
+        ...unique.map((id) => this.versions.key(versionOf(collection, String(id)))),
         this.versions.key(EPOCH),
         this.generationKey,
       );

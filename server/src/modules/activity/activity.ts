@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { AppDeps } from '../../context.js';
 import type { Config } from '../../config.js';
-import type { Logger } from '../../infra/logger.js';
+import { requestScope, type Logger } from '../../infra/logger.js';
 
 export const ACTIVITY_QUEUE = 'activity';
 
@@ -51,9 +51,11 @@ export interface ActivityEvent {
   spaceId?: string | null;
   /** small, JSON-safe details (e.g. `{ direction: 'UP', score: 3 }`) */
   data?: Record<string, unknown>;
+  /** the request that caused it (x-request-id): the worker's log lines for the job carry it */
+  requestId?: string;
 }
 
-export type ActivityInput = Omit<ActivityEvent, 'id' | 'at'> & { at?: Date };
+export type ActivityInput = Omit<ActivityEvent, 'id' | 'at' | 'requestId'> & { at?: Date };
 
 /** A consumer: must be idempotent on `event.id` (a job may run again after a crash). */
 export interface ActivityHandler {
@@ -136,6 +138,8 @@ export async function publishActivity(ctx: { deps: AppDeps; log?: Logger }, inpu
     id: new Types.ObjectId().toHexString(),
     at: (at ?? ctx.deps.services.clock.now()).toISOString(),
   };
+  const requestId = requestScope.getStore()?.requestId;
+  if (requestId) event.requestId = requestId;
   try {
     await ctx.deps.services.activity.publish(event);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.js';
+import { builder, needsScope } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { AttributionRef } from '../user/user.graphql.js';
 import { UserRef } from '../user/user.refs.js';
@@ -42,6 +42,7 @@ builder.relayMutationField(
     }),
   },
   {
+    ...needsScope('write:comments'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         comment: await addComment(ctx, { subjectId: rawId(input.subjectId, ['Question', 'Answer'], 'subjectId'), body: input.body }),
@@ -59,6 +60,7 @@ builder.relayMutationField(
   'updateComment',
   { inputFields: (t) => ({ commentId: t.id(), body: t.string() }) },
   {
+    ...needsScope('write:comments'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         comment: await updateComment(ctx, { commentId: rawId(input.commentId, ['Comment'], 'commentId'), body: input.body }),
@@ -76,6 +78,7 @@ builder.relayMutationField(
   'deleteComment',
   { inputFields: (t) => ({ commentId: t.id() }) },
   {
+    ...needsScope('write:comments'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({ comment: await deleteComment(ctx, rawId(input.commentId, ['Comment'], 'commentId')) })),
   },

@@ -12,6 +12,8 @@ import { loadPost } from '../post/post.service.js';
 import { visibleComments } from '../post/post.visibility.js';
 import { reposOf, servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
+import { requireActiveMember } from '../moderation/member.js';
+import { requireCommentAllowed } from '../moderation/limits.js';
 import type { CommentDoc } from './comment.model.js';
 import { canDeleteComment, canEditComment, canSeeComment } from './comment.policy.js';
 
@@ -28,6 +30,7 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
   const input = parseInput(addInput, raw);
   const post = await loadPost(ctx, input.subjectId, 'post');
   if (!canComment(viewer, post)) throw new ForbiddenError('You cannot comment on this post.');
+  await requireCommentAllowed(ctx, post, input.body);
   const { posts, comments } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
   const comment = await comments.create({
@@ -71,7 +74,7 @@ async function loadComment(ctx: Context, id: string): Promise<CommentDoc> {
 const updateInput = z.object({ commentId: z.string(), body: commentBody });
 
 export async function updateComment(ctx: Context, raw: z.input<typeof updateInput>): Promise<CommentDoc> {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const input = parseInput(updateInput, raw);
   const comment = await loadComment(ctx, input.commentId);
   if (!canEditComment(ctx.viewer, comment)) throw new ForbiddenError('You cannot edit this comment.');
@@ -93,7 +96,7 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
 }
 
 export async function deleteComment(ctx: Context, commentId: string): Promise<CommentDoc> {
-  const viewer = requireWriter(ctx);
+  const { viewer } = await requireActiveMember(ctx);
   const comment = await loadComment(ctx, commentId);
   if (!canDeleteComment(viewer, comment)) throw new ForbiddenError('You cannot delete this comment.');
   const deleted = await reposOf(ctx).comments.updateIfReturning(

@@ -25,6 +25,12 @@ export const CHECKS = [
   ['tag stats', "a tag's stored top askers and answerers are what its posts make (one marked for the worker is no drift)"],
   ['user stats', "a member's stored top tags are what their posts make (one marked for the worker is no drift)"],
   ['users ranking', 'members by reputation in Redis (where in use) list each member once, at their reputation'],
+  ['badge counts', "a member's gold/silver/bronze counters and their badge list in Redis hold their awards"],
+  ['close vote tally', "a question's close/reopen/delete vote counts and voters are its current rounds' votes"],
+  ['review queues', "each review queue's Redis sorted set lists exactly its open tasks"],
+  ['flag counters', "a flagged item's active flaggers, counts per reason and spam/rude count are its active flags"],
+  ['flag queue', "the moderators' flag queue (Redis) lists exactly the open flagged items"],
+  ['audit listings', "the audit log's Redis listings hold every entry"],
 ] as const;
 
 export type CheckName = (typeof CHECKS)[number][0];

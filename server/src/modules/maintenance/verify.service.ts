@@ -39,6 +39,9 @@ import { checkUsers } from './verify-users.js';
 import { checkPostScores, checkVotes } from './verify-votes.js';
 
 import { verifyStore } from './verify-store.js';
+import { checkBadges } from '../badge/badge.verify.js';
+import { checkCloseVotes, checkReviewQueues } from './verify-review.js';
+import { checkFlags } from './verify-moderation.js';
 
 export { CHECKS, type CheckName, type CheckResult, type VerifyDeps, type VerifyOptions, type VerifyResult } from './verify-checks.js';
 
@@ -64,6 +67,10 @@ export async function verifyConsistency(deps: VerifyDeps, options: VerifyOptions
   await checkTagStats(store, tally, repair, size);
   await checkUserStats(store, tally, repair, size);
   await checkRanking(store, tally, repair, size);
+  await checkBadges(deps, tally, repair);
+  await checkCloseVotes(deps, tally, repair);
+  await checkReviewQueues(deps, tally, repair);
+  await checkFlags(deps, tally, repair);
   if (changedPosts.size) {
     // the posts' versions were bumped (the search sweep catches up anyway); index them now
     const ids = [...changedPosts];

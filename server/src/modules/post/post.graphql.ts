@@ -15,7 +15,7 @@ import { TagRef } from '../tag/tag.refs.js';
 import { AttributionRef } from '../user/user.graphql.js';
 import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
-import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canVerify, canVote } from './post.policy.js';
+import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canSeePost, canVerify, canVote } from './post.policy.js';
 import { listQuestions, revisionsOfPosts, type QuestionFilterArgs } from './post.reads.js';
 import { CLOSE_REASONS } from './post.rules.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
@@ -103,10 +103,10 @@ export const PostInterface = builder.interfaceRef<PostDoc>('Post').implement({
         return v > 0 ? 'UP' : v < 0 ? 'DOWN' : 'NONE';
       },
     }),
-    viewerCanVote: t.boolean({ resolve: (p, _a, ctx) => canVote(ctx.viewer, p) }),
-    viewerCanEdit: t.boolean({ resolve: (p, _a, ctx) => canEditPost(ctx.viewer, p) }),
+    viewerCanVote: t.boolean({ resolve: (p, _a, ctx) => canVote(ctx.viewer, p, ctx.deps.services.clock.now()) }),
+    viewerCanEdit: t.boolean({ resolve: (p, _a, ctx) => canEditPost(ctx.viewer, p, ctx.deps.services.clock.now()) }),
     viewerCanDelete: t.boolean({ resolve: (p, _a, ctx) => canDeletePost(ctx.viewer, p) }),
-    viewerCanComment: t.boolean({ resolve: (p, _a, ctx) => canComment(ctx.viewer, p) }),
+    viewerCanComment: t.boolean({ resolve: (p, _a, ctx) => canComment(ctx.viewer, p, ctx.deps.services.clock.now()) }),
     comments: t.connection({
       type: CommentRef,
       description: 'Comments, oldest first',
@@ -181,7 +181,7 @@ QuestionRef.implement({
     lastActivityAt: t.field({ type: 'DateTime', resolve: (q) => q.lastActivityAt }),
     acceptedAnswer: t.field({ type: AnswerRef, nullable: true, resolve: (q) => q.acceptedAnswerId?.toHexString() ?? null }),
     verifiedAnswer: t.field({ type: AnswerRef, nullable: true, resolve: (q) => q.verifiedAnswerId?.toHexString() ?? null }),
-    viewerCanAnswer: t.boolean({ resolve: (q, _a, ctx) => canAnswer(ctx.viewer, q) }),
+    viewerCanAnswer: t.boolean({ resolve: (q, _a, ctx) => canAnswer(ctx.viewer, q, ctx.deps.services.clock.now()) }),
     viewerCanAccept: t.boolean({
       description: 'The viewer asked this question (and may accept an answer)',
       resolve: (q, _a, ctx) => canAccept(ctx.viewer, q),
@@ -194,7 +194,7 @@ QuestionRef.implement({
         const window = pageWindow(args, 30);
         const all = sortAnswers(
           q,
-          (await answersLoader(ctx).load(q)).filter((a) => !a.deletedAt),
+          (await answersLoader(ctx).load(q)).filter((a) => !a.deletedAt && canSeePost(ctx.viewer, a)),
         );
         return arrayPage(all, window, (a) => a._id.toHexString());
       },

@@ -38,7 +38,38 @@ const postSchema = new Schema(
     closedAt: { type: Date, default: null },
     closedById: { type: Schema.Types.ObjectId, default: null },
     closeReason: { type: String, default: null },
+    /** hidden pending review by spam / rude flags (modules/moderation): seen only by its author and moderators */
+    hiddenAt: { type: Date, default: null },
     duplicateOfId: { type: Schema.Types.ObjectId, default: null },
+    /** questions closed as duplicates of this one ("Linked"; modules/review/close-vote.service.ts) */
+    duplicateIds: { type: [Schema.Types.ObjectId], default: undefined },
+    /**
+     * Close/reopen votes (modules/review): the round counts closures and reopenings (a vote's id is
+     * `<question>:<voter>:<round>`); the tally counts the current round's votes, close votes while
+     * open, reopen votes while closed. Derived from the votes; `npm run verify` repairs it.
+     */
+    voteRound: { type: Number, default: 0 },
+    closeVoteCount: { type: Number, default: 0 },
+    reopenVoteCount: { type: Number, default: 0 },
+    /** who voted in the current round (their votes are read by id: `<question>:<voter>:<round>`) */
+    roundVoterIds: { type: [Schema.Types.ObjectId], default: undefined },
+    /** who voted to delete in the current delete round */
+    deleteVoterIds: { type: [Schema.Types.ObjectId], default: undefined },
+    /** delete votes on a closed question (round = deleteRound, advanced by each undeletion) */
+    deleteVoteCount: { type: Number, default: 0 },
+    deleteRound: { type: Number, default: 0 },
+    /** the members who cast the votes that closed it (audit and notice) */
+    closedByVoterIds: { type: [Schema.Types.ObjectId], default: undefined },
+    /** locked: no edits, votes or comments but by moderators, until lockedUntil (null: indefinitely) */
+    lockedAt: { type: Date, default: null },
+    lockedUntil: { type: Date, default: null },
+    lockedById: { type: Schema.Types.ObjectId, default: null },
+    lockReason: { type: String, default: null },
+    /** protected question: only members with some reputation earned on the site may answer */
+    protectedAt: { type: Date, default: null },
+    protectedById: { type: Schema.Types.ObjectId, default: null },
+    /** counts undeletions: makes each restoration's ledger keys unique */
+    undeleteGen: { type: Number, default: 0 },
     /**
      * Child lists, so a question page reads its answers and comments by id (FerretDB scans a
      * collection for any other filter). Appended ($addToSet) in the same write as the parent's

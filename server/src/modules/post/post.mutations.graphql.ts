@@ -1,25 +1,25 @@
 // Question and answer mutations: thin resolvers over post.service.ts.
 import { encodeGlobalID as globalId } from '@pothos/plugin-relay';
-import { builder } from '../../graphql/builder.js';
+import { builder, needsScope } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { rawId } from '../../lib/ids.js';
 import { CloseReasonEnum, decodeQuestionId, PostInterface } from './post.graphql.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
+import { assertDeclaredVersions } from '../support/support.service.js';
 import {
   acceptAnswer,
   askQuestion,
-  closeQuestion,
   deleteAnswer,
   deleteQuestion,
   postAnswer,
   recordView,
-  reopenQuestion,
   rollbackRevision,
   setVerified,
   unacceptAnswer,
   updateAnswer,
   updateQuestion,
 } from './post.service.js';
+import { castCloseVote, castReopenVote } from '../review/close-vote.service.js';
 
 builder.relayMutationField(
   'askQuestion',
@@ -33,6 +33,7 @@ builder.relayMutationField(
     }),
   },
   {
+    ...needsScope('write:questions'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         question: await askQuestion(ctx, {
@@ -64,6 +65,7 @@ builder.relayMutationField(
     }),
   },
   {
+    ...needsScope('write:questions'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         question: await updateQuestion(ctx, {
@@ -87,6 +89,7 @@ builder.relayMutationField(
   'deleteQuestion',
   { inputFields: (t) => ({ questionId: t.id() }) },
   {
+    ...needsScope('write:questions'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({ question: await deleteQuestion(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
   },
@@ -102,6 +105,7 @@ builder.relayMutationField(
   'postAnswer',
   { inputFields: (t) => ({ questionId: t.id(), body: t.string({ description: 'Markdown, 30–30,000 characters' }) }) },
   {
+    ...needsScope('write:answers'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         answer: await postAnswer(ctx, { questionId: rawId(input.questionId, ['Question'], 'questionId'), body: input.body }),
@@ -119,6 +123,7 @@ builder.relayMutationField(
   'updateAnswer',
   { inputFields: (t) => ({ answerId: t.id(), body: t.string(), editSummary: t.string({ required: false }) }) },
   {
+    ...needsScope('write:answers'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         answer: await updateAnswer(ctx, {
@@ -140,6 +145,7 @@ builder.relayMutationField(
   'deleteAnswer',
   { inputFields: (t) => ({ answerId: t.id() }) },
   {
+    ...needsScope('write:answers'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({ answer: await deleteAnswer(ctx, rawId(input.answerId, ['Answer'], 'answerId')) })),
   },
@@ -160,6 +166,7 @@ for (const [name, accept] of [
     name,
     { inputFields: (t) => ({ answerId: t.id() }) },
     {
+      ...needsScope('write:answers'),
       resolve: (_r, { input }, ctx) =>
         asPayload(async () => (accept ? acceptAnswer : unacceptAnswer)(ctx, rawId(input.answerId, ['Answer'], 'answerId'))),
     },
@@ -179,10 +186,21 @@ for (const [name, verified] of [
 ] as const) {
   builder.relayMutationField(
     name,
-    { inputFields: (t) => ({ answerId: t.id() }) },
     {
+      inputFields: (t) => ({
+        answerId: t.id(),
+        versions: t.stringList({ required: false, description: 'verifyAnswer: the product versions it applies to' }),
+      }),
+    },
+    {
+      ...needsScope('moderate'),
       resolve: (_r, { input }, ctx) =>
-        asPayload(async () => ({ answer: await setVerified(ctx, rawId(input.answerId, ['Answer'], 'answerId'), verified) })),
+        asPayload(async () => {
+          const answerId = rawId(input.answerId, ['Answer'], 'answerId');
+          const versions = verified ? (input.versions ?? []) : [];
+          await assertDeclaredVersions(ctx, answerId, versions);
+          return { answer: await setVerified(ctx, answerId, verified, versions) };
+        }),
     },
     {
       outputFields: (t) => ({
@@ -197,13 +215,19 @@ builder.relayMutationField(
   'closeQuestion',
   { inputFields: (t) => ({ questionId: t.id(), reason: t.field({ type: CloseReasonEnum }), duplicateOfId: t.id({ required: false }) }) },
   {
+    ...needsScope('moderate'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
-        question: await closeQuestion(ctx, {
-          questionId: rawId(input.questionId, ['Question'], 'questionId'),
-          reason: input.reason,
-          duplicateOfId: input.duplicateOfId ? rawId(input.duplicateOfId, ['Question'], 'duplicateOfId') : undefined,
-        }),
+        // a moderator's close vote: binding (modules/review/close-vote.service.ts)
+        question: await castCloseVote(
+          ctx,
+          {
+            questionId: rawId(input.questionId, ['Question'], 'questionId'),
+            reason: input.reason,
+            duplicateOfId: input.duplicateOfId ? rawId(input.duplicateOfId, ['Question'], 'duplicateOfId') : undefined,
+          },
+          { moderatorOnly: true },
+        ),
       })),
   },
   {
@@ -218,8 +242,11 @@ builder.relayMutationField(
   'reopenQuestion',
   { inputFields: (t) => ({ questionId: t.id() }) },
   {
+    ...needsScope('moderate'),
     resolve: (_r, { input }, ctx) =>
-      asPayload(async () => ({ question: await reopenQuestion(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
+      asPayload(async () => ({
+        question: await castReopenVote(ctx, rawId(input.questionId, ['Question'], 'questionId'), { moderatorOnly: true }),
+      })),
   },
   {
     outputFields: (t) => ({
@@ -233,6 +260,7 @@ builder.relayMutationField(
   'rollbackRevision',
   { inputFields: (t) => ({ postId: t.id(), revision: t.int(), editSummary: t.string({ required: false }) }) },
   {
+    ...needsScope('moderate'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         post: await rollbackRevision(ctx, {
@@ -254,6 +282,7 @@ builder.relayMutationField(
   'recordQuestionView',
   { inputFields: (t) => ({ questionId: t.id() }) },
   {
+    ...needsScope('read'),
     description: 'Counts a view of a question (once per viewer per hour). The web app calls it when it renders a question page.',
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({

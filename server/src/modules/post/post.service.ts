@@ -12,15 +12,20 @@ import { toObjectId } from '../../lib/ids.js';
 import { appliedDelta, applyReputation } from '../reputation/reputation.service.js';
 import { reposOf, servicesOf } from '../services.js';
 import { resolveTagNames, adjustTagCounts } from '../tag/tag.service.js';
-import { requireWriter } from '../user/user.service.js';
+import { requireActiveMember } from '../moderation/member.js';
+import { requirePostingAllowed } from '../moderation/limits.js';
 import { reverseVotesOf } from '../vote/vote.service.js';
 import type { PostDoc } from './post.model.js';
 import { isModerator } from '../user/user.policy.js';
-import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify } from './post.policy.js';
+import { canAccept, canAnswer, canClose, canDeletePost, canEditPost, canVerify, isLocked } from './post.policy.js';
 import { postsChanged } from './post.changes.js';
 import { publishActivity, type ActivityType } from '../activity/activity.js';
 import { CLOSE_REASONS } from './post.rules.js';
 import { visiblePost } from './post.visibility.js';
+import { memberOf, viewerHasPrivilege } from '../moderation/member.js';
+import { moderationRulesOf } from '../moderation/moderation.rules.js';
+import { privilegeMessage } from '../moderation/privileges.js';
+import { reviewRulesOf } from '../review/review.rules.js';
 import { countView } from './post.views.js';
 
 const title = z.string().trim().min(15, { error: 'must be at least 15 characters' }).max(150, { error: 'must be at most 150 characters' });
@@ -80,8 +85,9 @@ export async function askQuestion(
   ctx: Context,
   raw: { spaceId?: string | null; spaceSlug?: string | null; title: string; body: string; tags: string[] },
 ) {
-  const viewer = requireWriter(ctx);
+  const { viewer } = await requireActiveMember(ctx);
   const input = parseInput(askInput, { ...raw, spaceId: raw.spaceId ?? undefined, spaceSlug: raw.spaceSlug ?? undefined });
+  await requirePostingAllowed(ctx, 'question', input.body);
   const { posts, revisions, spaces, users } = reposOf(ctx);
   const space = input.spaceId ? await spaces.findById(toObjectId(input.spaceId)) : await spaces.findBySlug(input.spaceSlug!);
   if (!space) throw new ValidationError('no such space', input.spaceId ? 'spaceId' : 'spaceSlug');
@@ -137,6 +143,38 @@ interface EditResult {
   post: PostDoc;
 }
 
+/** An approved suggested edit (modules/review): the revision is its author's, approved by its reviewers. */
+export interface EditCredit {
+  authorId: Types.ObjectId;
+  suggestedEditId: Types.ObjectId;
+  approvedByIds: Types.ObjectId[];
+}
+
+/** Applies an approved suggested edit as a new revision crediting its author (review.service.ts). */
+export async function applySuggestedEdit(
+  ctx: Context,
+  post: PostDoc,
+  next: { title?: string; body?: string; tags?: string[] },
+  summary: string,
+  credit: EditCredit,
+): Promise<PostDoc> {
+  return (await applyEdit(ctx, post, next, summary, null, credit)).post;
+}
+
+/**
+ * Why the viewer may not edit directly (null: they may): a lock, or no edit privilege — members
+ * without `editWithoutReview` suggest edits instead (review.service.ts suggestEdit).
+ */
+async function editRefusal(ctx: Context, post: PostDoc, what: string): Promise<string | null> {
+  const now = servicesOf(ctx).clock.now();
+  if (canEditPost(ctx.viewer, post, now)) return null;
+  if (post.deletedAt) return `You cannot edit this ${what}.`;
+  if (isLocked(post, now) && !isModerator(ctx.viewer)) return `This ${what} is locked: ${post.lockReason ?? 'no reason given'}.`;
+  // (direct edits by editWithoutReview holders are not enabled yet: the viewerCanEdit hints stay author/moderator)
+  if (await viewerHasPrivilege(ctx, 'editWithoutReview')) return `You cannot edit this ${what}; suggest an edit instead (suggestEdit).`;
+  return `${privilegeMessage('editWithoutReview', moderationRulesOf(ctx).privileges)} Suggest an edit instead (suggestEdit).`;
+}
+
 /** Appends a revision and applies it to the post. Concurrent edits: one wins, the other gets CONFLICT. */
 async function applyEdit(
   ctx: Context,
@@ -144,8 +182,9 @@ async function applyEdit(
   next: { title?: string; body?: string; tags?: string[] },
   summary: string,
   rollbackOf: number | null = null,
+  credit: EditCredit | null = null,
 ): Promise<EditResult> {
-  const viewer = ctx.viewer!;
+  const viewer = credit ? { id: credit.authorId.toHexString() } : ctx.viewer!;
   const changed: string[] = [];
   if (next.title !== undefined && next.title !== post.title) changed.push('title');
   if (next.body !== undefined && next.body !== post.body) changed.push('body');
@@ -170,6 +209,7 @@ async function applyEdit(
       changed,
       summary,
       rollbackOf,
+      ...(credit ? { suggestedEditId: credit.suggestedEditId, approvedByIds: credit.approvedByIds } : {}),
       createdAt: now,
     });
   } catch (error) {
@@ -209,16 +249,17 @@ async function applyEdit(
 }
 
 export async function updateQuestion(ctx: Context, raw: z.input<typeof updateQuestionInput>) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const input = parseInput(updateQuestionInput, raw);
   const question = await loadQuestion(ctx, input.questionId);
-  if (!canEditPost(ctx.viewer, question)) throw new ForbiddenError('You cannot edit this question.');
+  const refusal = await editRefusal(ctx, question, 'question');
+  if (refusal) throw new ForbiddenError(refusal);
   const tagNames = input.tags ? await resolveTagNames(reposOf(ctx).tags, input.tags) : undefined;
   return (await applyEdit(ctx, question, { title: input.title, body: input.body, tags: tagNames }, input.editSummary ?? '')).post;
 }
 
-/** Soft delete. Reverses the reputation the post earned; counters follow. */
-async function deletePost(ctx: Context, post: PostDoc) {
+/** Soft delete. Reverses the reputation the post earned; counters follow (undelete: modules/review/undelete.service.ts). */
+export async function deletePost(ctx: Context, post: PostDoc) {
   const { posts, spaces, users } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
   const deleted = await posts.updateIfReturning(
@@ -254,7 +295,7 @@ async function deletePost(ctx: Context, post: PostDoc) {
 }
 
 export async function deleteQuestion(ctx: Context, questionId: string) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const question = await loadQuestion(ctx, questionId);
   if (!canDeletePost(ctx.viewer, question)) {
     throw new ForbiddenError(
@@ -272,11 +313,19 @@ export async function deleteQuestion(ctx: Context, questionId: string) {
 const answerInput = z.object({ questionId: z.string(), body });
 
 export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>) {
-  const viewer = requireWriter(ctx);
+  const { viewer } = await requireActiveMember(ctx);
   const input = parseInput(answerInput, raw);
+  await requirePostingAllowed(ctx, 'answer', input.body);
   const question = await loadQuestion(ctx, input.questionId);
-  if (!canAnswer(viewer, question))
-    throw new ForbiddenError(question.closedAt ? 'This question is closed.' : 'You cannot answer this question.');
+  if (!canAnswer(viewer, question, servicesOf(ctx).clock.now()))
+    throw new ForbiddenError(
+      question.closedAt ? 'This question is closed.' : question.lockedAt ? 'This question is locked.' : 'You cannot answer this question.',
+    );
+  if (question.protectedAt && !isModerator(viewer)) {
+    const needed = reviewRulesOf(ctx).protectedAnswerReputation;
+    if (((await memberOf(ctx, viewer.id))?.reputation ?? 0) < needed)
+      throw new ForbiddenError(`This question is protected: you need ${needed} reputation earned on this site to answer it.`);
+  }
   const { posts, revisions, users } = reposOf(ctx);
   const now = servicesOf(ctx).clock.now();
   const _id = new Types.ObjectId();
@@ -311,15 +360,16 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
 const updateAnswerInput = z.object({ answerId: z.string(), body, editSummary });
 
 export async function updateAnswer(ctx: Context, raw: z.input<typeof updateAnswerInput>) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const input = parseInput(updateAnswerInput, raw);
   const answer = await loadAnswer(ctx, input.answerId);
-  if (!canEditPost(ctx.viewer, answer)) throw new ForbiddenError('You cannot edit this answer.');
+  const refusal = await editRefusal(ctx, answer, 'answer');
+  if (refusal) throw new ForbiddenError(refusal);
   return (await applyEdit(ctx, answer, { body: input.body }, input.editSummary ?? '')).post;
 }
 
 export async function deleteAnswer(ctx: Context, answerId: string) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const answer = await loadAnswer(ctx, answerId);
   if (!canDeletePost(ctx.viewer, answer)) throw new ForbiddenError('You cannot delete this answer.');
   return deletePost(ctx, answer);
@@ -353,7 +403,7 @@ async function reverseAccept(ctx: Context, question: Pick<PostDoc, '_id' | 'auth
 }
 
 export async function acceptAnswer(ctx: Context, answerId: string) {
-  const viewer = requireWriter(ctx);
+  const { viewer } = await requireActiveMember(ctx);
   const answer = await loadAnswer(ctx, answerId);
   const question = await loadQuestion(ctx, answer.questionId!);
   if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can accept an answer.');
@@ -398,7 +448,7 @@ export async function acceptAnswer(ctx: Context, answerId: string) {
 }
 
 export async function unacceptAnswer(ctx: Context, answerId: string) {
-  const viewer = requireWriter(ctx);
+  const { viewer } = await requireActiveMember(ctx);
   const answer = await loadAnswer(ctx, answerId);
   const question = await loadQuestion(ctx, answer.questionId!);
   if (!canAccept(viewer, question, answer)) throw new ForbiddenError('Only the person who asked can unaccept an answer.');
@@ -420,8 +470,8 @@ export async function unacceptAnswer(ctx: Context, answerId: string) {
 }
 
 /** A staff member vouches for an answer: recorded with who and when, separate from acceptance. */
-export async function setVerified(ctx: Context, answerId: string, verified: boolean) {
-  const viewer = requireWriter(ctx);
+export async function setVerified(ctx: Context, answerId: string, verified: boolean, versions: readonly string[] = []) {
+  const { viewer } = await requireActiveMember(ctx);
   const answer = await loadAnswer(ctx, answerId);
   if (!canVerify(viewer, answer)) throw new ForbiddenError('Only staff members can verify answers.');
   const posts = reposOf(ctx).posts;
@@ -437,7 +487,8 @@ export async function setVerified(ctx: Context, answerId: string, verified: bool
     await posts.updateIf(answer.questionId, { verifiedAnswerId: answer._id }, { $set: { verifiedAnswerId: null }, $inc: { version: 1 } });
   }
   await changedPosts(ctx, answer._id, answer.questionId);
-  if (verified) await postActivity(ctx, 'answer.verified', answer);
+  // the product versions it applies to (checked by the caller): the support module records them
+  if (verified) await postActivity(ctx, 'answer.verified', answer, { versions: [...versions] });
   return (await posts.findById(answer._id))!;
 }
 
@@ -451,7 +502,7 @@ const closeInput = z.object({
 });
 
 export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput>) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const input = parseInput(closeInput, raw);
   const question = await loadQuestion(ctx, input.questionId);
   if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can close questions.');
@@ -476,7 +527,7 @@ export async function closeQuestion(ctx: Context, raw: z.input<typeof closeInput
 }
 
 export async function reopenQuestion(ctx: Context, questionId: string) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const question = await loadQuestion(ctx, questionId);
   if (!canClose(ctx.viewer, question)) throw new ForbiddenError('Only moderators can reopen questions.');
   const posts = reposOf(ctx).posts;
@@ -497,7 +548,7 @@ const rollbackInput = z.object({
 
 /** Restores an earlier revision's content as a new revision. */
 export async function rollbackRevision(ctx: Context, raw: z.input<typeof rollbackInput>) {
-  requireWriter(ctx);
+  await requireActiveMember(ctx);
   const input = parseInput(rollbackInput, raw);
   const post = await loadPost(ctx, input.postId, 'post');
   if (!canEditPost(ctx.viewer, post)) throw new ForbiddenError('You cannot edit this post.');

@@ -18,6 +18,9 @@ const ReputationReasonEnum = builder.enumType('ReputationReason', {
     'ACCEPTED_ANSWER',
     'ACCEPT_REVERSED',
     'POST_DELETED',
+    'POST_UNDELETED',
+    'EDIT_APPROVED',
+    'POST_FLAGGED',
     'IMPORTED_BALANCE',
   ] as const,
 });

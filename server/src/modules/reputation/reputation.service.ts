@@ -22,6 +22,9 @@ export type ReputationReason =
   | 'ACCEPTED_ANSWER'
   | 'ACCEPT_REVERSED'
   | 'POST_DELETED'
+  | 'POST_UNDELETED'
+  | 'EDIT_APPROVED'
+  | 'POST_FLAGGED'
   | 'IMPORTED_BALANCE';
 
 export interface ReputationChange {

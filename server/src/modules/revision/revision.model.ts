@@ -14,6 +14,9 @@ const revisionSchema = new Schema(
     changed: { type: [String], default: [] },
     summary: { type: String, default: '' },
     rollbackOf: { type: Number, default: null },
+    /** an approved suggested edit (modules/review): which one, and the reviewers who approved it */
+    suggestedEditId: { type: Schema.Types.ObjectId, default: null },
+    approvedByIds: { type: [Schema.Types.ObjectId], default: undefined },
     importKey: { type: String, default: null },
   },
   { timestamps: true, collection: 'revisions' },

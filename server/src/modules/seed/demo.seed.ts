@@ -90,7 +90,20 @@ const TOPICS = [
   },
 ];
 
-export async function seedDemo(deps: AppDeps, log: (line: string) => void): Promise<void> {
+export async function seedDemo(seedingDeps: AppDeps, log: (line: string) => void): Promise<void> {
+  // the demo's history is written through the services by members who start with 1 reputation: it
+  // is written as if they had earned the privileges and outgrown the new-member limits it uses
+  // (voting, commenting, links); the site itself keeps its configured rules (MODERATION_RULES)
+  const deps: AppDeps = {
+    ...seedingDeps,
+    config: {
+      ...seedingDeps.config,
+      moderationRules: JSON.stringify({
+        privileges: { voteUp: 0, voteDown: 0, commentEverywhere: 0, flag: 0 },
+        newMember: { reputationBelow: 0, accountAgeHours: 0 },
+      }),
+    },
+  };
   const start = new Date('2026-09-01T09:00:00Z').getTime();
   let tick = 0;
   const at = () => new Date(start + tick++ * 37 * 60_000);

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.js';
+import { builder, needsScope } from '../../graphql/builder.js';
 import { noteReads } from '../../graphql/request-scoped.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
@@ -56,7 +56,7 @@ builder.relayMutationField(
   'createSpace',
   { inputFields: (t) => ({ slug: t.string(), name: t.string(), description: t.string({ required: false }) }) },
   {
-    authScopes: { loggedIn: true },
+    ...needsScope('moderate', { loggedIn: true }),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({ space: await createSpace(ctx, { ...input, description: input.description ?? undefined }) })),
   },
@@ -72,6 +72,7 @@ builder.relayMutationField(
   'updateSpace',
   { inputFields: (t) => ({ spaceId: t.id(), name: t.string({ required: false }), description: t.string({ required: false }) }) },
   {
+    ...needsScope('moderate'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         space: await updateSpace(ctx, {

@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder.js';
 
 builder.queryType({
-  description: 'The root of all reads.',
+  description: 'The root of all reads. API tokens need the `read` scope for every field.',
+  authScopes: { tokenScope: 'read' },
 });
 
 builder.mutationType({

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.js';
+import { builder, needsScope } from '../../graphql/builder.js';
 import { noteReads } from '../../graphql/request-scoped.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
@@ -68,7 +68,7 @@ builder.queryFields((t) => ({
 builder.relayMutationField(
   'updateTag',
   { inputFields: (t) => ({ name: t.string(), description: t.string({ description: 'Tag wiki, Markdown' }) }) },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ tag: await updateTag(ctx, input) })) },
+  { ...needsScope('moderate'), resolve: (_r, { input }, ctx) => asPayload(async () => ({ tag: await updateTag(ctx, input) })) },
   {
     outputFields: (t) => ({
       tag: t.field({ type: TagRef, nullable: true, resolve: (p) => p.tag ?? null }),
@@ -80,7 +80,7 @@ builder.relayMutationField(
 builder.relayMutationField(
   'addTagSynonym',
   { inputFields: (t) => ({ name: t.string(), masterName: t.string() }) },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ tag: await addTagSynonym(ctx, input) })) },
+  { ...needsScope('moderate'), resolve: (_r, { input }, ctx) => asPayload(async () => ({ tag: await addTagSynonym(ctx, input) })) },
   {
     outputFields: (t) => ({
       tag: t.field({ type: TagRef, nullable: true, resolve: (p) => p.tag ?? null }),

@@ -1,14 +1,21 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { Types } from 'mongoose';
-import { builder } from '../../graphql/builder.js';
+import { builder, sessionOnly } from '../../graphql/builder.js';
 import { noteReads } from '../../graphql/request-scoped.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
-import { encodeCursor, pageWindow, toConnection } from '../../lib/connection.js';
+import { pageWindow } from '../../lib/connection.js';
+import { rawId } from '../../lib/ids.js';
 import { ROLES } from '../../lib/roles.js';
+import { SCOPE_DESCRIPTIONS, type FineScope } from '../../lib/scopes.js';
+import type { TokenScope } from '../../context.js';
 import type { UserDoc } from './user.model.js';
 import { reposOf } from '../services.js';
 import { userIdByHandle } from './user.handles.js';
 import { UserRef } from './user.refs.js';
-import { createApiToken, revokeApiToken, signIn, signOut, signUp, updateProfile } from './user.service.js';
+import { listMembers } from '../members/members.service.js';
+import { createApiToken, organizationApiTokens, revokeApiToken, signIn, signOut, signUp, updateProfile } from './user.service.js';
+
+const MemberOrderEnum = builder.enumType('MemberOrder', { values: ['REPUTATION', 'NEWEST', 'NAME'] as const });
 
 export const RoleEnum = builder.enumType('Role', {
   values: ROLES,
@@ -84,10 +91,28 @@ export interface ApiTokenShape {
   createdAt: Date;
   lastUsedAt?: Date | null;
   revokedAt?: Date | null;
+  expiresAt?: Date | null;
+  organizationId?: Types.ObjectId | null;
 }
 
+const scopeValue = (scope: FineScope) => ({ value: scope, description: `\`${scope}\`: ${SCOPE_DESCRIPTIONS[scope]}` });
+
 export const ApiTokenScopeEnum = builder.enumType('ApiTokenScope', {
-  values: { READ: { value: 'read' }, WRITE: { value: 'write' } } as const,
+  description: 'What an API token may do (docs/api.md). Sessions hold every scope; the member’s role still decides.',
+  values: {
+    READ: scopeValue('read'),
+    WRITE_QUESTIONS: scopeValue('write:questions'),
+    WRITE_ANSWERS: scopeValue('write:answers'),
+    WRITE_COMMENTS: scopeValue('write:comments'),
+    WRITE_VOTES: scopeValue('write:votes'),
+    MODERATE: scopeValue('moderate'),
+    ADMIN_WEBHOOKS: scopeValue('admin:webhooks'),
+    WRITE: {
+      value: 'write',
+      description: 'Every write:* scope (tokens made before fine-grained scopes).',
+      deprecationReason: 'Use the write:* scopes (WRITE_QUESTIONS, WRITE_ANSWERS, WRITE_COMMENTS, WRITE_VOTES).',
+    },
+  } as const,
 });
 
 export const ApiTokenRef = builder.objectRef<ApiTokenShape>('ApiToken').implement({
@@ -95,11 +120,22 @@ export const ApiTokenRef = builder.objectRef<ApiTokenShape>('ApiToken').implemen
   fields: (t) => ({
     id: t.id({ resolve: (tk) => tk._id.toHexString() }),
     name: t.exposeString('name'),
-    scopes: t.field({ type: [ApiTokenScopeEnum], resolve: (tk) => tk.scopes as Array<'read' | 'write'> }),
+    scopes: t.field({ type: [ApiTokenScopeEnum], resolve: (tk) => tk.scopes as TokenScope[] }),
     prefix: t.exposeString('prefix', { description: 'The first characters of the token, to recognise it' }),
     createdAt: t.field({ type: 'DateTime', resolve: (tk) => tk.createdAt }),
     lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (tk) => tk.lastUsedAt ?? null }),
     revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (tk) => tk.revokedAt ?? null }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the token stops working (null: never)',
+      resolve: (tk) => tk.expiresAt ?? null,
+    }),
+    organizationId: t.id({
+      nullable: true,
+      description: 'The organisation whose token this is (its admins list and revoke it); null for a personal token',
+      resolve: (tk) => (tk.organizationId ? encodeGlobalID('Organization', tk.organizationId.toHexString()) : null),
+    }),
   }),
 });
 
@@ -120,14 +156,22 @@ builder.queryFields((t) => ({
       return id ? id.toHexString() : null;
     },
   }),
+  organizationApiTokens: t.field({
+    type: [ApiTokenRef],
+    description: 'An organisation’s API tokens (newest first), for its admins, from a signed-in session.',
+    args: { organizationId: t.arg.id({ required: true }) },
+    resolve: (_r, { organizationId }, ctx) => organizationApiTokens(ctx, rawId(organizationId, ['Organization'], 'organizationId')),
+  }),
   users: t.connection({
     type: UserRef,
-    description: 'Members by reputation (highest first).',
+    description: 'The members directory: by reputation (highest first), newest or by name; with `tag`, the tag’s top answerers.',
+    args: {
+      orderBy: t.arg({ type: MemberOrderEnum, required: false, defaultValue: 'REPUTATION' }),
+      tag: t.arg.string({ required: false }),
+    },
     resolve: async (_r, args, ctx) => {
-      const window = pageWindow(args);
-      noteReads(ctx, ['list:users']);
-      const rows = await reposOf(ctx).users.listByReputation(window);
-      return toConnection(rows, window, (u) => encodeCursor(u.reputation, u._id.toHexString()));
+      noteReads(ctx, ['list:users', ...(args.tag ? [`tag_stats:${args.tag.trim().toLowerCase()}`] : [])]);
+      return listMembers(ctx, pageWindow(args), args.orderBy ?? 'REPUTATION', args.tag ?? null);
     },
   }),
 }));
@@ -146,6 +190,7 @@ builder.relayMutationField(
     }),
   },
   {
+    ...sessionOnly,
     resolve: (_r, { input }, ctx) => asPayload(async () => ({ viewer: await signUp(ctx, input) })),
   },
   {
@@ -164,7 +209,7 @@ builder.relayMutationField(
       password: t.string(),
     }),
   },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ viewer: await signIn(ctx, input) })) },
+  { ...sessionOnly, resolve: (_r, { input }, ctx) => asPayload(async () => ({ viewer: await signIn(ctx, input) })) },
   {
     outputFields: (t) => ({
       viewer: t.field({ type: UserRef, nullable: true, resolve: (p) => p.viewer ?? null }),
@@ -177,6 +222,7 @@ builder.relayMutationField(
   'signOut',
   { inputFields: () => ({}) },
   {
+    ...sessionOnly,
     resolve: (_r, _a, ctx) =>
       asPayload(async () => {
         await signOut(ctx);
@@ -208,6 +254,7 @@ builder.relayMutationField(
     }),
   },
   {
+    ...sessionOnly,
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         user: await updateProfile(ctx, {
@@ -234,9 +281,25 @@ builder.relayMutationField(
     inputFields: (t) => ({
       name: t.string(),
       scopes: t.field({ type: [ApiTokenScopeEnum] }),
+      expiresInDays: t.int({ required: false, description: 'The token expires this many days from now (1–366); omit both for no expiry' }),
+      expiresAt: t.field({ type: 'DateTime', required: false, description: 'Or: the moment it expires (within 366 days)' }),
+      organizationId: t.id({
+        required: false,
+        description:
+          'Make it a token of this organisation (you must be one of its admins): it acts as you, and its admins list and revoke it',
+      }),
     }),
   },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => createApiToken(ctx, input)) },
+  {
+    ...sessionOnly,
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () =>
+        createApiToken(ctx, {
+          ...input,
+          organizationId: input.organizationId ? rawId(input.organizationId, ['Organization'], 'organizationId') : null,
+        }),
+      ),
+  },
   {
     outputFields: (t) => ({
       apiToken: t.field({ type: ApiTokenRef, nullable: true, resolve: (p) => (p.token as ApiTokenShape | undefined) ?? null }),
@@ -253,7 +316,10 @@ builder.relayMutationField(
 builder.relayMutationField(
   'revokeApiToken',
   { inputFields: (t) => ({ apiTokenId: t.id() }) },
-  { resolve: (_r, { input }, ctx) => asPayload(async () => ({ token: await revokeApiToken(ctx, String(input.apiTokenId)) })) },
+  {
+    ...sessionOnly,
+    resolve: (_r, { input }, ctx) => asPayload(async () => ({ token: await revokeApiToken(ctx, String(input.apiTokenId)) })),
+  },
   {
     outputFields: (t) => ({
       apiToken: t.field({ type: ApiTokenRef, nullable: true, resolve: (p) => (p.token as ApiTokenShape | undefined) ?? null }),

@@ -30,6 +30,11 @@ const userSchema = new Schema(
     repDayEarned: { type: Number, default: 0 },
     questionCount: { type: Number, default: 0 },
     answerCount: { type: Number, default: 0 },
+    /** awarded and imported badges by tier (badge module; repaired by `npm run verify`) */
+    badgeCounts: {
+      type: new Schema({ gold: Number, silver: Number, bronze: Number }, { _id: false }),
+      default: () => ({ gold: 0, silver: 0, bronze: 0 }),
+    },
     attribution: { type: attributionSchema, default: null },
     lastSeenAt: { type: Date, default: null },
   },

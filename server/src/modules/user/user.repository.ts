@@ -100,8 +100,36 @@ export class UserRepository extends Repository<UserDoc> {
       .lean()) as UserDoc[];
   }
 
+  /** Members newest first (keyset page over `_id`, limit + 1 rows): the members directory. */
+  async listNewest(window: PageWindow): Promise<UserDoc[]> {
+    const page = keyset('_id', -1, window);
+    return (await UserModel.find(page.filter)
+      .sort(page.sort)
+      .limit(window.limit + 1)
+      .lean()) as UserDoc[];
+  }
+
+  /** Members by handle (keyset page over the unique `handleKey`, limit + 1 rows): the members directory. */
+  async listByHandle(window: PageWindow): Promise<UserDoc[]> {
+    const page = keyset('handleKey', 1, window);
+    return (await UserModel.find(page.filter)
+      .sort(page.sort)
+      .limit(window.limit + 1)
+      .lean()) as UserDoc[];
+  }
+
   async adjustPostCounts(userId: Types.ObjectId, inc: { questionCount?: number; answerCount?: number }): Promise<void> {
     await this.update(userId, { $inc: inc });
+  }
+
+  /** One more badge of a tier on the member's counters (the badge module, after a new award). */
+  async addBadgeCount(userId: Types.ObjectId, tier: 'GOLD' | 'SILVER' | 'BRONZE'): Promise<void> {
+    await this.update(userId, { $inc: { [`badgeCounts.${tier.toLowerCase()}`]: 1 } });
+  }
+
+  /** Sets the member's badge counters from the awards (imports, verify). */
+  async setBadgeCounts(userId: Types.ObjectId, counts: { gold: number; silver: number; bronze: number }): Promise<void> {
+    await this.updateWithoutTimestamps(userId, { $set: { badgeCounts: counts } });
   }
 
   /** Moves the member's cached reputation to `next` when the guard (their previous state) holds. */

@@ -7,14 +7,17 @@ import type { Context, Role, TokenScope } from '../../context.js';
 import { limitSignIn, limitSignUp } from '../../infra/rate-limit.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
+import { TOKEN_SCOPES } from '../../lib/scopes.js';
 import { parseInput } from '../../lib/validate.js';
 import { openLedger } from '../reputation/reputation.service.js';
-import { endSession, newSecret, sha256, startSession } from '../session/session.service.js';
+import { apiTokenIdOf, endSession, newSecret, sha256, startSession } from '../session/session.service.js';
 import { TAG_NAME } from '../tag/tag.rules.js';
 import type { Repositories } from '../repositories.js';
 import { reposOf, servicesOf } from '../services.js';
 import type { UserDoc } from './user.model.js';
 import { rememberHandle, userIdByHandle } from './user.handles.js';
+import { canWrite } from './user.policy.js';
+import { isOrgAdmin } from '../organization/organization.policy.js';
 
 /** OWASP's argon2id baseline: m = 19 MiB, t = 2, p = 1. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
@@ -150,36 +153,75 @@ export function requireViewer(ctx: Pick<Context, 'viewer'>) {
   return ctx.viewer;
 }
 
-/** A signed-in viewer allowed to write (sessions always; API tokens need the write scope). */
+/**
+ * A signed-in viewer allowed to write (sessions always; API tokens need a scope beyond `read`).
+ * Each mutation field also declares the one scope a token needs for it (graphql/builder.ts needsScope).
+ */
 export function requireWriter(ctx: Pick<Context, 'viewer'>) {
   const viewer = requireViewer(ctx);
-  if (viewer.via === 'token' && !viewer.scopes.includes('write')) throw new ForbiddenError('This API token is read-only.');
+  if (!canWrite(viewer)) throw new ForbiddenError('This API token is read-only.');
   return viewer;
 }
 
-const createTokenInput = z.object({
-  name: z.string().trim().min(1, { error: 'must not be empty' }).max(60),
-  scopes: z
-    .array(z.enum(['read', 'write']))
-    .min(1, { error: 'choose at least one scope' })
-    .transform((s) => [...new Set(s)] as TokenScope[]),
-});
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The longest a token may live (a year); no expiry at all is allowed too. */
+export const MAX_TOKEN_DAYS = 366;
+
+const createTokenInput = z
+  .object({
+    name: z.string().trim().min(1, { error: 'must not be empty' }).max(60),
+    scopes: z
+      .array(z.enum([...TOKEN_SCOPES, 'write']))
+      .min(1, { error: 'choose at least one scope' })
+      .transform((s) => [...new Set(s)] as TokenScope[]),
+    expiresInDays: z
+      .number()
+      .int({ error: 'must be a whole number of days' })
+      .min(1, { error: 'must be at least 1 day' })
+      .max(MAX_TOKEN_DAYS, { error: `must be at most ${MAX_TOKEN_DAYS} days` })
+      .nullish(),
+    expiresAt: z.date().nullish(),
+    /** an organisation's token (raw id): only its admins make them */
+    organizationId: z.string().nullish(),
+  })
+  .refine((i) => i.expiresInDays == null || i.expiresAt == null, {
+    error: 'give expiresInDays or expiresAt, not both',
+    path: ['expiresAt'],
+  });
+
+const TOKEN_ORDER: readonly TokenScope[] = [...TOKEN_SCOPES, 'write'];
 
 export async function createApiToken(ctx: Context, raw: unknown) {
   const viewer = requireViewer(ctx);
   // tokens are created from a session only: a token cannot mint tokens
   if (viewer.via !== 'session') throw new ForbiddenError('API tokens can only be created from a signed-in session.');
   const input = parseInput(createTokenInput, raw);
+  const now = servicesOf(ctx).clock.now();
+  let expiresAt: Date | null = null;
+  if (input.expiresInDays != null) expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS);
+  else if (input.expiresAt != null) {
+    if (input.expiresAt.getTime() <= now.getTime()) throw new ValidationError('must be in the future', 'expiresAt');
+    if (input.expiresAt.getTime() > now.getTime() + MAX_TOKEN_DAYS * DAY_MS)
+      throw new ValidationError(`must be at most ${MAX_TOKEN_DAYS} days away`, 'expiresAt');
+    expiresAt = input.expiresAt;
+  }
+  const organizationId = input.organizationId ? await administeredOrganization(ctx, viewer.id, input.organizationId) : null;
   const tokens = reposOf(ctx).apiTokens;
   const count = await tokens.countActiveOf(new Types.ObjectId(viewer.id));
   if (count >= 50) throw new ConflictError('You have 50 active tokens; revoke one first.');
   const secret = newSecret('cq_');
+  // the legacy `write` (the deprecated WRITE enum value) keeps its old meaning: read + every write:*
+  const scopes = input.scopes.includes('write') ? [...new Set<TokenScope>(['read', ...input.scopes])] : input.scopes;
+  const tokenHash = sha256(secret);
   const token = await tokens.create({
+    _id: apiTokenIdOf(tokenHash),
     userId: new Types.ObjectId(viewer.id),
     name: input.name,
-    scopes: input.scopes.includes('write') ? ['read', 'write'] : ['read'],
-    tokenHash: sha256(secret),
+    scopes: TOKEN_ORDER.filter((s) => scopes.includes(s)),
+    tokenHash,
     prefix: secret.slice(0, 7),
+    expiresAt,
+    organizationId,
   });
   return { token, secret };
 }
@@ -190,12 +232,34 @@ export async function revokeApiToken(ctx: Context, tokenId: string) {
   if (!Types.ObjectId.isValid(tokenId)) throw new ValidationError('is not a token id', 'tokenId');
   const tokens = reposOf(ctx).apiTokens;
   const token = await tokens.findById(new Types.ObjectId(tokenId));
-  if (!token || token.userId.toHexString() !== viewer.id) throw new NotFoundError('The token');
+  if (!token) throw new NotFoundError('The token');
+  // its owner, or an admin of the organisation it belongs to
+  if (token.userId.toHexString() !== viewer.id) {
+    const org = token.organizationId ? await reposOf(ctx).organizations.findById(token.organizationId) : null;
+    if (!org || !isOrgAdmin(org, viewer.id)) throw new NotFoundError('The token');
+  }
   if (!token.revokedAt) {
     await tokens.update(token._id, { $set: { revokedAt: servicesOf(ctx).clock.now() } });
     await ctx.deps.redis.del(`${ctx.deps.config.redisPrefix}token:${token.tokenHash}`).catch(() => undefined);
   }
   return (await tokens.findById(token._id))!;
+}
+
+/** The organisation (its id) the viewer administers, for its tokens; NOT_FOUND or FORBIDDEN otherwise. */
+async function administeredOrganization(ctx: Context, viewerId: string, organizationId: string): Promise<Types.ObjectId> {
+  if (!Types.ObjectId.isValid(organizationId)) throw new ValidationError('is not an organisation id', 'organizationId');
+  const org = await reposOf(ctx).organizations.findById(new Types.ObjectId(organizationId));
+  if (!org) throw new NotFoundError('The organisation');
+  if (!isOrgAdmin(org, viewerId)) throw new ForbiddenError('Only the organisation’s admins can manage its API tokens.');
+  return org._id;
+}
+
+/** An organisation's tokens, for its admins (sessions only: a token never lists tokens). */
+export async function organizationApiTokens(ctx: Context, organizationId: string) {
+  const viewer = requireViewer(ctx);
+  if (viewer.via !== 'session') throw new ForbiddenError('API tokens can only be listed from a signed-in session.');
+  const orgId = await administeredOrganization(ctx, viewer.id, organizationId);
+  return reposOf(ctx).apiTokens.listOfOrganization(orgId);
 }
 
 /** Grants a role (admin command line). STAFF carries an affiliation (the vendor). */

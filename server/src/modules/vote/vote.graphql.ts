@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.js';
+import { builder, needsScope } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { rawId } from '../../lib/ids.js';
 import { PostInterface, VoteDirectionEnum } from '../post/post.graphql.js';
@@ -13,6 +13,7 @@ builder.relayMutationField(
     }),
   },
   {
+    ...needsScope('write:votes'),
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({
         subject: await vote(ctx, { subjectId: rawId(input.subjectId, ['Question', 'Answer'], 'subjectId'), direction: input.direction }),

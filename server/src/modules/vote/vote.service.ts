@@ -15,6 +15,7 @@ import { applyReputation } from '../reputation/reputation.service.js';
 import { voteAwardToAuthor, voteCostToVoter } from '../reputation/reputation.rules.js';
 import { reposOf, servicesOf } from '../services.js';
 import { requireWriter } from '../user/user.service.js';
+import { requireActiveMember, requireViewerPrivilege } from '../moderation/member.js';
 import type { VoteDoc } from './vote.model.js';
 import { VOTE_VALUE as VALUE, voteKey, type VoteDirection } from './vote.rules.js';
 
@@ -23,8 +24,13 @@ export { voteKey, type VoteDirection };
 const voteInput = z.object({ subjectId: z.string(), direction: z.enum(['UP', 'DOWN', 'NONE']) });
 
 export async function vote(ctx: Context, raw: { subjectId: string; direction: VoteDirection }): Promise<PostDoc> {
-  const viewer = requireWriter(ctx);
+  requireWriter(ctx);
   const input = parseInput(voteInput, raw);
+  // privileges by reputation (voteUp, voteDown) and the member's standing (modules/moderation)
+  const { viewer } =
+    input.direction === 'NONE'
+      ? await requireActiveMember(ctx)
+      : await requireViewerPrivilege(ctx, input.direction === 'UP' ? 'voteUp' : 'voteDown');
   const posts = reposOf(ctx).posts;
   const post = await visiblePost(posts, viewer, await posts.findPost(input.subjectId));
   if (!post) throw new NotFoundError('The post');

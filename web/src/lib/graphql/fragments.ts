@@ -11,6 +11,11 @@ export const UserChipFragment = graphql(`
     role
     affiliation
     url
+    badgeCounts {
+      gold
+      silver
+      bronze
+    }
   }
 `);
 

@@ -37,7 +37,8 @@ async function proxy(event: RequestEvent): Promise<Response> {
       method: request.method,
       headers,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer(),
-      signal: AbortSignal.timeout(apiTimeoutMs() * 3),
+      // subscriptions (SSE) stream for as long as the browser listens; other requests time out
+      signal: request.headers.get('accept')?.includes('text/event-stream') ? request.signal : AbortSignal.timeout(apiTimeoutMs() * 3),
       redirect: 'manual',
     });
   } catch (cause) {

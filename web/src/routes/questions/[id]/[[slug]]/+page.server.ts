@@ -6,7 +6,13 @@ import { invalidForm, text, toFormErrors, trimmed, type PayloadError } from '$li
 import {
   AcceptAnswerMutation,
   AddCommentMutation,
-  CloseQuestionMutation,
+  CastCloseVoteMutation,
+  CastReopenVoteMutation,
+  LockPostMutation,
+  ProtectQuestionMutation,
+  UndeleteQuestionMutation,
+  UnlockPostMutation,
+  UnprotectQuestionMutation,
   DeleteAnswerMutation,
   DeleteCommentMutation,
   DeleteQuestionMutation,
@@ -14,7 +20,6 @@ import {
   QuestionIdQuery,
   QuestionPageQuery,
   RecordViewMutation,
-  ReopenQuestionMutation,
   UnacceptAnswerMutation,
   UnverifyAnswerMutation,
   VerifyAnswerMutation,
@@ -300,7 +305,8 @@ export const actions: Actions = {
       'close',
       questionId,
       values,
-      async () => (await gql(event, CloseQuestionMutation, { input: { questionId, reason, duplicateOfId } })).closeQuestion,
+      // a close vote (a moderator's is binding; members with the privilege add to the tally)
+      async () => (await gql(event, CastCloseVoteMutation, { input: { questionId, reason, duplicateOfId } })).castCloseVote,
       '',
       ['reason', 'duplicateOfId'],
     );
@@ -314,7 +320,56 @@ export const actions: Actions = {
       'reopen',
       questionId,
       {},
-      async () => (await gql(event, ReopenQuestionMutation, { input: { questionId } })).reopenQuestion,
+      async () => (await gql(event, CastReopenVoteMutation, { input: { questionId } })).castReopenVote,
+    );
+  },
+
+  lock: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const postId = text(form, 'postId');
+    const reason = trimmed(form, 'reason');
+    const hours = trimmed(form, 'durationHours');
+    const durationHours = hours ? Number(hours) : null;
+    if (hours && !Number.isInteger(durationHours)) {
+      return invalidForm(400, { action: 'lock', subjectId: postId, reason, durationHours: hours }, 'Enter the duration in whole hours.');
+    }
+    return run(
+      event,
+      'lock',
+      postId,
+      { reason, durationHours: hours },
+      async () => (await gql(event, LockPostMutation, { input: { postId, reason, durationHours } })).lockPost,
+    );
+  },
+
+  unlock: async (event) => {
+    requireSignIn(event);
+    const postId = text(await event.request.formData(), 'postId');
+    return run(event, 'unlock', postId, {}, async () => (await gql(event, UnlockPostMutation, { input: { postId } })).unlockPost);
+  },
+
+  protect: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const questionId = text(form, 'questionId');
+    const on = text(form, 'protect') === 'on';
+    return run(event, 'protect', questionId, {}, async () =>
+      on
+        ? (await gql(event, ProtectQuestionMutation, { input: { questionId } })).protectQuestion
+        : (await gql(event, UnprotectQuestionMutation, { input: { questionId } })).unprotectQuestion,
+    );
+  },
+
+  undelete: async (event) => {
+    requireSignIn(event);
+    const questionId = text(await event.request.formData(), 'questionId');
+    return run(
+      event,
+      'undelete',
+      questionId,
+      {},
+      async () => (await gql(event, UndeleteQuestionMutation, { input: { questionId } })).undeleteQuestion,
     );
   },
 };

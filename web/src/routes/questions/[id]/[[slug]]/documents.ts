@@ -94,6 +94,23 @@ export const QuestionPageQuery = graphql(
         viewerCanAnswer
         viewerCanComment
         viewerCanClose
+        closeVoteCount
+        reopenVoteCount
+        closeVotesNeeded
+        viewerCanCastCloseVote
+        viewerHasVotedToClose
+        linkedDuplicates {
+          id
+          title
+          url
+        }
+        isLocked
+        lockReason
+        lockedUntil
+        isProtected
+        viewerCanLock
+        viewerCanProtect
+        viewerCanUndelete
         tags {
           name
         }
@@ -306,6 +323,98 @@ export const ReopenQuestionMutation = graphql(
   `
     mutation ReopenQuestion($input: ReopenQuestionInput!) {
       reopenQuestion(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+// moderation (issue 13): close/reopen votes, lock, protect, undelete
+export const CastCloseVoteMutation = graphql(
+  `
+    mutation CastCloseVote($input: CastCloseVoteInput!) {
+      castCloseVote(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+export const CastReopenVoteMutation = graphql(
+  `
+    mutation CastReopenVote($input: CastReopenVoteInput!) {
+      castReopenVote(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+export const LockPostMutation = graphql(
+  `
+    mutation LockPost($input: LockPostInput!) {
+      lockPost(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+export const UnlockPostMutation = graphql(
+  `
+    mutation UnlockPost($input: UnlockPostInput!) {
+      unlockPost(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+export const ProtectQuestionMutation = graphql(
+  `
+    mutation ProtectQuestion($input: ProtectQuestionInput!) {
+      protectQuestion(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+export const UnprotectQuestionMutation = graphql(
+  `
+    mutation UnprotectQuestion($input: UnprotectQuestionInput!) {
+      unprotectQuestion(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
+export const UndeleteQuestionMutation = graphql(
+  `
+    mutation UndeleteQuestion($input: UndeleteQuestionInput!) {
+      undeleteQuestion(input: $input) {
         errors {
           ...PayloadError
         }
