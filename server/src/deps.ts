@@ -41,7 +41,7 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   // (infra/entity-cache.ts), and anonymous GraphQL responses (infra/response-cache.ts), whose
   // entries every process's writes retire (the api serves them: app.ts)
   const entityCache = new EntityCache(redis, config.redisPrefix, versions, log);
-  for (const repo of [repos.users, repos.tags, repos.spaces, repos.posts]) repo.useEntityCache(entityCache);
+  for (const repo of [repos.users, repos.tags, repos.spaces, repos.posts, repos.threads]) repo.useEntityCache(entityCache);
   let responseCache: ResponseCacheStore | null = null;
   if (config.responseCacheTtlSeconds > 0) {
     const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });
