@@ -185,14 +185,21 @@ describe('freshness', () => {
 });
 
 describe('entries', () => {
-  const entry = { status: 200, headers: [['content-type', 'text/html']], body: '<p>hi</p>', etag: '"x"', reads: { epoch: 0 }, storedAt: 5 };
+  const entry: CachedPage = {
+    status: 200,
+    headers: [['content-type', 'text/html']],
+    body: '<p>hi</p>',
+    etag: '"x"',
+    reads: { epoch: 0 },
+    storedAt: 5,
+  };
 
   it('round-trip: a line of JSON, then the body as bytes', () => {
-    const stored = encodeEntry(entry as CachedPage);
+    const stored = encodeEntry(entry);
     expect(stored.subarray(stored.indexOf(10) + 1).toString()).toBe('<p>hi</p>');
     expect(parseEntry(stored)).toEqual(entry);
     const multiline = { ...entry, body: '<p>é\n€</p>\n' };
-    expect(parseEntry(encodeEntry(multiline as CachedPage))).toEqual(multiline);
+    expect(parseEntry(encodeEntry(multiline))).toEqual(multiline);
   });
 
   it('are null when missing or not an entry', () => {
