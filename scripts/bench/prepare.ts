@@ -94,7 +94,7 @@ function childName(child: ChildProcess, suffix = ''): string {
   const args = child.spawnargs.join(' ');
   if (args.includes('server/dist/main.js')) return `api${suffix}`;
   if (args.includes('server/dist/worker.js')) return `worker${suffix}`;
-  if (args.includes('web/build/index.js')) return `web${suffix}`;
+  if (args.includes('web/build/front.js')) return `web${suffix}`;
   return `pid ${child.pid}`;
 }
 

@@ -57,7 +57,7 @@ export function buildAll(log: Log = console.log): void {
         'schema/schema.graphql',
         'package-lock.json',
       ],
-      output: 'web/build/index.js',
+      output: 'web/build/front.js',
       build: () => runStep('building web (vite)…', 'npm', ['run', 'build', '-w', 'web'], log),
     },
   ];
@@ -130,7 +130,7 @@ export async function startStack(options: StackOptions, log: Log = console.log):
   const webUrl = `http://127.0.0.1:${options.webPort}`;
   // the web gets the api's environment too: its page cache uses the same REDIS_URL and
   // REDIS_PREFIX (the read-model versions the api bumps live there)
-  const web = launch('web', ['web/build/index.js'], {
+  const web = launch('web', ['web/build/front.js'], {
     ...process.env,
     ...options.env,
     PORT: String(options.webPort),

@@ -236,3 +236,19 @@ describe('lists in the anonymous page cache', () => {
     expect(profile.html).toContain(`Member ${handle}`);
   });
 });
+
+describe('anonymous views of a question page', () => {
+  it('count once per visitor and hour, whether the page was rendered or came from the cache', async () => {
+    const q = await ask(asker, `Why does the agent lose its spool on restart ${uniqueSuffix()}`);
+    const views = async () =>
+      (await asker.must<{ question: { viewCount: number } }>(`query($id: ID!) { question(id: $id) { viewCount } }`, { id: q.id })).question
+        .viewCount;
+    const before = await views();
+    const as = (agent: string) => view(q.url, { 'user-agent': agent });
+    const first = await as('reader-one');
+    expect(first.status).toBe(200);
+    expect((await as('reader-one')).cache).toBe('hit'); // the same visitor again, from the cache: not counted
+    expect((await as('reader-two')).cache).toBe('hit'); // another visitor, from the cache: counted
+    expect(await views()).toBe(before + 2);
+  });
+});

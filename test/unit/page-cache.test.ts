@@ -12,6 +12,8 @@ import {
   keptHeaders,
   newReadsCollector,
   pageKeyHash,
+  encodeEntry,
+  type CachedPage,
   parseEntry,
   parsePageCacheConfig,
   parseReadsHeader,
@@ -183,19 +185,33 @@ describe('freshness', () => {
 });
 
 describe('entries', () => {
-  const entry = { status: 200, headers: [['content-type', 'text/html']], body: '<p>hi</p>', etag: '"x"', reads: { epoch: 0 }, storedAt: 5 };
+  const entry: CachedPage = {
+    status: 200,
+    headers: [['content-type', 'text/html']],
+    body: '<p>hi</p>',
+    etag: '"x"',
+    reads: { epoch: 0 },
+    storedAt: 5,
+  };
 
-  it('round-trip through JSON', () => {
-    expect(parseEntry(JSON.stringify(entry))).toEqual(entry);
+  it('round-trip: a line of JSON, then the body as bytes', () => {
+    const stored = encodeEntry(entry);
+    expect(stored.subarray(stored.indexOf(10) + 1).toString()).toBe('<p>hi</p>');
+    expect(parseEntry(stored)).toEqual(entry);
+    const multiline = { ...entry, body: '<p>é\n€</p>\n' };
+    expect(parseEntry(encodeEntry(multiline))).toEqual(multiline);
   });
 
   it('are null when missing or not an entry', () => {
+    const meta = (e: Record<string, unknown>) => Buffer.from(`${JSON.stringify(e)}\n<p>hi</p>`);
+    const { body: _body, ...rest } = entry;
     expect(parseEntry(null)).toBeNull();
-    expect(parseEntry('{')).toBeNull();
-    expect(parseEntry('"page"')).toBeNull();
-    expect(parseEntry(JSON.stringify({ ...entry, body: 5 }))).toBeNull();
-    expect(parseEntry(JSON.stringify({ ...entry, reads: { epoch: 'one' } }))).toBeNull();
-    expect(parseEntry(JSON.stringify({ ...entry, headers: [['content-type']] }))).toBeNull();
+    expect(parseEntry(Buffer.from('{'))).toBeNull();
+    expect(parseEntry(Buffer.from('{}\n'))).toBeNull();
+    expect(parseEntry(Buffer.from(JSON.stringify(entry)))).toBeNull(); // the older format: one JSON document
+    expect(parseEntry(meta(rest))).toEqual(entry);
+    expect(parseEntry(meta({ ...rest, reads: { epoch: 'one' } }))).toBeNull();
+    expect(parseEntry(meta({ ...rest, headers: [['content-type']] }))).toBeNull();
   });
 });
 

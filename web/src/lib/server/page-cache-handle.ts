@@ -20,6 +20,7 @@ import {
 type Resolve = (event: RequestEvent, opts?: ResolveOptions) => Response | Promise<Response>;
 
 let client: { redis: Redis; cache: PageCache } | null | undefined;
+let shared: Redis | undefined;
 
 function log(level: 'info' | 'warn', message: string, extra: Record<string, unknown> = {}) {
   const line = JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...extra });
@@ -27,12 +28,13 @@ function log(level: 'info' | 'warn', message: string, extra: Record<string, unkn
   else console.log(line);
 }
 
-/** The process's page cache (created on first use), or null when PAGE_CACHE=off. */
-function pageCache(): { redis: Redis; cache: PageCache } | null {
-  if (client !== undefined) return client;
+/**
+ * The web's Redis client (created on first use): the page cache's, and anonymous view counts'
+ * (those even with PAGE_CACHE=off). Requests fail fast instead of queueing while Redis is away.
+ */
+function webRedis(): Redis {
+  if (shared) return shared;
   const config = pageCacheConfig();
-  if (!config.enabled) return (client = null);
-  // page requests fail fast instead of queueing while Redis is away: they render without the cache
   const redis = new Redis(config.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -41,15 +43,24 @@ function pageCache(): { redis: Redis; cache: PageCache } | null {
   });
   let down = false;
   redis.on('error', (error: Error) => {
-    if (!down) log('warn', 'page cache: Redis is unreachable; pages are rendered without the cache', { error: error.message });
+    if (!down) log('warn', 'web: Redis is unreachable; pages are rendered without the cache', { error: error.message });
     down = true;
   });
   redis.on('ready', () => {
-    if (down) log('info', 'page cache: Redis is back');
+    if (down) log('info', 'web: Redis is back');
     down = false;
   });
   // adapter-node's graceful shutdown: let the process exit
   process.once('sveltekit:shutdown', () => redis.disconnect());
+  return (shared = redis);
+}
+
+/** The process's page cache (created on first use), or null when PAGE_CACHE=off. */
+function pageCache(): { redis: Redis; cache: PageCache } | null {
+  if (client !== undefined) return client;
+  const config = pageCacheConfig();
+  if (!config.enabled) return (client = null);
+  const redis = webRedis();
   const cache = new PageCache(redis, {
     prefix: config.redisPrefix,
     ttlSeconds: config.ttlSeconds,
@@ -126,12 +137,28 @@ const QUESTION_PAGE = /^\/questions\/([0-9a-f]{24})(?:\/|$)/;
 /**
  * A question page served from the cache still counts its view, as the api's recordQuestionView
  * would (server/src/modules/post/post.views.ts: once per visitor and hour, buffered in Redis and
- * added to the posts by the worker) — without calling the api. A rendered page counts through
- * the api as before.
+ * added to the posts by the worker) — without calling the api.
  */
 async function countCachedView(redis: Redis, event: RequestEvent): Promise<void> {
   const id = QUESTION_PAGE.exec(event.url.pathname)?.[1];
   if (!id || event.isDataRequest) return;
+  await countView(redis, event, id);
+}
+
+/**
+ * An anonymous visitor's view of a question being rendered, counted here in Redis as the api would
+ * count it (one api call fewer per page view); false when Redis is away or not connected yet —
+ * the page then asks the api (recordQuestionView).
+ */
+export async function countAnonymousView(event: RequestEvent, questionId: string): Promise<boolean> {
+  if (event.cookies.get(SESSION_COOKIE) || !/^[0-9a-f]{24}$/.test(questionId)) return false;
+  const redis = webRedis();
+  if (redis.status !== 'ready') return false;
+  return countView(redis, event, questionId);
+}
+
+/** Counts one view per visitor (address + agent, as the api names anonymous viewers) and hour. */
+async function countView(redis: Redis, event: RequestEvent, id: string): Promise<boolean> {
   const { redisPrefix } = pageCacheConfig();
   let address = 'unknown';
   try {
@@ -143,7 +170,8 @@ async function countCachedView(redis: Redis, event: RequestEvent): Promise<void>
   try {
     if (await redis.set(`${redisPrefix}view:${id}:${who}`, '1', 'EX', 3600, 'NX'))
       await redis.hincrby(`${redisPrefix}views:pending`, id, 1);
+    return true;
   } catch {
-    // Redis unreachable: this view goes uncounted, as on the api
+    return false; // Redis unreachable: the api is asked instead
   }
 }

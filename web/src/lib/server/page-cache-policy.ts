@@ -221,12 +221,23 @@ export function etagOf(status: number, headers: ReadonlyArray<[string, string]>,
   return `"${digest.slice(0, 32)}"`;
 }
 
-/** An entry read back from Redis, or null when it is not one (an older format, garbage). */
-export function parseEntry(raw: string | null): CachedPage | null {
+/**
+ * An entry as stored: one line of JSON (everything but the body), then the body's bytes as they
+ * go out — a hit sends them without decoding or re-encoding a string (see front.ts).
+ */
+export function encodeEntry(page: CachedPage): Buffer {
+  const { body, ...meta } = page;
+  return Buffer.concat([Buffer.from(`${JSON.stringify(meta)}\n`), Buffer.from(body)]);
+}
+
+/** An entry's parts without decoding its body, or null when it is not one (an older format, garbage). */
+export function parseEntryBytes(raw: Buffer | null): { meta: Omit<CachedPage, 'body'>; body: Buffer } | null {
   if (raw === null) return null;
+  const newline = raw.indexOf(10);
+  if (newline < 0) return null;
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = JSON.parse(raw.subarray(0, newline).toString('utf8'));
   } catch {
     return null;
   }
@@ -235,10 +246,17 @@ export function parseEntry(raw: string | null): CachedPage | null {
   const validHeaders = Array.isArray(e.headers) && e.headers.every((h) => Array.isArray(h) && h.length === 2);
   const validReads =
     typeof e.reads === 'object' && e.reads !== null && Object.values(e.reads).every((v) => typeof v === 'number' && Number.isFinite(v));
-  if (typeof e.status !== 'number' || typeof e.body !== 'string' || typeof e.etag !== 'string' || !validHeaders || !validReads) {
-    return null;
-  }
-  return { status: e.status, headers: e.headers!, body: e.body, etag: e.etag, reads: e.reads!, storedAt: Number(e.storedAt ?? 0) };
+  if (typeof e.status !== 'number' || typeof e.etag !== 'string' || !validHeaders || !validReads) return null;
+  return {
+    meta: { status: e.status, headers: e.headers!, etag: e.etag, reads: e.reads!, storedAt: Number(e.storedAt ?? 0) },
+    body: raw.subarray(newline + 1),
+  };
+}
+
+/** An entry read back from Redis, or null when it is not one (an older format, garbage). */
+export function parseEntry(raw: Buffer | null): CachedPage | null {
+  const parts = parseEntryBytes(raw);
+  return parts ? { ...parts.meta, body: parts.body.toString('utf8') } : null;
 }
 
 // ---------------------------------------------------------------------------------------------

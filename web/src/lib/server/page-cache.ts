@@ -8,7 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { entryKeys, etagOf, isFresh, parseEntry, recordedVersions, type CacheOutcome, type CachedPage } from './page-cache-policy.js';
+import {
+  encodeEntry,
+  entryKeys,
+  etagOf,
+  isFresh,
+  parseEntry,
+  parseEntryBytes,
+  recordedVersions,
+  type CacheOutcome,
+  type CachedPage,
+} from './page-cache-policy.js';
 
 /** A rendered page the cache may keep: `reads` are the read-model keys its api calls named. */
 export interface PageDraft {
@@ -78,6 +88,20 @@ export class PageCache {
   }
 
   /**
+   * The entry for `hash` when it is fresh, its body as stored (the front's hits: front.ts); null
+   * when there is none, it is outdated, or Redis fails (the request then goes the long way).
+   */
+  async fresh(hash: string): Promise<{ meta: Omit<CachedPage, 'body'>; body: Buffer } | null> {
+    try {
+      const entry = parseEntryBytes(await this.redis.getBuffer(this.entryKey(hash)));
+      if (!entry) return null;
+      return isFresh(entry.meta.reads, await this.versions(Object.keys(entry.meta.reads))) ? entry : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * The page for `hash`: from the cache when fresh; else rendered by this request (which stores
    * it) when it gets the key's lock; else the stale copy while another request rebuilds it; else,
    * when there is no copy, the other's rebuild once it is done (at most `waitMs`), or this
@@ -88,7 +112,7 @@ export class PageCache {
       let entry: CachedPage | null;
       let current: number[];
       try {
-        entry = parseEntry(await this.redis.get(this.entryKey(hash)));
+        entry = parseEntry(await this.redis.getBuffer(this.entryKey(hash)));
         current = entry ? await this.versions(Object.keys(entry.reads)) : [];
       } catch (error) {
         return this.bypass(error, render);
@@ -128,7 +152,7 @@ export class PageCache {
         const versions = await this.versions(firstSeen);
         const after = new Map(firstSeen.map((key, i) => [key, versions[i]!] as const));
         page = toCachedPage(rendered.page, recordedVersions(keys, before, after));
-        await this.redis.set(this.entryKey(hash), JSON.stringify(page), 'PX', this.options.ttlSeconds * 1000);
+        await this.redis.set(this.entryKey(hash), encodeEntry(page), 'PX', this.options.ttlSeconds * 1000);
       } catch (error) {
         this.failed(error);
         return { outcome: 'bypass', page: toCachedPage(rendered.page, {}) };

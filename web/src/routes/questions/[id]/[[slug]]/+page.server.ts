@@ -2,6 +2,7 @@ import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { excerpt } from '$lib/format';
 import { preview } from '$lib/server/markdown';
 import { ApiError, apiFailure, gql } from '$lib/server/api';
+import { countAnonymousView } from '$lib/server/page-cache-handle';
 import { invalidForm, text, toFormErrors, trimmed, type PayloadError } from '$lib/server/forms';
 import {
   AcceptAnswerMutation,
@@ -71,9 +72,13 @@ export const load: PageServerLoad = async (event) => {
   };
 };
 
-/** Counts the view (the api dedupes per viewer per hour); never fails the page. */
+/**
+ * Counts the view (deduped per viewer per hour): an anonymous visitor's in Redis right here, a
+ * member's (or when Redis is away) through the api; never fails the page.
+ */
 async function recordView(event: RequestEvent, id: string): Promise<void> {
   try {
+    if (await countAnonymousView(event, id)) return;
     await gql(event, RecordViewMutation, { questionId: id });
   } catch {
     // views are best effort
