@@ -54,6 +54,11 @@ describe('the pages table', () => {
       ['member profile', 'page', 'webUrl', 'GET /users/alice'],
       ['search', 'page', 'webUrl', 'GET /search'],
       ['unknown member (404)', 'page', 'webUrl', `GET /users/${UNKNOWN_MEMBER}`],
+      ['/users', 'page', 'webUrl', 'GET /users'],
+      ['/badges', 'page', 'webUrl', 'GET /badges'],
+      ['badge holders', 'page', 'webUrl', 'GET /badges/supporter'],
+      ['/developers', 'page', 'webUrl', 'GET /developers'],
+      ['/developers/schema', 'page', 'webUrl', 'GET /developers/schema'],
       ['question (GraphQL)', 'graphql', 'apiUrl', `POST /graphql QuestionPage ${JSON.stringify(questionVariables)}`],
     ]);
     expect(specs[6]!.target('http://web').url).toBe('http://web/search?q=network%20training');
@@ -64,7 +69,7 @@ describe('the pages table', () => {
       headers: { accept: 'text/html' },
       expectStatus: 404,
     });
-    expect(specs[8]!.target('http://express')).toMatchObject({
+    expect(specs[13]!.target('http://express')).toMatchObject({
       url: 'http://express/graphql',
       method: 'POST',
       body: graphqlBody(QUESTION_QUERY, questionVariables),
@@ -189,6 +194,11 @@ describe('the database-command capture', () => {
       'member profile',
       'search',
       'unknown member (404)',
+      '/users',
+      '/badges',
+      'badge holders',
+      '/developers',
+      '/developers/schema',
       'question (10 answers × 2 comments)',
       'question (30 answers × 2 comments)',
       'question (GraphQL)',
@@ -214,6 +224,11 @@ describe('the database-command capture', () => {
       web('/users/alice'),
       web('/search?q=network%20training'),
       web(`/users/${UNKNOWN_MEMBER}`),
+      web('/users'),
+      web('/badges'),
+      web('/badges/supporter'),
+      web('/developers'),
+      web('/developers/schema'),
       web('/questions/T10/t10'),
       web('/questions/T30/t30'),
       { url: apiUrl, body: { query: QUESTION_QUERY, variables: questionVariables } },
@@ -295,7 +310,7 @@ describe('a page route', () => {
           .slice(-2),
       ).toEqual(['tags index', 'question (GraphQL)']);
       const ops = captureOperations({ apiUrl: 'http://a', webUrl: 'http://w' }, fixtures, { agents: [], pool: [], runTag: 't' });
-      expect(ops.map((o) => o.name).slice(9, 12)).toEqual(['unknown member (404)', 'tags index', 'question (10 answers × 2 comments)']);
+      expect(ops.map((o) => o.name).slice(14, 17)).toEqual(['/developers/schema', 'tags index', 'question (10 answers × 2 comments)']);
     } finally {
       PAGE_ROUTES.pop();
     }
