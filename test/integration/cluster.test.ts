@@ -6,6 +6,7 @@
 // one api runs exactly once over two workers; and a rolling restart of every api instance under
 // reads and writes fails no request and loses no write.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +43,31 @@ interface Reply<T = any> {
   error?: string;
 }
 
+/**
+ * A POST on a connection of its own, as a browser's first request would be: a pooled keep-alive
+ * connection that nginx closes while reloading (a rolling restart) would fail a request that no
+ * server ever saw — the client's race, not the site's.
+ */
+function post(url: string, headers: Record<string, string>, body: string) {
+  return new Promise<{ status: number; headers: Headers; text: () => Promise<string> }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, connection: 'close' }, agent: false, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) h.append(name, v);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: h, text: async () => Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** A GraphQL client holding a session cookie; `address` poses as the visitor's address (X-Forwarded-For). */
 class Client {
   cookie = '';
@@ -51,12 +77,7 @@ class Client {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': this.address };
     if (this.cookie) headers.cookie = this.cookie;
     try {
-      const res = await fetch(`${base}/graphql`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(30_000),
-      });
+      const res = await post(`${base}/graphql`, headers, JSON.stringify({ query, variables }));
       for (const c of res.headers.getSetCookie()) {
         const [pair] = c.split(';');
         if (pair?.startsWith('colloquy_session=')) this.cookie = pair;

@@ -558,7 +558,10 @@ describe('verify and --repair', () => {
     await world();
     const r = await verifyConsistency(h.deps);
     expect(r.drift, formatVerifyReport(r)).toBe(0);
-    expect(r.checks.every((c) => c.checked > 0)).toBe(true);
+    // every check of the Q&A core examined something (the moderation, review and badge checks
+    // have nothing to examine here: no flags, close votes, review tasks or badges in this world)
+    const idle = new Set(['badge counts', 'close vote tally', 'review queues', 'flag counters', 'flag queue', 'audit listings']);
+    expect(r.checks.filter((c) => !idle.has(c.check)).every((c) => c.checked > 0)).toBe(true);
   });
 
   it('reports every kind of drift, --repair fixes it (idempotently), and verify is then clean', async () => {
@@ -622,6 +625,12 @@ describe('verify and --repair', () => {
       'tag stats': 0,
       'user stats': 0,
       'users ranking': 0,
+      'badge counts': 0,
+      'close vote tally': 0,
+      'review queues': 0,
+      'flag counters': 0,
+      'flag queue': 0,
+      'audit listings': 0,
     });
     expect(found.repaired).toBe(0);
     const report = formatVerifyReport(found);

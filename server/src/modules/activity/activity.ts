@@ -98,7 +98,11 @@ export function createQueuedActivity(connection: Redis, config: Readonly<Config>
         clearTimeout(timer);
       }
     },
-    close: () => queue.close(),
+    // BullMQ leaves a connection it was given open
+    async close() {
+      await queue.close();
+      connection.disconnect();
+    },
   };
 }
 

@@ -37,6 +37,10 @@ export function createMailQueue(connection: Redis, config: Readonly<Config>, log
         log.warn({ err: error, job }, 'mail job could not be queued');
       }
     },
-    close: () => queue.close(),
+    // BullMQ leaves a connection it was given open: a script's process would never exit
+    async close() {
+      await queue.close();
+      connection.disconnect();
+    },
   };
 }

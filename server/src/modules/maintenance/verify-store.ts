@@ -190,7 +190,7 @@ export function verifyStore(repos: VerifyRepos, queue: Pick<RollupDeps, 'redis' 
     // question threads (the question page's read model)
     /** Whole questions, in _id order. */
     questionPage: (last: unknown, limit: number) => posts.page<PostDoc>({ ...after(last), type: 'question' }, '', limit),
-    threadsOf: (questionIds: Id[]) => threads.threadsOf(questionIds),
+    threadsOf: (questionIds: Id[]) => threads.threadsOf(questionIds, true),
     /** The thread the facts make now (reads the question's answers and comments). */
     expectedThread: (question: PostDoc) => threads.compute(question, true),
     rebuildThread: (questionId: Id) => threads.rebuild(questionId),

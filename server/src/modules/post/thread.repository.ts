@@ -48,9 +48,12 @@ export class ThreadRepository extends Repository<ThreadDoc> {
     this.cache = cache;
   }
 
-  /** Threads of these questions, in their order (null where none is built yet). */
-  async threadsOf(questionIds: readonly Types.ObjectId[]): Promise<Array<Thread | null>> {
-    const docs = this.cache
+  /**
+   * Threads of these questions, in their order (null where none is built yet); `stored` reads
+   * what the database holds, past the cache (verify compares that with the facts).
+   */
+  async threadsOf(questionIds: readonly Types.ObjectId[], stored = false): Promise<Array<Thread | null>> {
+    const docs = this.cache && !stored
       ? await this.cache.read<ThreadDoc>('threads', questionIds, (missing) => this.findManyByIds(missing))
       : await this.findManyByIds(questionIds);
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
