@@ -53,9 +53,10 @@ export class ThreadRepository extends Repository<ThreadDoc> {
    * what the database holds, past the cache (verify compares that with the facts).
    */
   async threadsOf(questionIds: readonly Types.ObjectId[], stored = false): Promise<Array<Thread | null>> {
-    const docs = this.cache && !stored
-      ? await this.cache.read<ThreadDoc>('threads', questionIds, (missing) => this.findManyByIds(missing))
-      : await this.findManyByIds(questionIds);
+    const docs =
+      this.cache && !stored
+        ? await this.cache.read<ThreadDoc>('threads', questionIds, (missing) => this.findManyByIds(missing))
+        : await this.findManyByIds(questionIds);
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return questionIds.map((id) => {
       const doc = byId.get(id.toHexString());
