@@ -4,29 +4,9 @@
 // derived from the posts too.
 import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
-import type { SearchDocument } from '../server/src/infra/search/search.port.js';
-import type { PostDoc } from '../server/src/modules/post/post.model.js';
-import type { Repositories } from '../server/src/modules/repositories.js';
 import { rebuildRollupsAndRanking } from '../server/src/modules/post/post.rollups.js';
-import { buildSearchDocuments } from '../server/src/modules/search/search.sync.js';
+import { allSearchDocuments } from '../server/src/modules/search/search.sync.js';
 import { createProgress } from './lib/progress.js';
-
-/**
- * Every post in one cursor pass, in batches. (Pages of `_id > last` sorted by _id would each scan
- * the whole collection on FerretDB, which pushes down only `{_id: value}` filters.)
- */
-async function* allDocuments(repos: Repositories, batchSize = 500): AsyncIterable<SearchDocument[]> {
-  let batch: PostDoc[] = [];
-  for await (const doc of repos.posts.scan<PostDoc>()) {
-    batch.push(doc);
-    if (batch.length < batchSize) continue;
-    const { docs } = await buildSearchDocuments(repos, batch);
-    batch = [];
-    if (docs.length) yield docs;
-  }
-  const { docs } = await buildSearchDocuments(repos, batch);
-  if (docs.length) yield docs;
-}
 
 async function main() {
   const config = loadConfig();
@@ -37,7 +17,7 @@ async function main() {
     console.log(`reindexing ${total} posts into a fresh ${search.name} index …`);
     const progress = createProgress({ label: 'reindex', total, unit: 'rows' });
     const started = Date.now();
-    await search.reindex(allDocuments(deps.repos), total, (p) => progress.update(p.done));
+    await search.reindex(allSearchDocuments(deps.repos), total, (p) => progress.update(p.done));
     progress.finish();
     console.log(`done: ${await search.count()} documents indexed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (deps.services.listings.enabled) {

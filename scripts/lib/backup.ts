@@ -23,14 +23,11 @@ import { BSON, MongoClient, type Document } from 'mongodb';
 
 const { EJSON } = BSON;
 import type { AppDeps } from '../../server/src/context.js';
-import type { SearchDocument } from '../../server/src/infra/search/search.port.js';
 import { EPOCH } from '../../server/src/infra/versions.js';
 import { syncIndexes } from '../../server/src/infra/mongo.js';
-import type { PostDoc } from '../../server/src/modules/post/post.model.js';
 import { verifyConsistency } from '../../server/src/modules/maintenance/verify.service.js';
 import { rebuildRollupsAndRanking } from '../../server/src/modules/post/post.rollups.js';
-import type { Repositories } from '../../server/src/modules/repositories.js';
-import { buildSearchDocuments } from '../../server/src/modules/search/search.sync.js';
+import { allSearchDocuments } from '../../server/src/modules/search/search.sync.js';
 
 export const BACKUP_FORMAT = 'colloquy-backup';
 export const BACKUP_VERSION = 1;
@@ -214,20 +211,6 @@ export async function restoreDatabase(options: { mongodbUrl: string; archive: st
   }
 }
 
-/** Every live post as search documents, in batches (one cursor pass, as scripts/reindex.ts). */
-async function* searchDocuments(repos: Repositories, batchSize = 500): AsyncIterable<SearchDocument[]> {
-  let batch: PostDoc[] = [];
-  for await (const doc of repos.posts.scan<PostDoc>()) {
-    batch.push(doc);
-    if (batch.length < batchSize) continue;
-    const { docs } = await buildSearchDocuments(repos, batch);
-    batch = [];
-    if (docs.length) yield docs;
-  }
-  const { docs } = await buildSearchDocuments(repos, batch);
-  if (docs.length) yield docs;
-}
-
 export interface Rebuilt {
   searchDocuments: number;
   listedQuestions: number;
@@ -245,7 +228,7 @@ export interface Rebuilt {
 export async function rebuildDerivedState(deps: AppDeps, log: Log = () => undefined): Promise<Rebuilt> {
   await syncIndexes();
   const total = await deps.repos.posts.count({ deletedAt: null });
-  await deps.services.search.reindex(searchDocuments(deps.repos), total, () => undefined);
+  await deps.services.search.reindex(allSearchDocuments(deps.repos), total, () => undefined);
   const searchCount = await deps.services.search.count();
   log(`  search index: ${searchCount} documents`);
   let listedQuestions = 0;

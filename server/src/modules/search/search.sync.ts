@@ -111,6 +111,24 @@ export async function buildSearchDocuments(
   return { docs, remove };
 }
 
+/**
+ * Every live post as search documents, in batches, in one cursor pass (reindex, restore). Pages
+ * of `_id > last` sorted by _id would each scan the whole collection on FerretDB, which pushes
+ * down only `{_id: value}` filters.
+ */
+export async function* allSearchDocuments(repos: SearchRepos, batchSize = 500): AsyncIterable<SearchDocument[]> {
+  let batch: PostDoc[] = [];
+  for await (const doc of repos.posts.scan<PostDoc>()) {
+    batch.push(doc);
+    if (batch.length < batchSize) continue;
+    const { docs } = await buildSearchDocuments(repos, batch);
+    batch = [];
+    if (docs.length) yield docs;
+  }
+  const { docs } = await buildSearchDocuments(repos, batch);
+  if (docs.length) yield docs;
+}
+
 /** Indexes these posts now (and, for questions, their answers, which carry the question's title/tags). */
 export async function indexPosts(repos: SearchRepos, search: SearchPort, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
