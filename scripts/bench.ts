@@ -32,7 +32,7 @@ import { prepareFixtures } from './bench/fixtures.js';
 import { Measurer } from './bench/measure.js';
 import { parseOptions } from './bench/options.js';
 import { measurePages, savePages } from './bench/pages.js';
-import { prepareData, startBenchStacks } from './bench/prepare.js';
+import { prepareData, settleStartup, startBenchStacks } from './bench/prepare.js';
 import { baselineSpecs, measureReads, pageRowSpecs, readSpecs, startBaselines } from './bench/reads.js';
 import { printReport } from './bench/report.js';
 import { Aborted, BenchSession, log } from './bench/session.js';
@@ -46,6 +46,7 @@ async function main(): Promise<number> {
   try {
     const data = await prepareData(session);
     const stacks = await startBenchStacks(session, data);
+    await settleStartup(session);
     const fixtures = await prepareFixtures(session, stacks.cached, data.threads);
     const measurer = new Measurer(session);
     const pageRows = pageRowSpecs(fixtures);

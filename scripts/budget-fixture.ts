@@ -32,11 +32,14 @@ export async function createQuestionThread(deps: AppDeps, options: QuestionThrea
   if (!space) throw new Error('no space yet: run npm start (it seeds a demo community) first');
   // distinct per call: handles are unique, and several threads may be created in one millisecond's run
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  // members joined a month ago: the asker's 2 comments per answer stay clear of the new-member
+  // rate limits (modules/moderation/limits.ts), as for a regular asker
+  const joined = new Date(Date.now() - 30 * 86_400_000);
   const member = async (n: number) => {
     const u = await createUser(
       scriptContext(deps, null),
       { handle: `budget_${run}_${n}`, email: null, password: null, displayName: `Budget member ${n}` },
-      new Date(),
+      joined,
     );
     return scriptContext(deps, { id: u._id.toHexString(), handle: u.handle, role: 'MEMBER' });
   };

@@ -388,7 +388,8 @@ async function ensureRedis(profile: Profile, log: Log): Promise<{ url: string; s
   const bin = ensureRedisBinary(log);
   const dir = join(profileDir(profile), 'redis');
   mkdirSync(dir, { recursive: true });
-  const persistent = profile === 'dev';
+  // dev keeps its data; so does bench, whose `--reuse-data` runs reuse the Redis read models
+  const persistent = profile === 'dev' || profile === 'bench';
   const pid = startDetached(profile, 'redis', bin, [
     '--port',
     String(port),
