@@ -1,33 +1,64 @@
-// npm run soak [-- --minutes 10 --rate <req/s> --url <proxy>]: a soak benchmark (not a test)
-// against the cluster profile (`npm run start:cluster` running in another terminal). It measures
-// the cluster's capacity first (closed loop, 20 s) unless --rate is given, then sends a mix of
-// reads (question pages, listings, search) and writes (questions, answers, comments, votes from
-// many members) at ~70% of it, paced (open loop: latency counts from when a request was due), for
-// N minutes, printing per minute: requests, errors, p50/p99 and the RSS of every process of the
-// cluster (from its pids file). At the end: errors in total and memory growth per process after
-// the first (warm-up) minute.
+// npm run soak [-- --duration 10m] [--interval 60s] [--rate <req/s>] [--load 0.7] [--url <proxy>]:
+// a soak benchmark (not a test) against the cluster profile. When nothing answers at the cluster's
+// address it starts the profile itself (as `npm run start:cluster` does) and stops it at the end.
+// It makes its members (moderators, created through the server's own user service so that the
+// new-member limits do not throttle the load), measures the cluster's capacity (closed loop, 20 s)
+// unless --rate is given, then sends a mix of reads (question pages, listings, search; 85%) and
+// writes (questions, answers, comments, votes; 15%) at ~70% of it, paced (open loop: latency
+// counts from when a request was due), for the duration, printing per interval (a minute by
+// default) the requests, errors, p50/p99 and the mean RSS of every process of the cluster. At the
+// end: the errors in total (with the first messages), each process's memory growth after the
+// first (warm-up) interval, and a verdict line: PASS when there was no error and no process grew by
+// more than 10% after warm-up (exit code 0), else FAIL (exit code 1).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { profileDir, profilePorts } from './lib/services.js';
+import { loadConfig } from '../server/src/config.js';
+import { createDeps } from '../server/src/deps.js';
+import { createUser } from '../server/src/modules/user/user.service.js';
+import { clusterPidsFile, startClusterProfile, type ClusterProfile } from './lib/cluster-profile.js';
+import { databaseName, profileDir, profilePorts } from './lib/services.js';
 
-const USAGE = 'usage: npm run soak [-- --minutes <n>] [--rate <req/s>] [--load <0-1, default 0.7>] [--url <proxy url>]';
+const USAGE =
+  'usage: npm run soak [-- --duration <10m|90s|…>] [--interval <60s>] [--rate <req/s>] [--load <0-1, default 0.7>] [--url <proxy url>] [--members <n>]';
+/** the verdict's bound on each process's memory growth after warm-up */
+const MAX_GROWTH = 0.1;
+const PASSWORD = 'soak test password 12345';
+
+/** `10m`, `90s`, `1h`, `1500ms`; a bare number is minutes. */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|min|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${JSON.stringify(text)} (e.g. 10m, 90s)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'm';
+  return Math.round(n * { ms: 1, s: 1_000, m: 60_000, min: 60_000, h: 3_600_000 }[unit]!);
+}
 
 interface Sample {
   latencyMs: number;
   ok: boolean;
 }
 
-let addressSeq = 0;
-const address = () => `10.77.${Math.floor(addressSeq / 250) % 250}.${(addressSeq++ % 250) + 1}`;
-
 interface Member {
+  index: number;
   cookie: string;
   address: string;
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown>, who: { cookie?: string; address: string }) {
+interface Reply {
+  ok: boolean;
+  text: string;
+  cookie?: string;
+  error?: string;
+}
+
+async function gql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  who: { cookie?: string; address: string },
+): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': who.address };
   if (who.cookie) headers.cookie = who.cookie;
   const res = await fetch(`${url}/graphql`, {
@@ -41,15 +72,16 @@ async function gql(url: string, query: string, variables: Record<string, unknown
     .getSetCookie()
     .map((c) => c.split(';')[0]!)
     .find((c) => c.startsWith('colloquy_session='));
-  const ok = res.status === 200 && !text.includes('"errors":[{');
-  return { ok, text, cookie };
+  // a GraphQL error or a payload error (`errors: [{ code … }]`) counts as a failed request
+  const failed = res.status !== 200 || text.includes('"errors":[{');
+  return { ok: !failed, text, cookie, error: failed ? `${res.status} ${text.slice(0, 240)}` : undefined };
 }
 
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { viewer { id } errors { code message } } }`;
+const SIGN_IN = `mutation($input: SignInInput!) { signIn(input: $input) { viewer { id } errors { code message } } }`;
 const ASK = `mutation($input: AskQuestionInput!) { askQuestion(input: $input) { question { id } errors { code message } } }`;
 const ANSWER = `mutation($input: PostAnswerInput!) { postAnswer(input: $input) { answer { id } errors { code message } } }`;
 const COMMENT = `mutation($input: AddCommentInput!) { addComment(input: $input) { comment { id } errors { code message } } }`;
-const VOTE = `mutation($input: VoteInput!) { vote(input: $input) { subject { id } errors { code message } } }`;
+const VOTE = `mutation($input: VoteInput!) { vote(input: $input) { errors { code message } } }`;
 const LIST = `{ questions(first: 20) { nodes { id title score answerCount author { handle } } } }`;
 const PAGE = `query($id: ID!) { question(id: $id) { id title bodyHTML score author { handle reputation } answers(first: 10) { nodes { id bodyHTML score } } } }`;
 const SEARCH = `query($q: String!) { search(query: $q, first: 10) { totalCount nodes { __typename } } }`;
@@ -69,14 +101,59 @@ function rssMb(pid: number): number | undefined {
   }
 }
 
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `count` moderators made with the server's own user service (no new-member limits, may vote and
+ * comment anywhere), each signed in through the proxy from an address of its own.
+ */
+async function makeMembers(url: string, count: number, db: { mongodbUrl: string; redisUrl: string }, run: string): Promise<Member[]> {
+  const config = loadConfig({
+    ...process.env,
+    MONGODB_URL: db.mongodbUrl,
+    REDIS_URL: db.redisUrl,
+    SEARCH_DATA_DIR: process.env.SEARCH_DATA_DIR ?? join(profileDir('cluster'), 'search'),
+    LOG_LEVEL: 'warn',
+  });
+  const deps = await createDeps(config, 'soak');
+  const members: Member[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const handle = `soak${run}${i}`;
+      await createUser(
+        { deps },
+        { handle, email: `${handle}@soak.test`, password: PASSWORD, displayName: `Soak ${i}`, role: 'MODERATOR' },
+        new Date(),
+      );
+      const address = `10.77.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
+      const r = await gql(url, SIGN_IN, { input: { login: handle, password: PASSWORD } }, { address });
+      if (!r.cookie) throw new Error(`soak member ${handle} could not sign in: ${r.error ?? r.text.slice(0, 200)}`);
+      members.push({ index: i, cookie: r.cookie, address });
+    }
+  } finally {
+    await deps.close();
+  }
+  return members;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
-      minutes: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '10m' },
+      interval: { type: 'string', default: '60s' },
       rate: { type: 'string' },
       load: { type: 'string', default: '0.7' },
       url: { type: 'string' },
-      members: { type: 'string', default: '40' },
+      members: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -85,52 +162,104 @@ async function main() {
     console.log(USAGE);
     return;
   }
-  const minutes = Number(values.minutes);
+  const durationMs = parseDuration(values.duration);
+  const intervalMs = Math.min(parseDuration(values.interval), durationMs);
   const load = Number(values.load);
-  if (!(minutes > 0) || !(load > 0 && load <= 1)) throw new Error(USAGE);
-  const url = values.url ?? `http://127.0.0.1:${profilePorts('cluster').api}`;
-  const pidsFile = join(profileDir('cluster'), 'run-cluster', 'pids.json');
-  const pids: Array<{ name: string; pid: number }> = existsSync(pidsFile) ? JSON.parse(readFileSync(pidsFile, 'utf8')) : [];
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  } catch {
-    throw new Error(`nothing answers at ${url}: start the cluster first (npm run start:cluster), or pass --url`);
-  }
+  if (!(durationMs >= 1_000) || !(intervalMs >= 1_000) || !(load > 0 && load <= 1)) throw new Error(USAGE);
+  const intervals = Math.max(1, Math.round(durationMs / intervalMs));
 
-  // members (each from an address of its own: sign-up and write budgets are per address and member)
-  const spaces = await gql(url, SPACES, {}, { address: address() });
-  const spaceSlug = (JSON.parse(spaces.text) as { data?: { spaces?: { nodes?: Array<{ slug: string }> } } }).data?.spaces?.nodes?.[0]?.slug;
-  if (!spaceSlug) throw new Error('the cluster has no space to ask in (seed it: npm run start:cluster seeds an empty database)');
-  const members: Member[] = [];
-  const run = Date.now().toString(36);
-  for (let i = 0; i < Number(values.members); i++) {
-    const who = { address: address() };
-    const handle = `soak${run}${i}`;
-    const r = await gql(
-      url,
-      SIGN_UP,
-      { input: { handle, email: `${handle}@soak.test`, password: 'soak test password 12345', displayName: handle } },
-      who,
-    );
-    if (r.cookie) members.push({ cookie: r.cookie, address: who.address });
-  }
-  if (!members.length) throw new Error('no soak member could sign up');
-  const list = JSON.parse((await gql(url, LIST, {}, { address: address() })).text) as {
-    data: { questions: { nodes: Array<{ id: string }> } };
+  const clusterUrl = `http://127.0.0.1:${profilePorts('cluster').api}`;
+  const url = values.url ?? clusterUrl;
+  let profile: ClusterProfile | undefined;
+  let starting = false;
+  let stopping = false;
+  const stopCluster = async () => {
+    if (profile) {
+      console.log('stopping the cluster this soak started …');
+      await profile.stop();
+      profile = undefined;
+    }
   };
+  const onSignal = () => {
+    if (stopping) return;
+    stopping = true;
+    // while the cluster starts: stop it once it is up (below)
+    if (!starting) void stopCluster().then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (!(await answers(url))) {
+      if (values.url) throw new Error(`nothing answers at ${url}`);
+      console.log(`nothing answers at ${url}: starting the cluster profile (npm run start:cluster) …`);
+      starting = true;
+      profile = await startClusterProfile({ log: (line) => console.log(`[cluster] ${line}`) });
+      starting = false;
+      if (stopping) return;
+    }
+    const pidsFile = clusterPidsFile();
+    const pids: Array<{ name: string; pid: number }> = profile
+      ? profile.cluster.pids()
+      : existsSync(pidsFile)
+        ? (JSON.parse(readFileSync(pidsFile, 'utf8')) as Array<{ name: string; pid: number }>).filter((p) => rssMb(p.pid) !== undefined)
+        : [];
+    const db = profile
+      ? { mongodbUrl: profile.services.mongodbUrl, redisUrl: profile.services.redisUrl }
+      : {
+          mongodbUrl: process.env.MONGODB_URL ?? `mongodb://127.0.0.1:${profilePorts('cluster').ferretdb}/${databaseName('cluster')}`,
+          redisUrl: process.env.REDIS_URL ?? `redis://127.0.0.1:${profilePorts('cluster').redis}`,
+        };
+    await soak({ url, durationMs, intervalMs, intervals, load, rate: values.rate, members: values.members, pids, db });
+  } finally {
+    await stopCluster();
+  }
+}
+
+interface SoakOptions {
+  url: string;
+  durationMs: number;
+  intervalMs: number;
+  intervals: number;
+  load: number;
+  rate?: string;
+  members?: string;
+  pids: Array<{ name: string; pid: number }>;
+  db: { mongodbUrl: string; redisUrl: string };
+}
+
+async function soak(o: SoakOptions) {
+  const { url, pids } = o;
+  let visitorSeq = 0;
+  const visitor = () => ({ address: `10.88.${Math.floor(visitorSeq / 250) % 200}.${(visitorSeq++ % 250) + 1}` });
+
+  const spaces = await gql(url, SPACES, {}, visitor());
+  const spaceSlug = (JSON.parse(spaces.text) as { data?: { spaces?: { nodes?: Array<{ slug: string }> } } }).data?.spaces?.nodes?.[0]?.slug;
+  if (!spaceSlug)
+    throw new Error(`the cluster has no space to ask in (${spaces.error ?? 'no spaces'}); npm run start:cluster seeds an empty database`);
+  const list = JSON.parse((await gql(url, LIST, {}, visitor())).text) as { data: { questions: { nodes: Array<{ id: string }> } } };
   const questionIds = list.data.questions.nodes.map((n) => n.id);
-  const answerIds: string[] = [];
+  /** answers and who wrote them (nobody votes on their own) */
+  const answerIds: Array<{ id: string; by: number }> = [];
   const words = ['install', 'error', 'config', 'update', 'server', 'widget', 'performance', 'database'];
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+  const run = Date.now().toString(36);
+  let members: Member[] = [];
   let seq = 0;
+  const errors = new Map<string, number>();
+  const failed = (r: Reply) => {
+    if (!r.ok) {
+      const key = (r.error ?? 'failed').replace(/[0-9a-f]{24}/g, '…').slice(0, 200);
+      errors.set(key, (errors.get(key) ?? 0) + 1);
+    }
+    return r.ok;
+  };
 
   /** one request of the mix: 85% reads, 15% writes */
   const one = async (): Promise<boolean> => {
     const r = Math.random();
-    const visitor = { address: `10.88.${Math.floor(Math.random() * 200)}.${1 + Math.floor(Math.random() * 250)}` };
-    if (r < 0.35 && questionIds.length) return (await gql(url, PAGE, { id: pick(questionIds) }, visitor)).ok;
-    if (r < 0.65) return (await gql(url, LIST, {}, visitor)).ok;
-    if (r < 0.85) return (await gql(url, SEARCH, { q: pick(words) }, visitor)).ok;
+    if (r < 0.35 && questionIds.length) return failed(await gql(url, PAGE, { id: pick(questionIds) }, visitor()));
+    if (r < 0.65) return failed(await gql(url, LIST, {}, visitor()));
+    if (r < 0.85) return failed(await gql(url, SEARCH, { q: pick(words) }, visitor()));
     const m = pick(members);
     const n = seq++;
     if (r < 0.89) {
@@ -149,7 +278,7 @@ async function main() {
       );
       const id = /"question":\{"id":"([^"]+)"/.exec(res.text)?.[1];
       if (id) questionIds.push(id);
-      return res.ok;
+      return failed(res);
     }
     if (r < 0.93 && questionIds.length) {
       const res = await gql(
@@ -164,20 +293,25 @@ async function main() {
         m,
       );
       const id = /"answer":\{"id":"([^"]+)"/.exec(res.text)?.[1];
-      if (id) answerIds.push(id);
-      return res.ok;
+      if (id) answerIds.push({ id, by: m.index });
+      return failed(res);
     }
     if (r < 0.97 && questionIds.length)
-      return (await gql(url, COMMENT, { input: { subjectId: pick(questionIds), body: `Soak comment ${n}, thanks for the details.` } }, m))
-        .ok;
-    if (answerIds.length) return (await gql(url, VOTE, { input: { subjectId: pick(answerIds), direction: 'UP' } }, m)).ok;
-    return (await gql(url, LIST, {}, visitor)).ok;
+      return failed(
+        await gql(url, COMMENT, { input: { subjectId: pick(questionIds), body: `Soak comment ${n}, thanks for the details.` } }, m),
+      );
+    const others = answerIds.filter((a) => a.by !== m.index);
+    if (others.length)
+      return failed(await gql(url, VOTE, { input: { subjectId: pick(others).id, direction: Math.random() < 0.8 ? 'UP' : 'NONE' } }, m));
+    return failed(await gql(url, LIST, {}, visitor()));
   };
 
-  let rate = values.rate ? Number(values.rate) : NaN;
+  // members: enough that each writes at most ~20 times a minute (the write budget is 60 a minute)
+  const sizeMembers = (rate: number) => Math.max(40, Math.ceil((rate * 0.15 * 60) / 20));
+  let rate = o.rate ? Number(o.rate) : NaN;
   if (!(rate > 0)) {
-    // capacity: 32 concurrent closed-loop clients for 20 s
-    console.log('measuring capacity (20 s, 32 concurrent clients) …');
+    members = await makeMembers(url, o.members ? Number(o.members) : 80, o.db, run);
+    console.log(`measuring capacity (20 s, 32 concurrent clients, ${members.length} members) …`);
     let done = 0;
     const until = Date.now() + 20_000;
     await Promise.all(
@@ -189,26 +323,43 @@ async function main() {
       }),
     );
     const capacity = done / 20;
-    rate = Math.max(1, Math.round(capacity * load));
-    console.log(`capacity ≈ ${capacity.toFixed(0)} req/s → soak at ${rate} req/s (${Math.round(load * 100)}%)`);
+    rate = Math.max(1, Math.round(capacity * o.load));
+    console.log(`capacity ≈ ${capacity.toFixed(0)} req/s → soak at ${rate} req/s (${Math.round(o.load * 100)}%)`);
+    const capacityErrors = [...errors.values()].reduce((a, b) => a + b, 0);
+    if (capacityErrors) console.log(`(${capacityErrors} errors while measuring capacity, at full load; not counted below)`);
+    errors.clear();
   }
+  const wanted = o.members ? Number(o.members) : sizeMembers(rate);
+  if (members.length < wanted)
+    members = [...members, ...(await makeMembers(url, wanted - members.length, o.db, `${run}b`))].map((m, index) => ({ ...m, index }));
 
-  console.log(`soak: ${minutes} min at ${rate} req/s against ${url} (${pids.length} processes tracked)`);
-  console.log(['min', 'requests', 'errors', 'p50 ms', 'p99 ms', ...pids.map((p) => `${p.name} MB`)].join('\t'));
-  const rssByMinute: Array<Array<number | undefined>> = [];
+  const intervalLabel = o.intervalMs % 60_000 === 0 ? `${o.intervalMs / 60_000} min` : `${o.intervalMs / 1000} s`;
+  console.log(
+    `soak: ${(o.durationMs / 60_000).toFixed(1)} min at ${rate} req/s against ${url}, ${members.length} members, ${pids.length} processes tracked, a row per ${intervalLabel}`,
+  );
+  console.log(['t', 'requests', 'errors', 'p50 ms', 'p99 ms', ...pids.map((p) => `${p.name} MB`)].join('\t'));
+  const rssByInterval: Array<Array<number | undefined>> = [];
   let totalErrors = 0;
+  let totalRequests = 0;
   const pending = new Set<Promise<void>>();
   const start = performance.now();
-  for (let minute = 0; minute < minutes; minute++) {
+  for (let k = 0; k < o.intervals; k++) {
     const samples: Sample[] = [];
-    const minuteStart = start + minute * 60_000;
-    const count = Math.round(rate * 60);
+    const rss: number[][] = pids.map(() => []);
+    const sampleRss = () =>
+      pids.forEach((p, i) => {
+        const mb = rssMb(p.pid);
+        if (mb !== undefined) rss[i]!.push(mb);
+      });
+    const sampler = setInterval(sampleRss, 2_000);
+    const intervalStart = start + k * o.intervalMs;
+    const count = Math.round((rate * o.intervalMs) / 1000);
     for (let i = 0; i < count; i++) {
-      const due = minuteStart + (i * 1000) / rate;
+      const due = intervalStart + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
       const p: Promise<void> = one()
-        .catch(() => false)
+        .catch((error: unknown) => failed({ ok: false, text: '', error: error instanceof Error ? error.message : String(error) }))
         .then((ok) => {
           samples.push({ latencyMs: performance.now() - due, ok });
         })
@@ -216,37 +367,61 @@ async function main() {
       pending.add(p);
     }
     await Promise.all(pending);
+    clearInterval(sampler);
+    sampleRss();
     const sorted = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
-    const errors = samples.filter((s) => !s.ok).length;
-    totalErrors += errors;
-    const rss = pids.map((p) => rssMb(p.pid));
-    rssByMinute.push(rss);
+    const errorCount = samples.filter((s) => !s.ok).length;
+    totalErrors += errorCount;
+    totalRequests += samples.length;
+    const rssMean = rss.map(mean);
+    rssByInterval.push(rssMean);
+    const t = Math.round(((k + 1) * o.intervalMs) / 1000);
     console.log(
       [
-        minute + 1,
+        t % 60 === 0 ? `${t / 60}m` : `${t}s`,
         samples.length,
-        errors,
+        errorCount,
         percentile(sorted, 50).toFixed(1),
         percentile(sorted, 99).toFixed(1),
-        ...rss.map((r) => (r === undefined ? '-' : r.toFixed(0))),
+        ...rssMean.map((r) => (r === undefined ? '-' : r.toFixed(0))),
       ].join('\t'),
     );
   }
-  console.log(`\nerrors: ${totalErrors}`);
-  if (rssByMinute.length >= 2) {
-    const warm = rssByMinute[0]!;
-    const last = rssByMinute.at(-1)!;
-    console.log('memory growth after warm-up (minute 1 → last):');
+
+  console.log(`\nrequests: ${totalRequests} · errors: ${totalErrors}`);
+  for (const [message, n] of [...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${n} × ${message}`);
+  const grown: string[] = [];
+  if (rssByInterval.length >= 2) {
+    const warm = rssByInterval[0]!;
+    const last = rssByInterval.at(-1)!;
+    console.log(`memory growth after warm-up (mean RSS of the first ${intervalLabel} → of the last):`);
     pids.forEach((p, i) => {
       const a = warm[i];
       const b = last[i];
-      if (a !== undefined && b !== undefined)
-        console.log(`  ${p.name}: ${a.toFixed(0)} → ${b.toFixed(0)} MB (${(((b - a) / a) * 100).toFixed(1)}%)`);
+      if (a === undefined || b === undefined) {
+        grown.push(`${p.name} exited`);
+        return console.log(`  ${p.name}: exited`);
+      }
+      const growth = (b - a) / a;
+      if (growth > MAX_GROWTH) grown.push(`${p.name} +${(growth * 100).toFixed(1)}%`);
+      console.log(`  ${p.name}: ${a.toFixed(0)} → ${b.toFixed(0)} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%)`);
     });
+  } else {
+    grown.push('too short to tell (needs 2 intervals)');
   }
+  if (!pids.length) grown.push('no process memory tracked (no pids file)');
+  const pass = totalErrors === 0 && grown.length === 0;
+  const memory = grown.length
+    ? `memory growth after warm-up over ${MAX_GROWTH * 100}% or unknown: ${grown.join(', ')}`
+    : `memory growth after warm-up ≤ ${MAX_GROWTH * 100}% for each of ${pids.length} processes`;
+  console.log(`verdict: ${pass ? 'PASS' : 'FAIL'} — ${totalErrors} errors in ${totalRequests} requests; ${memory}`);
+  if (!pass) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(`soak failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    console.error(`soak failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -3,8 +3,11 @@
 // Debian's nginx, over the test profile's FerretDB and Redis. Shows: a session made through the
 // proxy works on both api instances; a write through one instance retires the cached response
 // the other serves; a visitor's rate-limit budget is one budget across instances; a job queued by
-// one api runs exactly once over two workers; and a rolling restart of every api instance under
-// reads and writes fails no request and loses no write.
+// one api runs exactly once over two workers; a subscription held on one api instance hears of a
+// mutation served by the other; a request id given to the web front reaches the api and the
+// worker's log lines of the job it queued; every web instance serves /metrics (kept off the public
+// entry); and a rolling restart of every api instance under reads and writes fails no request and
+// loses no write.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ let cluster: RunningCluster;
 let runDir: string;
 /** the bundled server (scripts/lib/cluster.ts bundleServer), inside the repository for node_modules */
 const bundleDir = join(repoRoot, '.colloquy', 'cluster-bundles', String(process.pid));
-const withWeb = existsSync(join(repoRoot, 'web/build/index.js'));
+const withWeb = existsSync(join(repoRoot, 'web/build/front.js'));
 
 interface Reply<T = any> {
   ok: boolean;
@@ -163,6 +166,8 @@ beforeAll(async () => {
     runDir,
     bundleDir,
     web: withWeb,
+    // the workers' per-job lines (debug) carry the request id that queued the job
+    roleEnv: { worker: { LOG_LEVEL: 'debug' } },
     log: () => undefined,
   });
   // a space to ask in, made by an admin signed up through the proxy
@@ -288,6 +293,145 @@ describe('a cluster of 2 api, 2 worker and 2 web instances behind nginx', () => 
       await queue.close();
       connection.disconnect();
     }
+  });
+
+  it('delivers to a subscription held on one api instance the event of a mutation served by the other', async () => {
+    const erin = await signUp('erincluster');
+    const frank = await signUp('frankcluster');
+    const asked = await erin.gql(proxy(), Q.ask, { input: { spaceSlug, title: TITLE(3), body: BODY(3), tags: ['ops'] } });
+    expect(asked.ok, JSON.stringify(asked)).toBe(true);
+    const questionId = asked.data.askQuestion.question.id as string;
+    // GraphQL over SSE through nginx (unbuffered): the stream lands on one api instance …
+    const controller = new AbortController();
+    const res = await fetch(`${proxy()}/graphql`, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', 'x-forwarded-for': nextAddress() },
+      body: JSON.stringify({
+        query: `subscription($id: ID!) { questionUpdated(id: $id) { kind actor { handle } answer { id } } }`,
+        variables: { id: questionId },
+      }),
+      signal: controller.signal,
+    });
+    try {
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const holder = res.headers.get('x-colloquy-instance');
+      expect(['api-1', 'api-2']).toContain(holder);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      const channel = `${h.deps.config.redisPrefix}live:question:${rawOf(questionId)}`;
+      for (let i = 0; i < 200; i++) {
+        const [, n] = (await h.deps.redis.pubsub('NUMSUB', channel)) as [string, number];
+        if (Number(n) > 0) break;
+        await sleep(25);
+      }
+      // … and the answer is posted on the other one
+      const other = holder === 'api-1' ? 1 : 0;
+      const answered = await frank.gql(api(other), Q.answer, { input: { questionId, body: BODY(4) } });
+      expect(answered.ok, JSON.stringify(answered)).toBe(true);
+      expect(answered.instance).not.toBe(holder);
+      let buffer = '';
+      const deadline = Date.now() + 15_000;
+      let event: { data?: { questionUpdated?: unknown } } | undefined;
+      while (!event && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        for (const block of buffer.split('\n\n').slice(0, -1)) {
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data:'))
+            .map((l) => l.slice(5).trim())
+            .join('\n');
+          if (data) event = JSON.parse(data) as typeof event;
+        }
+        buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+      }
+      expect(event?.data?.questionUpdated).toEqual({
+        kind: 'ANSWER_CREATED',
+        actor: { handle: 'frankcluster' },
+        answer: { id: answered.data.postAnswer.answer.id },
+      });
+    } finally {
+      controller.abort();
+    }
+  });
+
+  it.skipIf(!withWeb)(
+    "carries a page request's id from the web front to the api and into the worker's log of the job it queued",
+    async () => {
+      const grace = await signUp('gracecluster');
+      const requestId = `trace-${Date.now().toString(36)}-cluster`;
+      // the ask form, posted without JavaScript through nginx to a web instance, which calls the api
+      const res = await fetch(`${proxy()}/questions/ask?/ask`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: grace.cookie,
+          origin: `http://localhost:${PORTS.proxy}`,
+          accept: 'text/html',
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-request-id': requestId,
+          'x-forwarded-for': grace.address,
+        },
+        body: new URLSearchParams({ title: TITLE(5), body: BODY(5), tags: 'ops', space: spaceSlug }).toString(),
+      });
+      expect(res.status, await res.clone().text()).toBe(303);
+      expect(res.headers.get('location')).toMatch(/^\/questions\/[0-9a-f]{24}/);
+      expect(res.headers.get('x-request-id')).toBe(requestId);
+      const questionId = /^\/questions\/([0-9a-f]{24})/.exec(res.headers.get('location')!)![1]!;
+      // the api published the question's event under that request id; a worker ran it and logged it
+      let line: { reqId?: string; msg?: string; job?: string } | undefined;
+      for (let i = 0; i < 100 && !line; i++) {
+        for (const w of cluster.of('worker')) {
+          const file = join(runDir, 'logs', `${w.name}.log`);
+          if (!existsSync(file)) continue;
+          const found = readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes(requestId))
+            .map((l) => JSON.parse(l) as NonNullable<typeof line>)
+            .find((l) => l.job === 'question.created');
+          if (found) line = found;
+        }
+        if (!line) await sleep(100);
+      }
+      expect(line, `a worker's log line for the job of question ${questionId}`).toMatchObject({
+        reqId: requestId,
+        msg: 'job completed',
+        job: 'question.created',
+      });
+    },
+  );
+
+  it.skipIf(!withWeb)('serves Prometheus metrics on every web instance, and never through the public entry', async () => {
+    for (let i = 0; i < 4; i++) {
+      const page = await fetch(`${proxy()}/questions`, { headers: { 'x-forwarded-for': nextAddress() } });
+      expect(page.status).toBe(200);
+      await page.text(); // read to the end: the instance counts a request once it is answered
+    }
+    let pages = 0;
+    let lookups = 0;
+    let texts = '';
+    for (const w of cluster.of('web')) {
+      const res = await fetch(`http://127.0.0.1:${w.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      const text = await res.text();
+      texts += text
+        .split('\n')
+        .filter((l) => l.startsWith('colloquy_') && !l.includes('_bucket'))
+        .join('\n');
+      expect(text).toContain('# TYPE colloquy_http_request_duration_seconds histogram');
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+      pages += Number(
+        /^colloquy_http_request_duration_seconds_count\{method="GET",route="\/questions",status="200"\} (\d+)/m.exec(text)?.[1] ?? 0,
+      );
+      for (const m of text.matchAll(/^colloquy_cache_lookups_total\{cache="page",result="(?:hit|miss|stale|bypass)"\} (\d+)/gm))
+        lookups += Number(m[1]);
+    }
+    // the anonymous listing requests, counted under their route by the instances that served them,
+    // each with the page cache's outcome (hit, miss, stale, or bypass when not storable)
+    expect(pages, texts).toBeGreaterThanOrEqual(4);
+    expect(lookups, texts).toBeGreaterThanOrEqual(4);
+    expect((await fetch(`${proxy()}/metrics`)).status).toBe(404);
   });
 
   it('restarts every api instance in turn under reads and writes: 0 failed requests, 0 lost writes', { timeout: 240_000 }, async () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { clusterPorts, renderNginxConfig } from '../../scripts/lib/cluster.js';
 import { envSchema, loadConfig, mongoUrlWithOptions } from '../../server/src/config.js';
-import { sentinelOptions } from '../../server/src/infra/redis.js';
+import { clusterOptions, hashTag, keySlot, sentinelOptions } from '../../server/src/infra/redis.js';
 import { typesenseNodes } from '../../server/src/infra/search/typesense.adapter.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -82,6 +82,38 @@ describe('scale-out settings of the server configuration', () => {
     expect(() => loadConfig({ REDIS_SENTINELS: 'sentinel-1' })).toThrow(/REDIS_SENTINELS/);
   });
 
+  it('turns REDIS_CLUSTER_NODES into an ioredis Cluster connection, with every key in the hash slot of the prefix', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss://:s3cret@redis:6379',
+      REDIS_CLUSTER_NODES: 'redis-1:6379, redis-2:6379,redis-3:6380',
+      REDIS_PREFIX: '{colloquy}:',
+    });
+    expect(clusterOptions(config.redisUrl)).toEqual({
+      nodes: [
+        { host: 'redis-1', port: 6379 },
+        { host: 'redis-2', port: 6379 },
+        { host: 'redis-3', port: 6380 },
+      ],
+      password: 's3cret',
+      tls: true,
+    });
+    expect(sentinelOptions(config.redisUrl)).toBeUndefined();
+    expect(clusterOptions(loadConfig({}).redisUrl)).toBeUndefined();
+    expect(clusterOptions(loadConfig({ REDIS_SENTINELS: 's:26379' }).redisUrl)).toBeUndefined();
+    // BullMQ and the multi-key commands need one slot: the prefix must carry a hash tag
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:6379' })).toThrow(/REDIS_PREFIX.*hash tag/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-1', REDIS_PREFIX: '{c}:' })).toThrow(/REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r:6379', REDIS_SENTINELS: 's:26379', REDIS_PREFIX: '{c}:' })).toThrow(
+      /REDIS_CLUSTER_NODES/,
+    );
+    // Redis Cluster's slots (CRC16/XMODEM mod 16384; the spec's test vector), by hash tag
+    expect(keySlot('123456789')).toBe(12739);
+    expect(hashTag('{colloquy}:bull:activity:wait')).toBe('colloquy');
+    expect(hashTag('{}:x')).toBeUndefined();
+    expect(keySlot('{colloquy}:session:abc')).toBe(keySlot('{colloquy}:q:hot'));
+    expect(keySlot('{colloquy}:session:abc')).toBe(keySlot('colloquy'));
+  });
+
   it('accepts several Typesense nodes and hands the client every one', () => {
     const config = loadConfig({ TYPESENSE_URL: 'http://ts-1:8108,http://ts-2:8108,https://ts-3.example.com', TYPESENSE_API_KEY: 'k' });
     expect(typesenseNodes(config.typesense!.url)).toEqual([
@@ -120,18 +152,25 @@ describe('nginx configurations (local cluster and compose)', () => {
     expect(directives(production)).toMatch(/server api:4000 resolve/);
     expect(directives(production)).toMatch(/server web:3000 resolve/);
   });
+
+  it('keeps /metrics off the public entry', () => {
+    const publicEntry = directives(local.split('# internal entry')[0]!);
+    for (const text of [publicEntry, directives(production)]) expect(text).toMatch(/location = \/metrics \{\s*return 404;\s*\}/);
+  });
 });
 
 describe('monitoring', () => {
-  const metricsSource = read('server/src/infra/metrics.ts');
+  // the api's and worker's (prom-client) and the web front's own
+  const metricsSource = read('server/src/infra/metrics.ts') + read('web/src/lib/server/metrics.ts');
   const exported = [...metricsSource.matchAll(/name: '([a-z_]+)'/g)].map((m) => m[1]!);
 
-  it('scrapes the api and worker replicas', () => {
+  it('scrapes the api, web and worker replicas', () => {
     const prom = parse(read('deploy/prometheus.yml')) as {
       scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
     };
     const byJob = Object.fromEntries(prom.scrape_configs.map((s) => [s.job_name, s]));
     expect(byJob['colloquy-api']!.dns_sd_configs![0]).toMatchObject({ names: ['api'], port: 4000 });
+    expect(byJob['colloquy-web']!.dns_sd_configs![0]).toMatchObject({ names: ['web'], port: 3000 });
     expect(byJob['colloquy-worker']!.dns_sd_configs![0]).toMatchObject({
       names: ['worker'],
       port: Number(compose.services.worker!.environment!.METRICS_PORT),

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import process from 'node:process';
 import { Redis } from 'ioredis';
+import { METRICS_CONTENT_TYPE, createWebMetrics, type WebMetrics } from './metrics.js';
 import { PageCache } from './page-cache.js';
 import { CACHE_STATUS_HEADER, isCacheableRequest, pageKeyHash, parsePageCacheConfig, servedHeaders } from './page-cache-policy.js';
 
@@ -32,6 +33,8 @@ export interface FrontOptions {
   /** SvelteKit's build version (build/client/_app/version.json): part of every page's key */
   buildVersion: string;
   handler: Handler;
+  /** counts every request and answers GET /metrics (startFront gives one; tests may leave it out) */
+  metrics?: WebMetrics;
 }
 
 /** Whether the Cookie header carries a session (a member: their page is rendered for them). */
@@ -85,13 +88,13 @@ function clientAddress(env: FrontOptions['env'], req: IncomingMessage): string {
  * for tests; `startFront` serves it.
  */
 export function createFront(options: FrontOptions): { handle: (req: IncomingMessage, res: ServerResponse) => void; close(): void } {
-  const { env, buildVersion, handler } = options;
+  const { env, buildVersion, handler, metrics } = options;
   const config = parsePageCacheConfig(env);
   const notFound = (res: ServerResponse) => () => {
     res.statusCode = 404;
     res.end('Not found');
   };
-  if (!config.enabled) return { handle: (req, res) => handler(req, res, notFound(res)), close: () => undefined };
+  if (!config.enabled) return { handle: measured(metrics, (req, res) => handler(req, res, notFound(res))), close: () => undefined };
   // as the hook's client: fail fast instead of queueing while Redis is away (the page is rendered)
   const redis = new Redis(config.redisUrl, {
     enableOfflineQueue: false,
@@ -140,11 +143,13 @@ export function createFront(options: FrontOptions): { handle: (req: IncomingMess
       const kept: Record<string, string> = {};
       for (const name of ['etag', 'cache-control', 'vary', CACHE_STATUS_HEADER, 'x-request-id'])
         if (headers[name]) kept[name] = headers[name];
+      servedFromCache.add(res);
       res.writeHead(304, kept);
       res.end();
       return true;
     }
     headers['content-length'] = String(entry.body.length);
+    servedFromCache.add(res);
     res.writeHead(entry.meta.status, headers);
     res.end(method === 'HEAD' ? undefined : entry.body);
     // the view counts once the page is on its way (a failure loses only this view)
@@ -153,15 +158,54 @@ export function createFront(options: FrontOptions): { handle: (req: IncomingMess
   };
 
   return {
-    handle(req, res) {
+    handle: measured(metrics, (req, res) => {
       tryCache(req, res).then(
         (done) => {
           if (!done) handler(req, res, notFound(res));
         },
         () => handler(req, res, notFound(res)),
       );
-    },
+    }),
     close: () => redis.disconnect(),
+  };
+}
+
+/** Responses the front answered from the page cache (their headers never pass through setHeader). */
+const servedFromCache = new WeakSet<ServerResponse>();
+
+/**
+ * `handle`, measured: every request's route, status and duration (and the page cache's outcome,
+ * from the `x-colloquy-cache` header SvelteKit's side sets or a hit here) once it is answered;
+ * GET /metrics answered with the Prometheus text (nginx keeps it off the public entry).
+ */
+function measured(metrics: WebMetrics | undefined, handle: (req: IncomingMessage, res: ServerResponse) => void) {
+  if (!metrics) return handle;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = metrics.render();
+      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const started = process.hrtime.bigint();
+    let counted = false;
+    const count = () => {
+      if (counted) return;
+      counted = true;
+      const header = res.getHeader(CACHE_STATUS_HEADER);
+      metrics.observeRequest({
+        method: req.method ?? 'GET',
+        pathname,
+        // a visitor who went away before the answer was complete: nginx's 499
+        status: res.writableFinished ? res.statusCode : 499,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+        cache: servedFromCache.has(res) ? 'hit' : typeof header === 'string' ? header : null,
+      });
+    };
+    res.once('finish', count);
+    res.once('close', count);
+    handle(req, res);
   };
 }
 
@@ -170,7 +214,8 @@ export async function startFront(buildDir: URL): Promise<void> {
   const env = process.env;
   const { handler } = (await import(new URL('handler.js', buildDir).href)) as { handler: Handler };
   const { version } = JSON.parse(readFileSync(new URL('client/_app/version.json', buildDir), 'utf8')) as { version: string };
-  const front = createFront({ env, buildVersion: version, handler });
+  const metrics = createWebMetrics();
+  const front = createFront({ env, buildVersion: version, handler, metrics });
   const server = http.createServer(front.handle);
   const seconds = (name: string) => (env[name] ? Number(env[name]) * 1000 : undefined);
   server.keepAliveTimeout = seconds('KEEP_ALIVE_TIMEOUT') ?? server.keepAliveTimeout;
@@ -185,6 +230,7 @@ export async function startFront(buildDir: URL): Promise<void> {
     server.closeIdleConnections();
     server.close(() => {
       front.close();
+      metrics.close();
       process.emit('sveltekit:shutdown' as 'beforeExit', reason as unknown as number);
     });
     setTimeout(() => server.closeAllConnections(), Number(env.SHUTDOWN_TIMEOUT ?? 30) * 1000).unref();
