@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { createDeps } from '../server/src/deps.js';
 import { syncIndexes } from '../server/src/infra/mongo.js';
 import { DumpFormatError } from '../server/src/modules/import/se-dump.reader.js';
-import { importStackExchange, type SeProgressEvent } from '../server/src/modules/import/se-import.service.js';
+import { importStackExchange, skipReport, type SeProgressEvent } from '../server/src/modules/import/se-import.service.js';
 import { createProgress, formatCount, printTable, type Progress } from './lib/progress.js';
 import { EXIT_CONFIG, scriptConfig } from './lib/script-config.js';
 
@@ -107,13 +107,15 @@ async function main(): Promise<number> {
       `\n${formatCount(c.questions)} questions, ${formatCount(c.answers)} answers, ${formatCount(c.users)} users, ${formatCount(c.comments)} comments, ` +
         `${formatCount(c.revisions)} revisions, ${formatCount(c.tags)} tags, ${formatCount(c.badges)} badges`,
     );
-    const skippedRows = summary.steps.filter((s) => s.skipped > 0);
-    if (skippedRows.length) {
-      console.log('\nSkipped rows by kind and reason:');
-      for (const s of skippedRows)
-        for (const [reason, n] of Object.entries(s.skippedBy ?? {}))
-          console.log(`  ${(s.file ?? s.step).padEnd(16)} ${formatCount(n).padStart(7)}  ${reason}`);
-    }
+    console.log(
+      `${formatCount(c.follows)} favourites became follows, ${formatCount(c.moderationHistory)} closures, deletions, locks and protections ` +
+        'became audit-log entries',
+    );
+    const skipped = skipReport(summary);
+    if (skipped.length) {
+      console.log('\nSkipped rows by kind and reason:\n');
+      printTable(skipped);
+    } else if (summary.steps.some((s) => s.mode === 'write')) console.log('\nNo row was skipped.');
     const errors = summary.steps.reduce((n, s) => n + s.errors, 0);
     if (errors > 0) console.log(`${formatCount(errors)} rows could not be written (see the messages above); run again to retry them.`);
     return 0;

@@ -53,6 +53,33 @@ export class FollowRepository extends Repository<FollowersDoc> {
     return changed;
   }
 
+  /**
+   * Many follows at once (batch tools: the importer's favourites): each member's list and each
+   * subject's followers written once, each under its lock; follows that exist are left alone.
+   * Returns how many follows were new.
+   */
+  async followMany(follows: ReadonlyArray<{ memberId: string; subject: string }>): Promise<number> {
+    const group = (key: 'memberId' | 'subject', value: 'memberId' | 'subject') => {
+      const out = new Map<string, string[]>();
+      for (const f of follows) out.set(f[key], [...new Set([...(out.get(f[key]) ?? []), f[value]])]);
+      return out;
+    };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- either collection
+    const addAll = async (model: mongoose.Model<any>, id: string, field: string, values: string[]) =>
+      this.storage.withLock(`follow:${model.collection.collectionName}:${id}`, async () => {
+        const doc = (await model.findById(id).lean()) as Record<string, unknown> | null;
+        const list = (doc?.[field] as string[] | undefined) ?? [];
+        const added = values.filter((v) => !list.includes(v));
+        if (added.length) await model.updateOne({ _id: id }, { $set: { [field]: [...list, ...added] } }, { upsert: true });
+        return added.length;
+      });
+    let added = 0;
+    for (const [memberId, subjects] of group('memberId', 'subject'))
+      added += await addAll(MemberFollowsModel, memberId, 'subjects', subjects);
+    for (const [subject, memberIds] of group('subject', 'memberId')) await addAll(FollowersModel, subject, 'memberIds', memberIds);
+    return added;
+  }
+
   async setIgnoredTag(memberId: string, tag: string, ignored: boolean): Promise<boolean> {
     return this.editList(MemberFollowsModel, memberId, 'ignoredTags', tag, ignored);
   }

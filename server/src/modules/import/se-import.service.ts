@@ -31,6 +31,7 @@ import type { SeImportOptions, SeImportSummary, SeStep, SeStepSummary } from './
 import { seObjectId, siteDisplayName, siteLabel } from './se-mapping.js';
 import { importStore, type ImportStore } from './se-store.js';
 import { badgesStep } from './steps/badges.step.js';
+import { bountiesStep } from './steps/bounties.step.js';
 import { commentsStep } from './steps/comments.step.js';
 import { DEFAULT_LICENSE, emptyStats, ImportContext, type StepRunner } from './steps/context.js';
 import { countersStep } from './steps/counters.step.js';
@@ -57,6 +58,7 @@ export const SE_STEPS: readonly SeStep[] = [
   'Posts',
   'Tags',
   'Badges',
+  'Bounties',
   'counters',
   'search',
 ];
@@ -84,6 +86,19 @@ export async function importStackExchange(deps: AppDeps, dir: string, options: S
   return summary;
 }
 
+/**
+ * Everything a run left out, by kind (the dump file) and reason, most frequent first: the table
+ * `npm run import:stackexchange` prints at the end. Rows counted here are neither imported nor
+ * errors; a second run (skipped steps) reports none.
+ */
+export function skipReport(summary: SeImportSummary): Array<{ kind: string; rows: number; reason: string }> {
+  return summary.steps.flatMap((s) =>
+    Object.entries(s.skippedBy)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, rows]) => ({ kind: s.file ?? s.step, rows, reason })),
+  );
+}
+
 /** The id an imported entity gets (tests and tools find imported documents with it). */
 export function importedId(site: string, kind: 'user' | 'post' | 'comment' | 'badge', seId: number): Types.ObjectId {
   return seObjectId(site, kind, seId);
@@ -103,6 +118,7 @@ const RUN: Record<SeStep, StepRunner> = {
   Posts: postsStep,
   Tags: tagsStep,
   Badges: badgesStep,
+  Bounties: bountiesStep,
   counters: countersStep,
   search: searchStep,
 };
@@ -116,6 +132,7 @@ const FILE_OF: Record<SeStep, DumpKind | null> = {
   Posts: 'Posts',
   Tags: 'Tags',
   Badges: 'Badges',
+  Bounties: 'Votes',
   counters: null,
   search: null,
 };
@@ -130,6 +147,7 @@ const NEEDS_TO_WRITE: Record<SeStep, SeStep[]> = {
   Posts: ['Users', 'PostLinks', 'Votes', 'Comments', 'PostHistory'],
   Tags: ['Posts'],
   Badges: ['Users'],
+  Bounties: ['Users'],
   counters: [],
   search: [],
 };
@@ -144,6 +162,7 @@ const NEEDS_TO_SCAN: Record<SeStep, SeStep[]> = {
   Posts: ['PostHistory'],
   Tags: [],
   Badges: [],
+  Bounties: [],
   counters: [],
   search: [],
 };

@@ -1,7 +1,8 @@
 // The public types of the Stack Exchange importer (re-exported by se-import.service.ts, which is
 // where callers import them from).
 
-export type SeStep = 'Users' | 'PostLinks' | 'Votes' | 'Comments' | 'PostHistory' | 'Posts' | 'Tags' | 'Badges' | 'counters' | 'search';
+export type SeStep =
+  'Users' | 'PostLinks' | 'Votes' | 'Comments' | 'PostHistory' | 'Posts' | 'Tags' | 'Badges' | 'Bounties' | 'counters' | 'search';
 
 export interface SeProgressEvent {
   step: SeStep | 'index';
@@ -72,6 +73,10 @@ export interface SeImportSummary {
     votes: number;
     materialisedVotes: number;
     badges: number;
+    /** favourites (Votes VoteTypeId 5) that became new follows of their question */
+    follows: number;
+    /** PostHistory rows 10–20 (closures, deletions, locks, protections) kept as audit-log entries */
+    moderationHistory: number;
   };
   seconds: number;
 }

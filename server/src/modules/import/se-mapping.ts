@@ -6,7 +6,7 @@ import { Types } from 'mongoose';
 import type { CloseReason } from '../post/post.rules.js';
 
 /** Kinds of imported entities; each gets its own id space. */
-export type SeKind = 'user' | 'post' | 'comment' | 'revision' | 'badge' | 'space';
+export type SeKind = 'user' | 'post' | 'comment' | 'revision' | 'badge' | 'space' | 'bounty';
 
 /**
  * The ObjectId of an imported entity: the first 12 bytes of sha1("<site>\0<kind>\0<key>").
@@ -16,6 +16,17 @@ export type SeKind = 'user' | 'post' | 'comment' | 'revision' | 'badge' | 'space
 export function seObjectId(site: string, kind: SeKind, key: number | string): Types.ObjectId {
   const hex = createHash('sha1').update(`${site}\0${kind}\0${key}`).digest('hex').slice(0, 24);
   return new Types.ObjectId(hex);
+}
+
+/**
+ * The id of an imported audit-log entry (one per PostHistory row): deterministic like the others,
+ * but its first 4 bytes are the row's time, as in every ObjectId, because the audit log's
+ * listings page by id order as time order (modules/moderation/audit.repository.ts).
+ */
+export function seAuditId(site: string, historyRowId: number, at: Date): Types.ObjectId {
+  const seconds = Math.max(0, Math.min(0xffffffff, Math.floor(at.getTime() / 1000)));
+  const rest = createHash('sha1').update(`${site}\0audit\0${historyRowId}`).digest('hex').slice(0, 16);
+  return new Types.ObjectId(seconds.toString(16).padStart(8, '0') + rest);
 }
 
 /** A revision's id: one per (post, revision number). */

@@ -11,17 +11,31 @@
 // that can only be written afterwards (the space's question count, tag counts of tags that
 // already existed) are single `$set`s of values recomputed from the facts (the counters step).
 import type { Types } from 'mongoose';
+import type { AuditDoc } from '../moderation/audit.model.js';
 import type { RevisionDoc } from '../revision/revision.model.js';
 import type { Repositories } from '../repositories.js';
 import type { InsertBatch, InsertBatchOptions } from '../../infra/insert-batch.js';
 
 type ImportRepos = Pick<
   Repositories,
-  'users' | 'reputation' | 'votes' | 'comments' | 'revisions' | 'posts' | 'tags' | 'badges' | 'spaces' | 'importState'
+  | 'users'
+  | 'reputation'
+  | 'votes'
+  | 'comments'
+  | 'revisions'
+  | 'posts'
+  | 'tags'
+  | 'badges'
+  | 'spaces'
+  | 'importState'
+  | 'links'
+  | 'audit'
+  | 'follows'
 >;
 
 /** The collections the importer inserts into. */
-export type ImportCollection = 'users' | 'reputationEvents' | 'votes' | 'comments' | 'revisions' | 'posts' | 'tags' | 'badges';
+export type ImportCollection =
+  'users' | 'reputationEvents' | 'votes' | 'comments' | 'revisions' | 'posts' | 'tags' | 'badges' | 'questionLinks' | 'auditLog';
 
 export interface ImportStepRecord {
   /** "<site>:<step>" */
@@ -49,6 +63,8 @@ export function importStore(repos: ImportRepos) {
     posts: repos.posts,
     tags: repos.tags,
     badges: repos.badges,
+    questionLinks: repos.links,
+    auditLog: repos.audit,
   } as const;
   return {
     // -------------------------------------------------------------------------------------------
@@ -89,6 +105,16 @@ export function importStore(repos: ImportRepos) {
     findRevisionsByIds: (ids: readonly Types.ObjectId[]): Promise<RevisionDoc[]> => repos.revisions.findManyByIds(ids),
     /** Completes a revision that is already written (a `$set` by `_id`, timestamps untouched). */
     setRevisionFields: (id: Types.ObjectId, fields: Record<string, unknown>): Promise<void> => repos.revisions.setFields(id, fields),
+
+    // -------------------------------------------------------------------------------------------
+    // moderation history (the audit log's entries are inserted in batches; these list them in its
+    // Redis listings — idempotent — as recordAudit does for a live action)
+    listAuditEntries: (entries: ReadonlyArray<Pick<AuditDoc, '_id' | 'actorId' | 'targetId' | 'action'>>): Promise<void> =>
+      repos.audit.list(entries),
+
+    // -------------------------------------------------------------------------------------------
+    // favourites → follows (both sides of each follow; a follow that exists is left alone)
+    addFollows: (follows: ReadonlyArray<{ memberId: string; subject: string }>): Promise<number> => repos.follows.followMany(follows),
 
     // -------------------------------------------------------------------------------------------
     // import progress (`import_state`: one document per site and completed step)

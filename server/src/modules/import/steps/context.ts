@@ -58,6 +58,8 @@ export class ImportContext {
     votes: 0,
     materialisedVotes: 0,
     badges: 0,
+    follows: 0,
+    moderationHistory: 0,
   };
   private errorsLogged = 0;
 

@@ -34,6 +34,23 @@ export interface VoteTally {
 
 export const emptyTally = (): VoteTally => ({ up: 0, down: 0, named: 0, namedUp: 0, namedDown: 0 });
 
+/**
+ * A post's moderation state after its PostHistory rows 10–20 (closed, reopened, locked,
+ * unlocked, protected, unprotected): what the Posts step writes on it. Users are Stack Exchange
+ * ids (undefined: the Community user or nobody the dump names).
+ */
+export interface ModerationState {
+  closedAt: Date | null;
+  closedBy: number | undefined;
+  /** the members whose votes closed it (Text's Voters) */
+  closeVoters: number[];
+  lockedAt: Date | null;
+  lockedBy: number | undefined;
+  lockReason: string | null;
+  protectedAt: Date | null;
+  protectedBy: number | undefined;
+}
+
 /** Keys are Stack Exchange ids (post, user, comment Ids) unless said otherwise. */
 export interface ImportMaps {
   /** the Posts.xml index (posts-index.ts): every post */
@@ -62,6 +79,8 @@ export interface ImportMaps {
   readonly wikiBodies: Map<number, string>;
   /** PostHistory: closed question → why */
   readonly closeReasons: Map<number, CloseReason>;
+  /** PostHistory: a post's closure, lock and protection (rows 10, 11, 14, 15, 19, 20) */
+  readonly moderation: Map<number, ModerationState>;
   /** Posts: tag name → questions using it (for the Tags step) */
   readonly tagCounts: Map<string, number>;
   /** Posts: tag wiki post → its Markdown (for the Tags step) */
@@ -83,6 +102,7 @@ export function newImportMaps(store: ImportStore, site: string, stateCacheSize: 
     revisionStates: new RevisionStateCache(store, site, stateCacheSize),
     wikiBodies: new Map(),
     closeReasons: new Map(),
+    moderation: new Map(),
     tagCounts: new Map(),
     wikiTexts: new Map(),
   };

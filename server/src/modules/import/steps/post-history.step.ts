@@ -1,15 +1,39 @@
-// PostHistory.xml → revisions (the Markdown source of every post), close reasons, and the
-// bodies of tag wikis (for the Tags step).
+// PostHistory.xml → revisions (the Markdown source of every post), the moderation history
+// (closed, reopened, deleted, undeleted, locked, unlocked, protected, unprotected: the post's
+// state and audit-log entries, moderation-history.ts), and the bodies of tag wikis (for the Tags
+// step).
 //
 // The rows of one edit share a RevisionGUID and become one revision: the post's state after the
 // previous revision (revision-state.ts) with the edit's title, body and tag rows applied.
 import type { PostHistoryRow } from '../se-dump.reader.js';
 import { parseTags } from '../se-dump.reader.js';
-import { clipText, closeReasonFromHistory, seRevisionId } from '../se-mapping.js';
+import { clipText, seRevisionId } from '../se-mapping.js';
 import type { InsertBatch } from '../../../infra/insert-batch.js';
 import { cleanTags, EMPTY_BODY, type ImportContext, type StepStats, skip } from './context.js';
 import type { PostInfo } from './import-maps.js';
 import type { RevState } from './revision-state.js';
+import { applyModerationRow, MODERATION_HISTORY_TYPES, type ImportedAuditEntry } from './moderation-history.js';
+
+/** Why the other history types are left out (the summary's reasons). */
+const NOT_IMPORTED: Record<number, string> = {
+  16: 'community wiki (PostHistoryTypeId 16): not modelled',
+  17: 'migration (PostHistoryTypeId 17): the post is imported where the dump has it',
+  18: 'merge (PostHistoryTypeId 18): the merged posts are imported as the dump has them',
+  22: 'unmerge (PostHistoryTypeId 22)',
+  24: 'suggested edit applied (PostHistoryTypeId 24): the edit itself is imported as its revision',
+  25: 'tweeted (PostHistoryTypeId 25)',
+  31: 'comments moved to chat (PostHistoryTypeId 31)',
+  33: 'post notice added (PostHistoryTypeId 33): notices are not modelled',
+  34: 'post notice removed (PostHistoryTypeId 34): notices are not modelled',
+  35: 'migrated away (PostHistoryTypeId 35)',
+  36: 'migrated here (PostHistoryTypeId 36)',
+  37: 'merge source (PostHistoryTypeId 37)',
+  38: 'merge destination (PostHistoryTypeId 38)',
+  50: 'bumped by Community (PostHistoryTypeId 50): only lastActivityAt, which Posts.xml has',
+  52: 'hot network question (PostHistoryTypeId 52)',
+  53: 'removed from hot network questions (PostHistoryTypeId 53)',
+  66: 'created from the ask wizard (PostHistoryTypeId 66)',
+};
 
 /** adjacent history rows of one edit of one post */
 interface Group {
@@ -19,9 +43,21 @@ interface Group {
 }
 
 export async function postHistoryStep(ctx: ImportContext, write: boolean, stats: StepStats): Promise<void> {
-  const { posts, closeReasons } = ctx.maps;
+  const { posts } = ctx.maps;
   const revisions = ctx.writer('revisions', write);
-  const flushAll = async () => void (await ctx.flush(revisions, stats, 'revision'));
+  const audit = ctx.writer('auditLog', write);
+  let audited: ImportedAuditEntry[] = [];
+  const flushAudit = async () => {
+    const entries = audited;
+    audited = [];
+    await ctx.flush(audit, stats, 'audit entry');
+    // listed in the audit log's Redis listings (idempotent), as recordAudit does
+    if (entries.length) await ctx.store.listAuditEntries(entries);
+  };
+  const flushAll = async () => {
+    await ctx.flush(revisions, stats, 'revision');
+    await flushAudit();
+  };
   const applyGroup = (g: Group) => applyEdit(ctx, g, write, revisions, flushAll);
   let group: Group | null = null;
 
@@ -38,14 +74,22 @@ export async function postHistoryStep(ctx: ImportContext, write: boolean, stats:
         skip(stats, 'history of a post that is not imported');
         return;
       }
-      if ((type === 10 || type === 11) && !wiki) {
-        if (type === 10) closeReasons.set(postId, closeReasonFromHistory(row.Comment));
-        else closeReasons.delete(postId);
+      if (MODERATION_HISTORY_TYPES.has(type) && !wiki) {
+        const entry = applyModerationRow(ctx, row, info);
+        if (!entry) {
+          skip(stats, `history type ${type} on an answer (applies to questions only)`);
+          return;
+        }
         stats.imported++;
+        ctx.counts.moderationHistory++;
+        if (write) {
+          audited.push(entry);
+          if (audit.add(entry)) await flushAudit();
+        }
         return;
       }
       if (type < 1 || type > 9) {
-        skip(stats, `history type ${type} (not an edit of title, body or tags)`);
+        skip(stats, NOT_IMPORTED[type] ?? `history type ${type} (not an edit of title, body or tags)`);
         return;
       }
       stats.imported++;

@@ -45,7 +45,7 @@ export async function postsStep(ctx: ImportContext, write: boolean, stats: StepS
       return;
     }
     if (!ctx.isImportedPost(row.Id)) {
-      skip(stats, 'post type not imported');
+      skip(stats, whyNotImported(info));
       return;
     }
     stats.imported++;
@@ -73,9 +73,25 @@ export async function postsStep(ctx: ImportContext, write: boolean, stats: StepS
   );
 }
 
+const POST_TYPES: Record<number, string> = {
+  3: 'orphaned tag wiki',
+  6: 'moderator nomination',
+  7: 'wiki placeholder',
+  8: 'privilege wiki',
+  9: 'collective article',
+};
+
+/** The summary's reason for a post that is not imported. */
+function whyNotImported(info: PostInfo): string {
+  if (info.deleted) return 'deleted post (DeletionDate set)';
+  if (info.type === 2) return 'answer whose question is not imported';
+  return `post type ${info.type} (${POST_TYPES[info.type] ?? 'unknown'}): only questions, answers and tag wikis are imported`;
+}
+
 /** A question or answer, complete, from its row, its index entry and its latest revision. */
 function postDocument(ctx: ImportContext, row: PostRow, info: PostInfo, state: RevState | null, postTags: string[], now: Date) {
-  const { revTrack, tallies, duplicateOf, closeReasons, related, commentCounts, commentIdsOf, answerIdsOf, acceptedAt } = ctx.maps;
+  const { revTrack, tallies, duplicateOf, closeReasons, related, commentCounts, commentIdsOf, answerIdsOf, acceptedAt, moderation } =
+    ctx.maps;
   const isQuestion = info.type === 1;
   const _id = ctx.postOid(row.Id);
   const title = isQuestion ? (state?.title ?? row.Title ?? '') : null;
@@ -86,7 +102,11 @@ function postDocument(ctx: ImportContext, row: PostRow, info: PostInfo, state: R
   const score = row.Score ?? 0;
   const accepted = isQuestion ? info.accepted : 0;
   const duplicate = isQuestion ? duplicateOf.get(row.Id) : undefined;
-  const closed = isQuestion && row.ClosedDate !== undefined;
+  // closure, lock and protection as PostHistory left them (moderation-history.ts)
+  const mod = moderation.get(row.Id);
+  const closedAt = isQuestion ? (row.ClosedDate ?? mod?.closedAt ?? null) : null;
+  const closed = closedAt !== null;
+  const importedUser = (seId: number | undefined) => ctx.userOid(seId) ?? null;
   return {
     _id,
     type: isQuestion ? 'question' : 'answer',
@@ -113,8 +133,16 @@ function postDocument(ctx: ImportContext, row: PostRow, info: PostInfo, state: R
     acceptedAt: accepted ? (acceptedAt.get(accepted) ?? null) : null,
     // generation 0: an imported acceptance has no ledger events (the opening balance holds it)
     acceptGen: 0,
-    closedAt: closed ? row.ClosedDate : null,
+    closedAt,
     closeReason: closed ? (duplicate !== undefined ? 'DUPLICATE' : (closeReasons.get(row.Id) ?? 'OTHER')) : null,
+    closedById: closed ? importedUser(mod?.closedBy) : null,
+    closedByVoterIds: closed ? (mod?.closeVoters ?? []).flatMap((id) => importedUser(id) ?? []) : [],
+    lockedAt: mod?.lockedAt ?? null,
+    lockedUntil: null,
+    lockedById: mod?.lockedAt ? importedUser(mod.lockedBy) : null,
+    lockReason: mod?.lockedAt ? mod.lockReason : null,
+    protectedAt: isQuestion ? (mod?.protectedAt ?? null) : null,
+    protectedById: isQuestion && mod?.protectedAt ? importedUser(mod.protectedBy) : null,
     duplicateOfId: duplicate !== undefined ? ctx.postOid(duplicate) : null,
     relatedIds: (isQuestion ? (related.get(row.Id) ?? []) : []).map((id) => ctx.postOid(id)),
     deletedAt: null,
