@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MAIL_QUEUE } from '../../server/src/modules/mail/mail.queue.js';
 import { runDigests } from '../../server/src/modules/mail/mail.service.js';
 import { startMailWorker } from '../../server/src/modules/mail/mail.worker.js';
-import { ANSWER_BODY, answer, ask, createSpace, member, rawOf, type Member } from '../factories/qa.js';
+import { ANSWER_BODY, accept, answer, ask, createSpace, member, rawOf, type Member } from '../factories/qa.js';
+import { runRollupsUntilIdle } from '../../server/src/modules/post/post.rollups.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 const mailpit = inject('mailpitUrl');
@@ -125,7 +126,7 @@ describe('notification e-mail', () => {
     h.clock.advance(24 * 3600_000);
     const first = await runDigests(h.deps, h.clock.now());
     expect(first.filter((d) => d.memberId === rawOf(dave.id))).toEqual([
-      { memberId: rawOf(dave.id), questionIds: [rawOf(q1.id), rawOf(q2.id)] },
+      { memberId: rawOf(dave.id), questionIds: [rawOf(q1.id), rawOf(q2.id)], unansweredIds: [] },
     ]);
     const [digest] = await waitForMessages(email(dave), 1);
     expect(digest!.Subject).toBe('2 new questions you follow');
@@ -134,5 +135,43 @@ describe('notification e-mail', () => {
     h.clock.advance(24 * 3600_000);
     expect((await runDigests(h.deps, h.clock.now())).filter((d) => d.memberId === rawOf(dave.id))).toEqual([]);
     expect(await messagesTo(email(dave))).toHaveLength(1);
+  });
+
+  it("adds the questions still unanswered in a staff member's expertise to their digest, once", async () => {
+    const t = (n: string) => `${n}-${run}`;
+    const staff = await member(h, handle('st'), { role: 'STAFF' });
+    const plain = await member(h, handle('pl'));
+    // both have an accepted answer in [delta]; only staff get the expertise section
+    for (const [who, n] of [
+      [staff, 1],
+      [plain, 2],
+    ] as const) {
+      const q = await ask(alice, { title: `Earlier delta question number ${n} ${run}`, tags: [t('delta')] });
+      await accept(alice, (await answer(who, q.id, ANSWER_BODY(n))).id);
+    }
+    await runRollupsUntilIdle(h.deps);
+    for (const who of [staff, plain])
+      await who.must(`mutation { updateNotificationPreferences(input: { digest: DAILY }) { preferences { digest } errors { code } } }`);
+    h.clock.advance(60_000);
+    const open = await ask(bob, { title: `Unanswered delta question here ${run}`, tags: [t('delta')] });
+    const answered = await ask(bob, { title: `Answered delta question here ${run}`, tags: [t('delta')] });
+    await answer(carol, answered.id, ANSWER_BODY(3));
+    await ask(bob, { title: `Epsilon is not their expertise ${run}`, tags: [t('epsilon')] });
+    await ask(staff, { title: `Staff asks in delta themselves ${run}`, tags: [t('delta')] });
+    h.clock.advance(24 * 3600_000);
+
+    const mine = (all: Awaited<ReturnType<typeof runDigests>>) =>
+      all.filter((d) => [rawOf(staff.id), rawOf(plain.id)].includes(d.memberId));
+    expect(mine(await runDigests(h.deps, h.clock.now()))).toEqual([
+      { memberId: rawOf(staff.id), questionIds: [], unansweredIds: [rawOf(open.id)] },
+    ]);
+    const [digest] = await waitForMessages(email(staff), 1);
+    expect(digest!.Subject).toBe('1 unanswered in your expertise');
+    const full = (await (await fetch(`${mailpit}/api/v1/message/${digest!.ID}`)).json()) as { Text: string };
+    expect(full.Text).toContain(`Unanswered delta question here ${run}`);
+    expect(full.Text).toContain(`http://forum.test/questions/${rawOf(open.id)}/-`);
+    // idempotent, and nothing for the member who is not staff
+    expect(mine(await runDigests(h.deps, h.clock.now()))).toEqual([]);
+    expect(await messagesTo(email(plain))).toHaveLength(0);
   });
 });

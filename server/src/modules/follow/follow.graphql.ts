@@ -8,7 +8,7 @@ import { SpaceRef } from '../space/space.refs.js';
 import { TagRef } from '../tag/tag.refs.js';
 import { UserRef } from '../user/user.refs.js';
 import type { FollowKind } from './follow.model.js';
-import { follow, following, ignoreTag, isFollowing, type Following } from './follow.service.js';
+import { follow, following, ignoreTag, isFollowing, viewerIgnoredTags, type Following } from './follow.service.js';
 
 const FollowingRef = builder.objectRef<Following>('Following').implement({
   description: 'What the viewer follows (newest first) and the tags they ignore.',
@@ -31,6 +31,31 @@ builder.queryField('following', (t) =>
 
 builder.objectField(QuestionRef, 'viewerIsFollowing', (t) =>
   t.boolean({ resolve: (q, _a, ctx) => isFollowing(ctx, `question:${q._id.toHexString()}`) }),
+);
+
+builder.objectField(TagRef, 'viewerIsFollowing', (t) => t.boolean({ resolve: (tag, _a, ctx) => isFollowing(ctx, `tag:${tag._id}`) }));
+
+builder.objectField(TagRef, 'viewerIsIgnoring', (t) =>
+  t.boolean({
+    description: 'Whether the viewer ignores this tag (its questions are hidden from their lists)',
+    resolve: async (tag, _a, ctx) => (await viewerIgnoredTags(ctx)).includes(tag._id),
+  }),
+);
+
+builder.objectField(SpaceRef, 'viewerIsFollowing', (t) =>
+  t.boolean({ resolve: (space, _a, ctx) => isFollowing(ctx, `space:${space._id.toHexString()}`) }),
+);
+
+builder.objectField(UserRef, 'viewerIsFollowing', (t) =>
+  t.boolean({ resolve: (user, _a, ctx) => isFollowing(ctx, `member:${user._id.toHexString()}`) }),
+);
+
+builder.objectField(UserRef, 'ignoredTags', (t) =>
+  t.stringList({
+    nullable: true,
+    description: 'The tags this member ignores: only for the member themselves (null for anyone else)',
+    resolve: async (user, _a, ctx) => (ctx.viewer?.id === user._id.toHexString() ? viewerIgnoredTags(ctx) : null),
+  }),
 );
 
 /** A followable global id → its kind and raw id (tags' ids are their names). */

@@ -5,11 +5,12 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validate.js';
+import { requestScoped } from '../../graphql/request-scoped.js';
 import { loadQuestion } from '../post/post.service.js';
 import { reposOf } from '../services.js';
 import { normalizeTag } from '../tag/tag.rules.js';
 import { requireViewer } from '../user/user.service.js';
-import type { FollowKind } from './follow.model.js';
+import type { FollowKind, MemberFollowsDoc } from './follow.model.js';
 
 type Ctx = Pick<Context, 'deps' | 'viewer'>;
 
@@ -72,8 +73,19 @@ export async function following(ctx: Ctx): Promise<Following> {
   };
 }
 
+/** The viewer's follows document, read once per request (by id); null for anonymous viewers. */
+function viewerFollows(ctx: Pick<Context, 'deps' | 'viewer' | 'cache'>): Promise<MemberFollowsDoc | null> {
+  const viewer = ctx.viewer;
+  if (!viewer) return Promise.resolve(null);
+  return requestScoped(ctx, 'viewerFollows', () => reposOf(ctx).follows.ofMember(viewer.id));
+}
+
 /** Whether the viewer follows a subject (`viewerIsFollowing` fields). */
-export async function isFollowing(ctx: Ctx, key: string): Promise<boolean> {
-  if (!ctx.viewer) return false;
-  return (await reposOf(ctx).follows.ofMember(ctx.viewer.id))?.subjects.includes(key) ?? false;
+export async function isFollowing(ctx: Pick<Context, 'deps' | 'viewer' | 'cache'>, key: string): Promise<boolean> {
+  return (await viewerFollows(ctx))?.subjects.includes(key) ?? false;
+}
+
+/** The tags the viewer ignores (hidden from their question lists); empty for anonymous viewers. */
+export async function viewerIgnoredTags(ctx: Pick<Context, 'deps' | 'viewer' | 'cache'>): Promise<string[]> {
+  return (await viewerFollows(ctx))?.ignoredTags ?? [];
 }

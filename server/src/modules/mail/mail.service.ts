@@ -12,6 +12,8 @@ import { parseInput } from '../../lib/validate.js';
 import type { NotificationDoc } from '../notification/notification.model.js';
 import { notificationPath } from '../notification/notification.service.js';
 import type { PostDoc } from '../post/post.model.js';
+import { refreshTagStats, refreshUserStats, rollupSequence } from '../post/post.rollups.js';
+import { isAtLeast, type Role } from '../../lib/roles.js';
 import { reposOf, servicesOf } from '../services.js';
 import { requireViewer } from '../user/user.service.js';
 import { DIGEST_FREQUENCIES, MAIL_KINDS, type DigestFrequency, type MailKind } from './mail.kinds.js';
@@ -131,13 +133,59 @@ export async function processMailJob(deps: AppDeps, job: MailJob): Promise<'sent
 }
 
 /**
- * Digests: every member whose daily/weekly digest is due gets the new questions of the tags and
- * spaces they follow since their last digest (not their own), then `lastDigestAt` moves to `now`
- * — a second run sends nothing new. Exported for the worker and the tests.
+ * A member's expertise, from the rollups (the worker's, read by `_id`; computed once when
+ * missing): the tags of their posts (user_stats' top tags) in which they have accepted answers
+ * (tag_stats' answerers).
  */
-export async function runDigests(deps: AppDeps, now: Date): Promise<Array<{ memberId: string; questionIds: string[] }>> {
+export async function expertiseTagsOf(deps: AppDeps, memberId: string): Promise<string[]> {
+  const { userStats, tagStats } = reposOf(deps);
+  const id = new Types.ObjectId(memberId);
+  const mark = () => rollupSequence(deps).catch(() => 0);
+  const mine = (await userStats.ofUser(id)) ?? (await refreshUserStats(deps, [id], await mark()))[0];
+  const names = mine?.topTags.map((t) => t.name) ?? [];
+  if (names.length === 0) return [];
+  const stored = await tagStats.findManyByIds(names);
+  const missing = names.filter((n) => !stored.some((d) => d._id === n));
+  const all = [...stored, ...(missing.length ? await refreshTagStats(deps, missing, await mark()) : [])];
+  return all.filter((d) => d.answerers.some((a) => a.userId === memberId && a.acceptedCount > 0)).map((d) => d._id);
+}
+
+/**
+ * Staff digests' "unanswered in your expertise": questions asked in `(since, now]` in the
+ * member's expertise tags that are still open and unanswered, not their own (worker only: an
+ * index-backed query, `{tags, type, createdAt}`).
+ */
+async function unansweredInExpertise(deps: AppDeps, memberId: string, since: Date, now: Date): Promise<PostDoc[]> {
+  const tags = await expertiseTagsOf(deps, memberId);
+  if (tags.length === 0) return [];
+  const found = await reposOf(deps).posts.findWhere<PostDoc>({
+    type: 'question',
+    deletedAt: null,
+    tags: op.in(tags),
+    createdAt: op.gt(since),
+  });
+  return found
+    .filter((q) => q.answerCount === 0 && !q.closedAt && q.authorId.toHexString() !== memberId && q.createdAt.getTime() <= now.getTime())
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+export interface DigestSent {
+  memberId: string;
+  /** new questions of the followed tags and spaces */
+  questionIds: string[];
+  /** staff only: unanswered questions in their expertise (not already in `questionIds`) */
+  unansweredIds: string[];
+}
+
+/**
+ * Digests: every member whose daily/weekly digest is due gets the new questions of the tags and
+ * spaces they follow since their last digest (not their own) and, for staff, the questions of
+ * that period still unanswered in their expertise (`expertiseTagsOf`); then `lastDigestAt` moves
+ * to `now` — a second run sends nothing new. Exported for the worker and the tests.
+ */
+export async function runDigests(deps: AppDeps, now: Date): Promise<DigestSent[]> {
   const { mail, follows, posts, users } = reposOf(deps);
-  const sent: Array<{ memberId: string; questionIds: string[] }> = [];
+  const sent: DigestSent[] = [];
   for (const frequency of ['DAILY', 'WEEKLY'] as const) {
     for (const prefs of await mail.digestMembers(frequency)) {
       const last = prefs.lastDigestAt ? new Date(prefs.lastDigestAt) : null;
@@ -156,23 +204,35 @@ export async function runDigests(deps: AppDeps, now: Date): Promise<Array<{ memb
       const questions = [...found.values()]
         .filter((q) => q.authorId.toHexString() !== prefs._id && q.createdAt.getTime() <= now.getTime())
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-      const user = questions.length ? await users.findById(new Types.ObjectId(prefs._id)) : null;
-      if (user?.email) {
-        await send(
-          deps,
-          user.email,
-          prefs._id,
-          'DIGEST',
-          `${questions.length} new question${questions.length === 1 ? '' : 's'} you follow`,
-          [
-            { text: `Hi ${user.displayName}, new in the tags and spaces you follow:` },
-            ...questions.map((q) => ({
-              text: `${q.title ?? ''}${q.tags.length ? ` [${q.tags.join(', ')}]` : ''}`,
-              url: `${deps.config.publicUrl}/questions/${q._id.toHexString()}/-`,
-            })),
-          ],
-        );
-        sent.push({ memberId: prefs._id, questionIds: questions.map((q) => q._id.toHexString()) });
+      const user = await users.findById(new Types.ObjectId(prefs._id));
+      const listed = new Set(questions.map((q) => q._id.toHexString()));
+      const unanswered =
+        user && isAtLeast(user.role as Role, 'STAFF')
+          ? (await unansweredInExpertise(deps, prefs._id, since, now)).filter((q) => !listed.has(q._id.toHexString()))
+          : [];
+      if (user?.email && questions.length + unanswered.length > 0) {
+        const line = (q: PostDoc) => ({
+          text: `${q.title ?? ''}${q.tags.length ? ` [${q.tags.join(', ')}]` : ''}`,
+          url: `${deps.config.publicUrl}/questions/${q._id.toHexString()}/-`,
+        });
+        const subject = [
+          questions.length ? `${questions.length} new question${questions.length === 1 ? '' : 's'} you follow` : '',
+          unanswered.length ? `${unanswered.length} unanswered in your expertise` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        await send(deps, user.email, prefs._id, 'DIGEST', subject, [
+          { text: `Hi ${user.displayName},` },
+          ...(questions.length ? [{ text: 'New in the tags and spaces you follow:' }, ...questions.map(line)] : []),
+          ...(unanswered.length
+            ? [{ text: 'Unanswered in your expertise (tags where your answers were accepted):' }, ...unanswered.map(line)]
+            : []),
+        ]);
+        sent.push({
+          memberId: prefs._id,
+          questionIds: questions.map((q) => q._id.toHexString()),
+          unansweredIds: unanswered.map((q) => q._id.toHexString()),
+        });
       }
       await mail.setPrefs(prefs._id, { lastDigestAt: now });
     }

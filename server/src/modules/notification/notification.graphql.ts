@@ -12,6 +12,7 @@ import { reposOf } from '../services.js';
 import { UserRef } from '../user/user.refs.js';
 import { NOTIFICATION_KINDS } from './notification.kinds.js';
 import type { NotificationDoc } from './notification.model.js';
+import { mentionSuggestions } from './mention.suggestions.js';
 import {
   listNotifications,
   markNotificationsRead,
@@ -105,4 +106,20 @@ builder.relayMutationField(
       errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
     }),
   },
+);
+
+builder.queryField('mentionSuggestions', (t) =>
+  t.field({
+    type: [UserRef],
+    description:
+      'Members the viewer may mean by `@prefix` while writing on a question: its participants first (asker, answerers, commenters), then members by handle prefix. An empty prefix lists participants only.',
+    authScopes: { loggedIn: true },
+    args: {
+      questionId: t.arg.id({ required: true }),
+      prefix: t.arg.string({ required: true, description: 'What follows the "@" so far' }),
+      first: t.arg.int({ required: false, description: '1..20, default 8' }),
+    },
+    resolve: (_r, args, ctx) =>
+      mentionSuggestions(ctx, { questionId: rawId(args.questionId, ['Question'], 'questionId'), prefix: args.prefix, first: args.first }),
+  }),
 );

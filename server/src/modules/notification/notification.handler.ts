@@ -111,6 +111,13 @@ export async function handleNotificationEvent(deps: AppDeps, event: ActivityEven
       await deliver(deps, event, answer, null, new Map([[answer.authorId.toHexString(), kind]]));
       return;
     }
+    case 'bounty.awarded': {
+      // modules/bounty: the answer's author hears of the bounty they received
+      const answer = await posts.findPost(event.subjectId);
+      if (!answer) return;
+      await deliver(deps, event, answer, null, new Map([[answer.authorId.toHexString(), 'BOUNTY_AWARDED' as NotificationKind]]));
+      return;
+    }
     case 'answer.deleted':
     case 'comment.deleted':
       await notifications.removeSubject(event.subjectId, at);

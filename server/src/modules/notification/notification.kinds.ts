@@ -10,5 +10,6 @@ export const NOTIFICATION_KINDS = [
   'EDIT',
   'FOLLOWED_ACTIVITY',
   'MODERATOR_MESSAGE',
+  'BOUNTY_AWARDED',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];

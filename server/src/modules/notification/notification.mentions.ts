@@ -23,3 +23,35 @@ export function mentionedHandles(markdown: string): string[] {
   }
   return [...out];
 }
+
+/** Elements whose text is never a mention: links (already a link), code. */
+const NO_MENTION_TAGS = new Set(['a', 'code', 'pre']);
+
+/** The profile page of a member, by handle key (profiles resolve handles case-insensitively). */
+export const profilePath = (handleKey: string) => `/users/${handleKey}`;
+
+/**
+ * Turns the `@handle` mentions of members that exist (`known`: lowercased handles) into profile
+ * links in sanitized HTML (what lib/markdown.ts renders). Only text outside links and code is
+ * touched; everything else is returned byte for byte. The sanitizer escapes every `<` in text, so
+ * `<…>` runs are tags. Handles match MENTION (letters, digits, `_`, `-`), so the link is safe HTML.
+ */
+export function linkMentions(html: string, known: ReadonlySet<string>): string {
+  if (known.size === 0 || !html.includes('@')) return html;
+  let skipDepth = 0;
+  return html
+    .split(/(<[^>]*>)/)
+    .map((part) => {
+      if (part.startsWith('<')) {
+        const tag = /^<(\/?)([a-zA-Z0-9]+)/.exec(part);
+        if (tag && NO_MENTION_TAGS.has(tag[2]!.toLowerCase()) && !part.endsWith('/>')) skipDepth += tag[1] ? -1 : 1;
+        if (skipDepth < 0) skipDepth = 0;
+        return part;
+      }
+      if (skipDepth > 0 || !part.includes('@')) return part;
+      return part.replace(MENTION, (whole, before: string, handle: string) =>
+        known.has(handle.toLowerCase()) ? `${before}<a href="${profilePath(handle.toLowerCase())}" class="mention">@${handle}</a>` : whole,
+      );
+    })
+    .join('');
+}

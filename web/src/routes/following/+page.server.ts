@@ -31,6 +31,19 @@ const FollowingQuery = graphql(`
   }
 `);
 
+const FollowMutation = graphql(
+  `
+    mutation Follow($input: FollowInput!) {
+      follow(input: $input) {
+        errors {
+          ...PayloadError
+        }
+      }
+    }
+  `,
+  [PayloadErrorFragment],
+);
+
 const UnfollowMutation = graphql(
   `
     mutation Unfollow($input: UnfollowInput!) {
@@ -66,17 +79,57 @@ export const load: PageServerLoad = async (event) => {
   }
 };
 
+/**
+ * Where a follow button on another page (components/follow) sends the member back: a local path
+ * only (never `//host` or `/\\host`), else null (stay on /following).
+ */
+function backTo(form: FormData): string | null {
+  const to = String(form.get('redirectTo') ?? '');
+  return /^\/(?![/\\])/.test(to) && to.length <= 2000 ? to : null;
+}
+
+/** Signed out: sign in first, then back to the page the button was on. */
+function requireSignIn(event: { locals: App.Locals }, to: string | null) {
+  if (!event.locals.viewer) redirect(303, `/signin?redirectTo=${encodeURIComponent(to ?? '/following')}`);
+}
+
 export const actions: Actions = {
-  unfollow: async (event) => {
-    const subjectId = String((await event.request.formData()).get('subjectId') ?? '');
-    const payload = (await gql(event, UnfollowMutation, { input: { subjectId } })).unfollow;
+  follow: async (event) => {
+    const form = await event.request.formData();
+    const to = backTo(form);
+    requireSignIn(event, to);
+    const payload = (await gql(event, FollowMutation, { input: { subjectId: String(form.get('subjectId') ?? '') } })).follow;
     if (payload.errors.length) return fail(400, { error: payload.errors[0]!.message });
+    if (to) redirect(303, to);
+    return { done: true };
+  },
+  unfollow: async (event) => {
+    const form = await event.request.formData();
+    const to = backTo(form);
+    requireSignIn(event, to);
+    const payload = (await gql(event, UnfollowMutation, { input: { subjectId: String(form.get('subjectId') ?? '') } })).unfollow;
+    if (payload.errors.length) return fail(400, { error: payload.errors[0]!.message });
+    if (to) redirect(303, to);
+    return { done: true };
+  },
+  ignore: async (event) => {
+    const form = await event.request.formData();
+    const to = backTo(form);
+    requireSignIn(event, to);
+    const name = String(form.get('name') ?? '');
+    const payload = (await gql(event, IgnoreTagMutation, { input: { name, ignored: true } })).ignoreTag;
+    if (payload.errors.length) return fail(400, { error: payload.errors[0]!.message });
+    if (to) redirect(303, to);
     return { done: true };
   },
   unignore: async (event) => {
-    const name = String((await event.request.formData()).get('name') ?? '');
+    const form = await event.request.formData();
+    const to = backTo(form);
+    requireSignIn(event, to);
+    const name = String(form.get('name') ?? '');
     const payload = (await gql(event, IgnoreTagMutation, { input: { name, ignored: false } })).ignoreTag;
     if (payload.errors.length) return fail(400, { error: payload.errors[0]!.message });
+    if (to) redirect(303, to);
     return { done: true };
   },
 };
