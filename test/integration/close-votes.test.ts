@@ -141,6 +141,38 @@ describe('close votes', () => {
     expect((await h.agent().gql(CV.question, { id: original.id })).data.question.linkedDuplicates).toEqual([{ id: dupe.id }]);
   });
 
+  it('a voter retracts their close vote (and votes again); retracting without a vote is a CONFLICT that writes nothing', async () => {
+    const RETRACT = `mutation($input: RetractCloseVoteInput!) { retractCloseVote(input: $input) { question { id isClosed closeVoteCount reopenVoteCount } ${ERRORS} } }`;
+    const q = await ask(alice);
+    for (const v of voters.slice(0, 4)) await v.must(CV.close, { input: { questionId: q.id, reason: 'OFF_TOPIC' } });
+    const retracted = await voters[3]!.must(RETRACT, { input: { questionId: q.id } });
+    expect(retracted.retractCloseVote.question).toMatchObject({ isClosed: false, closeVoteCount: 3 });
+    expect((await voters[3]!.gql(CV.question, { id: q.id })).data.question).toMatchObject({
+      viewerHasVotedToClose: false,
+      viewerCanCastCloseVote: true,
+    });
+    // nothing left to retract: CONFLICT, nothing written (and a stranger's retraction neither)
+    const before = await snapshot(['posts', 'close_votes']);
+    expect(payloadErrors((await voters[3]!.gql(RETRACT, { input: { questionId: q.id } })).data)[0]?.code).toBe('CONFLICT');
+    expect(payloadErrors((await low.gql(RETRACT, { input: { questionId: q.id } })).data)[0]?.code).toBe('CONFLICT');
+    expect(payloadErrors((await h.agent().gql(RETRACT, { input: { questionId: q.id } })).data)[0]?.code).toMatch(
+      /FORBIDDEN|UNAUTHENTICATED/,
+    );
+    expect(await snapshot(['posts', 'close_votes'])).toBe(before);
+    // the fifth vote after a retraction is the fourth: still open; the retracting voter's new vote closes it
+    expect((await voters[4]!.must(CV.close, { input: { questionId: q.id, reason: 'OFF_TOPIC' } })).castCloseVote.question.isClosed).toBe(
+      false,
+    );
+    const closed = await voters[3]!.must(CV.close, { input: { questionId: q.id, reason: 'OFF_TOPIC' } });
+    expect(closed.castCloseVote.question).toMatchObject({ isClosed: true });
+    // reopen votes are retracted the same way
+    await voters[0]!.must(CV.reopen, { input: { questionId: q.id } });
+    const reopenRetracted = await voters[0]!.must(RETRACT, { input: { questionId: q.id } });
+    expect(reopenRetracted.retractCloseVote.question).toMatchObject({ isClosed: true, reopenVoteCount: 0 });
+    const result = await verifyConsistency(h.deps);
+    expect(result.checks.find((c) => c.check === 'close vote tally')).toMatchObject({ drift: 0 });
+  });
+
   it('below 3,000 reputation: FORBIDDEN naming the privilege, nothing written', async () => {
     const q = await ask(alice);
     const before = await snapshot(['posts', 'close_votes', 'review_tasks']);

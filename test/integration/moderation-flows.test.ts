@@ -182,6 +182,46 @@ describe('flags', () => {
     expect(log.moderationLog.nodes.slice(0, 2).map((n) => n.action)).toEqual(['flags.declined', 'post.unhidden']);
   });
 
+  it('a hidden post leaves listings, search and its page for readers; its author and moderators still see it, marked hidden', async () => {
+    const author = await member(h, 'hidden3');
+    await setReputation(h, author.id, 50);
+    const q = await ask(author, { title: 'Zorblax configuration keeps resetting every night', body: BODY(10) });
+    const listed = async (agent: Pick<Member, 'gql'>) =>
+      (
+        await agent.gql<{ questions: { nodes: Array<{ id: string } | null> } }>(
+          `{ questions(first: 50, orderBy: NEWEST) { nodes { id } } }`,
+        )
+      ).data.questions.nodes.map((n) => n?.id);
+    const found = async (agent: Pick<Member, 'gql'>) =>
+      (
+        await agent.gql<{ search: { nodes: Array<{ question: { id: string } | null }> } }>(
+          `{ search(query: "zorblax") { nodes { question { id } } } }`,
+        )
+      ).data.search.nodes.map((n) => n.question?.id);
+    const page = async (agent: Pick<Member, 'gql'>) =>
+      (await agent.gql<{ question: { isHidden: boolean } | null }>(`query($id: ID!) { question(id: $id) { isHidden } }`, { id: q.id })).data
+        .question;
+    const reader = flaggers[5]!;
+    expect(await listed(h.agent())).toContain(q.id);
+    expect(await found(h.agent())).toContain(q.id);
+    expect(await page(h.agent())).toEqual({ isHidden: false });
+
+    for (const f of flaggers) await f.must(M.flag, { input: { subjectId: q.id, reason: 'SPAM' } });
+    for (const who of [h.agent(), reader]) {
+      expect(await listed(who)).not.toContain(q.id);
+      expect(await found(who)).not.toContain(q.id);
+      expect(await page(who)).toBeNull();
+    }
+    // its author and the moderators read it with the "hidden pending review" mark
+    for (const who of [author, mod]) expect(await page(who)).toEqual({ isHidden: true });
+
+    // the flags handled as helpful but the post kept: it shows again
+    await mod.must(M.handle, { input: { subjectId: q.id, resolution: 'HELPFUL' } });
+    expect(await listed(h.agent())).toContain(q.id);
+    expect(await found(h.agent())).toContain(q.id);
+    expect(await page(reader)).toEqual({ isHidden: false });
+  });
+
   it('validates reasons: duplicate needs a target, moderator attention needs details, no flagging yourself', async () => {
     const f = flaggers[3]!;
     const q = await ask(flaggers[4]!, { title: 'Yet another frobnicator question here', body: BODY(9) });

@@ -140,7 +140,7 @@ describe('who may edit, delete, accept, verify, vote and close', () => {
       //                     question: edit del vote accept close answer comment | answer: edit del vote accept verify comment | comment: edit del
       'A (asker)': row('1001011', '001101', '00'), // may not delete: the question has an answer
       'B (answerer)': row('0010011', '110001', '11'),
-      staff: row('0010011', '001011', '00'),
+      staff: row('1010011', '101011', '00'), // staff hold editWithoutReview: they edit directly
       moderator: row('1110111', '111001', '11'),
       'A via read-only token': row('0000000', '000000', '00'),
       anonymous: row('0000000', '000000', '00'),
@@ -178,11 +178,12 @@ describe('who may edit, delete, accept, verify, vote and close', () => {
         await agrees(agent, true, Q.reopen, { questionId: f.q });
       }
     }
-    // what was allowed really happened: the edits of A and the moderator are in the history
+    // what was allowed really happened: the edits of A, staff (editWithoutReview) and the moderator are in the history
     const revs = await h.agent().gql(`query($id: ID!) { question(id: $id) { revisions { nodes { author { handle } } } } }`, { id: f.q });
     expect(revs.data.question.revisions.nodes.map((r: { author: { handle: string } }) => r.author.handle)).toEqual([
       'alice',
       'alice',
+      'staff',
       'mod',
     ]);
   });

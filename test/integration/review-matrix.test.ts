@@ -5,7 +5,8 @@
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTask } from '../../server/src/modules/review/review.tasks.js';
-import { BODY, ERRORS, ask, createSpace, member, payloadErrors, snapshot, type Member } from '../factories/qa.js';
+import { M as MOD } from '../factories/moderation.js';
+import { BODY, ERRORS, Q, ask, createSpace, member, payloadErrors, snapshot, type Member } from '../factories/qa.js';
 import { giveReputation, rawIdOf } from '../factories/review.js';
 import { startHarness, type Agent, type Harness } from '../helpers/harness.js';
 
@@ -46,6 +47,8 @@ const M = {
   submitReview: `mutation($input: SubmitReviewInput!) { submitReview(input: $input) { task { id } ${ERRORS} } }`,
   suggestEdit: `mutation($input: SuggestEditInput!) { suggestEdit(input: $input) { suggestedEdit { id } ${ERRORS} } }`,
 };
+
+const RETRACT = `mutation($input: RetractCloseVoteInput!) { retractCloseVote(input: $input) { question { id } ${ERRORS} } }`;
 
 let asker: Member;
 let mod: Member;
@@ -227,6 +230,47 @@ describe('review and close-vote mutations × roles', () => {
         taskId = await openTask(h.deps, { queue: 'FIRST_POSTS', postId: q, questionId: q, round: 'matrix', createdAt: h.clock.now() });
       },
     );
+  });
+
+  it('updateQuestion on another member’s question (a direct edit): editWithoutReview (2,000), staff or a moderator', async () => {
+    let q = '';
+    let n = 0;
+    await matrix(
+      rows(2000, { staff: true, atThreshold: true }),
+      /You need 2,000 reputation to edit without review\. Suggest an edit instead/,
+      async (a) => (await a.gql(Q.updateQuestion, { input: { questionId: q, body: `${BODY()} (edited directly ${++n})` } })).data,
+      async () => {
+        q = await question();
+      },
+    );
+  });
+
+  it('a suspended member (20,000 reputation) is refused every review and close-vote mutation with the suspension, writing nothing', async () => {
+    const suspended = atLevel.get(20000)!;
+    await mod.must(MOD.suspend, { input: { userId: suspended.id, days: 2, reason: 'Serial downvoting' } });
+    try {
+      const q = await question();
+      const closed = await question();
+      await mod.must(M.close, { input: { questionId: closed, reason: 'OFF_TOPIC' } });
+      const attempts: Array<[string, () => Promise<{ data: Record<string, unknown> | null }>]> = [
+        ['castCloseVote', () => suspended.gql(M.close, { input: { questionId: q, reason: 'OFF_TOPIC' } })],
+        ['castReopenVote', () => suspended.gql(M.reopen, { input: { questionId: closed } })],
+        ['retractCloseVote', () => suspended.gql(RETRACT, { input: { questionId: q } })],
+        ['castDeleteVote', () => suspended.gql(M.deleteVote, { input: { questionId: closed } })],
+        ['protectQuestion', () => suspended.gql(M.protect, { input: { questionId: q } })],
+        ['suggestEdit', () => suspended.gql(M.suggestEdit, { input: { postId: q, body: `${BODY()} (suggested)`, summary: 'clarify' } })],
+        ['updateQuestion', () => suspended.gql(Q.updateQuestion, { input: { questionId: q, body: `${BODY()} (edited)` } })],
+      ];
+      for (const [name, attempt] of attempts) {
+        const before = await state();
+        const errors = payloadErrors((await attempt()).data);
+        expect(errors[0], name).toMatchObject({ code: 'FORBIDDEN' });
+        expect(errors[0]?.message, name).toMatch(/suspended until .*Serial downvoting/);
+        expect(await state(), `${name} wrote nothing`).toBe(before);
+      }
+    } finally {
+      await mod.must(MOD.unsuspend, { input: { userId: suspended.id } });
+    }
   });
 
   it('suggestEdit: any signed-in member but the author; moderators edit directly', async () => {

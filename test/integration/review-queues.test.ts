@@ -106,6 +106,33 @@ describe('suggested edits', () => {
   });
 });
 
+describe('editing without review', () => {
+  it('members with 2,000 reputation edit others’ posts directly (a revision of their own); 1,999 suggest instead', async () => {
+    const q = await ask(alice);
+    const canEdit = async (m: Member) =>
+      (await m.gql(`query($id: ID!) { question(id: $id) { viewerCanEdit viewerCanSuggestEdit } }`, { id: q.id })).data.question;
+    expect(await canEdit(r1)).toMatchObject({ viewerCanEdit: true });
+    expect(await canEdit(bob)).toMatchObject({ viewerCanEdit: false, viewerCanSuggestEdit: true });
+
+    const edited = `${BODY()} Edited directly by a trusted member.`;
+    const direct = await r1.must(Q.updateQuestion, { input: { questionId: q.id, body: edited } });
+    expect(direct.updateQuestion.question).toMatchObject({ body: edited, lastEditor: { handle: 'reviewer1' } });
+    const revisions = (await h.agent().gql(R.question, { id: q.id })).data.question.revisions.nodes;
+    expect(revisions.find((r: { number: number }) => r.number === 2)).toMatchObject({ author: { handle: 'reviewer1' }, approvedBy: [] });
+    expect((await counts(r2)).SUGGESTED_EDITS ?? 0).toBe(0);
+
+    // one point short: refused with the privilege named, nothing written
+    const short = await member(h, 'short');
+    await giveReputation(h, short, 1998); // 1,999 with the opening point
+    expect(await canEdit(short)).toMatchObject({ viewerCanEdit: false });
+    const before = await snapshot(['posts', 'revisions']);
+    const refused = payloadErrors((await short.gql(Q.updateQuestion, { input: { questionId: q.id, body: `${edited} more` } })).data)[0];
+    expect(refused).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refused?.message).toContain('You need 2,000 reputation to edit without review');
+    expect(await snapshot(['posts', 'revisions'])).toBe(before);
+  });
+});
+
 describe('review queues', () => {
   it('a first post opens a FIRST_POSTS task; a moderator’s review completes it alone; the author never reviews their own', async () => {
     const q = await ask(alice);

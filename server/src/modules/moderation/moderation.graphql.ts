@@ -129,6 +129,13 @@ builder.objectFields(UserRef, (t) => ({
   }),
 }));
 
+builder.interfaceFields(PostInterface, (t) => ({
+  isHidden: t.boolean({
+    description: 'Hidden pending review by spam / rude flags (then only its author and moderators see it)',
+    resolve: (p) => !!p.hiddenAt,
+  }),
+}));
+
 const FlagWeightRef = builder.objectRef<{ helpful: number; declined: number }>('FlagWeight').implement({
   fields: (t) => ({ helpful: t.exposeInt('helpful'), declined: t.exposeInt('declined') }),
 });

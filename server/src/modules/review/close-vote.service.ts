@@ -104,6 +104,38 @@ export async function castReopenVote(ctx: Context, questionId: string, options: 
   return castRoundVote(ctx, question, 'REOPEN', null, null, binding);
 }
 
+/**
+ * The viewer withdraws their close (while open) or reopen (while closed) vote of the current
+ * round, as Stack Overflow allows; the tally drops by one. The vote goes first (only one call
+ * removes it), then the tally under the round's guard; a crash in between leaves a tally `npm run
+ * verify -- --repair` recounts from the votes. A binding vote has already decided its round, so
+ * there is nothing left to retract.
+ */
+export async function retractCloseVote(ctx: Context, questionId: string): Promise<PostDoc> {
+  requireWriter(ctx);
+  const question = await loadQuestion(ctx, questionId);
+  const { viewer } = await requireActiveMember(ctx);
+  const kind = question.closedAt ? 'REOPEN' : 'CLOSE';
+  const round = question.voteRound ?? 0;
+  const { posts, closeVotes } = reposOf(ctx);
+  const id = closeVoteId(question._id, viewer.id, round);
+  const vote = await closeVotes.findById(id);
+  const none = kind === 'CLOSE' ? 'You have not voted to close this question.' : 'You have not voted to reopen this question.';
+  if (!vote || vote.kind !== kind) throw new ConflictError(none);
+  if (isLocked(question, servicesOf(ctx).clock.now()) && !isModerator(viewer))
+    throw new ForbiddenError(`This question is locked: ${question.lockReason ?? 'no reason given'}.`);
+  if (!(await closeVotes.retract(id))) throw new ConflictError(none);
+  const tallyField = kind === 'CLOSE' ? 'closeVoteCount' : 'reopenVoteCount';
+  const updated = await posts.updateIfReturning(
+    question._id,
+    { voteRound: round },
+    { $inc: { [tallyField]: -1, version: 1 }, $pull: { roundVoterIds: vote.voterId } },
+  );
+  if (!updated) throw new ConflictError('The question was closed or reopened meanwhile; reload and try again.');
+  await postsChanged(ctx, question._id);
+  return updated;
+}
+
 async function castRoundVote(
   ctx: Context,
   question: PostDoc,

@@ -14,7 +14,7 @@ import { visiblePostLoader } from '../loaders.js';
 import { reposOf, servicesOf } from '../services.js';
 import { UserRef } from '../user/user.refs.js';
 import { isModerator } from '../user/user.policy.js';
-import { castCloseVote, castDeleteVote, castReopenVote, closeVoteId } from './close-vote.service.js';
+import { castCloseVote, castDeleteVote, castReopenVote, closeVoteId, retractCloseVote } from './close-vote.service.js';
 import { lockPost, setProtected, undeleteAnswer, undeleteQuestion, unlockPost } from './post-moderation.service.js';
 import type { ReviewEntry, ReviewTaskDoc, SuggestedEditDoc } from './review.model.js';
 import { QUEUE_OUTCOMES, REVIEW_OUTCOMES, REVIEW_QUEUES, reviewRulesOf, type ReviewQueue } from './review.rules.js';
@@ -221,6 +221,23 @@ builder.relayMutationField(
     description: 'Votes to reopen a closed question; enough votes, or a moderator’s, reopen it.',
     resolve: (_r, { input }, ctx) =>
       asPayload(async () => ({ question: await castReopenVote(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
+  },
+  {
+    outputFields: (t) => ({
+      question: t.field({ type: QuestionRef, nullable: true, resolve: (p) => p.question ?? null }),
+      errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+    }),
+  },
+);
+
+builder.relayMutationField(
+  'retractCloseVote',
+  { inputFields: (t) => ({ questionId: t.id() }) },
+  {
+    ...needsScope('moderate'),
+    description: 'Withdraws the viewer’s close vote (open question) or reopen vote (closed question) of the current round.',
+    resolve: (_r, { input }, ctx) =>
+      asPayload(async () => ({ question: await retractCloseVote(ctx, rawId(input.questionId, ['Question'], 'questionId')) })),
   },
   {
     outputFields: (t) => ({

@@ -31,6 +31,14 @@ export class CloseVoteRepository extends Repository<CloseVoteDoc> {
     }
   }
 
+  /** Deletes a vote (a retraction); true only for the call that removed it. */
+  async retract(id: string): Promise<boolean> {
+    const result = await CloseVoteModel.deleteOne({ _id: id });
+    if (result.deletedCount === 0) return false;
+    await this.touched(id);
+    return true;
+  }
+
   /** The votes of one round (verify, audit; index-backed). */
   async ofRound(questionId: Types.ObjectId, kind: CloseVoteDoc['kind'], round: number): Promise<CloseVoteDoc[]> {
     return (await CloseVoteModel.find({ questionId, kind, round }).sort({ createdAt: 1 }).lean()) as CloseVoteDoc[];
