@@ -32,7 +32,7 @@ beforeEach(async () => {
 });
 
 const A = `query($id: ID!, $from: String!, $to: String!) { communityAnalytics(spaceId: $id, from: $from, to: $to) {
-  from to days { day questions answered } questions answered answerRate medianFirstAnswerMinutes medianResolutionMinutes
+  from to days { day questions answered unanswered medianFirstAnswerMinutes medianResolutionMinutes slaMet slaBreached slaPending answers staffAnswers } questions answered answerRate medianFirstAnswerMinutes medianResolutionMinutes
   slaMet slaBreached slaPending slaAttainment unansweredBacklog answers staffAnswers staffShare
   topContributors { user { handle } answers staff } csv } }`;
 
@@ -65,8 +65,32 @@ describe('community analytics', () => {
       from: '2026-01-05',
       to: '2026-01-06',
       days: [
-        { day: '2026-01-05', questions: 4, answered: 3 },
-        { day: '2026-01-06', questions: 0, answered: 0 },
+        {
+          day: '2026-01-05',
+          questions: 4,
+          answered: 3,
+          unanswered: 1,
+          medianFirstAnswerMinutes: 90,
+          medianResolutionMinutes: 60,
+          slaMet: 1,
+          slaBreached: 2,
+          slaPending: 0,
+          answers: 4,
+          staffAnswers: 2,
+        },
+        {
+          day: '2026-01-06',
+          questions: 0,
+          answered: 0,
+          unanswered: 0,
+          medianFirstAnswerMinutes: null,
+          medianResolutionMinutes: null,
+          slaMet: 0,
+          slaBreached: 0,
+          slaPending: 0,
+          answers: 0,
+          staffAnswers: 0,
+        },
       ],
       questions: 4,
       answered: 3,
@@ -89,7 +113,14 @@ describe('community analytics', () => {
         .map((c: { user: { handle: string } }) => c.user.handle)
         .sort(),
     ).toEqual(['eng1', 'eng2']);
-    expect(a.csv).toBe('day,questions,answered\r\n2026-01-05,4,3\r\n2026-01-06,0,0\r\n');
+    // the CSV export carries the same numbers: per day, then the range's totals
+    expect(a.csv.split('\r\n')).toEqual([
+      'day,questions,answered,unanswered,answer_rate,median_first_answer_minutes,median_resolution_minutes,sla_met,sla_breached,sla_pending,sla_attainment,answers,staff_answers,staff_share',
+      '2026-01-05,4,3,1,0.75,90,60,1,2,0,0.3333,4,2,0.5',
+      '2026-01-06,0,0,0,,,,0,0,0,,0,0,',
+      'total,4,3,1,0.75,90,60,1,2,0,0.3333,4,2,0.5',
+      '',
+    ]);
 
     // recomputing changes nothing (idempotent rollups)
     await h.deps.repos.analytics.mark(h.deps.redis, h.deps.config.redisPrefix, [`${raw(w.space.id)}:2026-01-05`]);
@@ -99,7 +130,6 @@ describe('community analytics', () => {
   });
 
   it('is for the space’s engineers and admins only; bad ranges are refused', async () => {
-    const code = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code ?? 'OK';
     const vars = { id: w.space.id, from: '2026-01-01', to: '2026-01-31' };
     expect(code(await w.engineers[0].gql(A, vars))).toBe('OK');
     expect(code(await w.admin.gql(A, vars))).toBe('OK');
@@ -108,8 +138,20 @@ describe('community analytics', () => {
     expect(code(await h.agent().gql(A, vars))).toBe('UNAUTHENTICATED');
     expect(code(await w.engineers[0].gql(A, { ...vars, from: '2026-02-01' }))).toBe('VALIDATION');
     expect(code(await w.engineers[0].gql(A, { ...vars, from: '2020-01-01' }))).toBe('VALIDATION');
+    // the dashboard's space list: the vendor's spaces for its engineers, all for admins, none for others
+    const SPACES = `{ analyticsSpaces { slug } }`;
+    const slugs = async (agent: { gql: (q: string) => Promise<{ data?: unknown }> }) =>
+      ((await agent.gql(SPACES)).data as { analyticsSpaces: Array<{ slug: string }> } | undefined)?.analyticsSpaces.map((s) => s.slug);
+    expect(await slugs(w.engineers[0])).toEqual(['db']);
+    expect(await slugs(w.admin)).toEqual(['db']);
+    expect(await slugs(w.carol)).toEqual([]);
+    expect(await slugs(w.mia)).toEqual([]);
+    expect(await slugs(h.agent())).toEqual([]);
   });
 });
+
+const code = (r: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }> }) =>
+  String(r.errors?.[0]?.extensions?.['code'] ?? 'OK');
 
 const raw = (globalId: string) => {
   const decoded = Buffer.from(globalId, 'base64').toString('utf8');

@@ -51,3 +51,43 @@ export interface AnalyticsDayDoc {
   builtAt: Date;
 }
 export const AnalyticsDayModel = model('AnalyticsDay', daySchema);
+
+/**
+ * A space's experts (`_id`: the space id): the members whose live answers there score best, with
+ * their accepted and verified answers, ranked by analytics.experts.ts (`rankSpaceExperts`), the
+ * first MAX_EXPERTS. Recomputed by the worker when an answer, acceptance, verification or vote in
+ * the space marks it; `Space.experts` reads it by `_id`.
+ */
+const expertSchema = new Schema(
+  {
+    userId: { type: String, required: true },
+    answerCount: { type: Number, required: true },
+    score: { type: Number, required: true },
+    acceptedCount: { type: Number, required: true },
+    verifiedCount: { type: Number, required: true },
+  },
+  { _id: false },
+);
+const spaceExpertsSchema = new Schema(
+  {
+    _id: { type: Schema.Types.ObjectId, required: true },
+    experts: { type: [expertSchema], default: [] },
+    builtAt: { type: Date, required: true },
+  },
+  { collection: 'space_experts', versionKey: false, minimize: false },
+);
+
+export interface SpaceExpert {
+  userId: string;
+  answerCount: number;
+  /** total score of their live answers in the space */
+  score: number;
+  acceptedCount: number;
+  verifiedCount: number;
+}
+export interface SpaceExpertsDoc {
+  _id: Types.ObjectId;
+  experts: SpaceExpert[];
+  builtAt: Date;
+}
+export const SpaceExpertsModel = model('SpaceExperts', spaceExpertsSchema);

@@ -9,6 +9,8 @@ import { op } from '../../lib/mongo-ops.js';
 import type { ActivityHandler } from '../activity/activity.js';
 import type { PostDoc } from '../post/post.model.js';
 import { slaStateOf } from '../support/support.rules.js';
+import { rollupSpaceExperts } from './analytics.experts.js';
+import { rebuildPeopleIndex } from './analytics.people.js';
 import type { AnalyticsDayDoc } from './analytics.model.js';
 
 const DAY_MS = 86_400_000;
@@ -71,9 +73,39 @@ export async function rollupDay(deps: AppDeps, spaceId: Types.ObjectId, day: str
   return doc;
 }
 
-/** Recomputes the marked days (the worker, every few seconds); returns how many. */
+/**
+ * Recomputes the marked days and spaces' experts (the worker, every few seconds), and builds the
+ * people finder's index when Redis has none; returns how many days and spaces.
+ */
 export async function runAnalyticsRollups(deps: AppDeps, batch = 200): Promise<number> {
+  const repo = deps.repos.analytics;
+  const prefix = deps.config.redisPrefix;
   let done = 0;
+  // Redis lost the index (or this is the first round of a new deployment): rebuild it, and
+  // recompute every space's experts
+  if (!(await repo.peopleIndexBuilt(deps.redis, prefix)) && (await repo.lockPeopleRebuild(deps.redis, prefix))) {
+    try {
+      const spaces: string[] = [];
+      for await (const s of deps.repos.spaces.scan<{ _id: Types.ObjectId }>({}, '_id')) spaces.push(s._id.toHexString());
+      await repo.markExperts(deps.redis, prefix, spaces);
+      await rebuildPeopleIndex(deps);
+    } finally {
+      await repo.unlockPeopleRebuild(deps.redis, prefix);
+    }
+  }
+  for (;;) {
+    const spaces = await repo.takeMarkedExperts(deps.redis, prefix, batch);
+    if (spaces.length === 0) break;
+    for (const spaceId of spaces) {
+      try {
+        await rollupSpaceExperts(deps, new Types.ObjectId(spaceId));
+      } catch (error) {
+        await repo.markExperts(deps.redis, prefix, [spaceId]);
+        throw error;
+      }
+      done++;
+    }
+  }
   for (;;) {
     const keys = await deps.repos.analytics.takeMarked(deps.redis, deps.config.redisPrefix, batch);
     if (keys.length === 0) return done;
@@ -102,10 +134,27 @@ const MARKING = new Set([
   'support.resolved',
 ]);
 
-/** Marks the days an event changes: its question's day and (answers) the answer's day. */
+/** Events that change a space's experts. */
+const EXPERTS = new Set([
+  'answer.created',
+  'answer.deleted',
+  'answer.accepted',
+  'answer.unaccepted',
+  'answer.verified',
+  'question.deleted',
+  'vote.changed',
+]);
+
+/**
+ * Marks the days an event changes (its question's day and, for answers, the answer's day) and the
+ * space whose experts it changes.
+ */
 export const analyticsHandler: ActivityHandler = {
   name: 'analytics',
   async handle(deps, event) {
+    const answerVote = event.type !== 'vote.changed' || event.data?.['postType'] === 'answer';
+    if (EXPERTS.has(event.type) && answerVote && event.spaceId && Types.ObjectId.isValid(event.spaceId))
+      await deps.repos.analytics.markExperts(deps.redis, deps.config.redisPrefix, [event.spaceId]);
     if (!MARKING.has(event.type) || !event.spaceId) return;
     const keys = new Set<string>();
     const ids = [event.questionId, event.subjectId].filter((id): id is string => !!id && /^[0-9a-f]{24}$/.test(id));
