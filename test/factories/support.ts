@@ -10,7 +10,7 @@ export const S = {
   addMember: `mutation($input: AddOrganizationMemberInput!) { addOrganizationMember(input: $input) { organization { id } errors { code message } } }`,
   addVersion: `mutation($input: AddProductVersionInput!) { addProductVersion(input: $input) { versions errors { code message } } }`,
   policy: `mutation($input: UpdateSlaPolicyInput!) { updateSlaPolicy(input: $input) { policy { timeZone targets { tier firstResponseMinutes } } errors { code message } } }`,
-  queue: `query($filter: SupportQueueFilter, $first: Int, $after: String) { supportQueue(filter: $filter, first: $first, after: $after) { totalCount hasNextPage endCursor nodes { question { id title } slaState phase minutesLeft tier reverify escalated assignee { handle } customer { name } supportCase { id status } } } }`,
+  queue: `query($filter: SupportQueueFilter, $first: Int, $after: String) { supportQueue(filter: $filter, first: $first, after: $after) { totalCount hasNextPage endCursor nodes { question { id title } slaState phase minutesLeft tier reverify escalated verifiedVersions assignee { handle } customer { name } supportCase { id status } } } }`,
   suggested: `query($id: ID!) { suggestedAssignees(questionId: $id) { user { handle } score acceptedAnswers answers tags openAssignments } }`,
   assign: `mutation($input: AssignQuestionInput!) { assignQuestion(input: $input) { entry { assignee { handle } } errors { code message } } }`,
   unassign: `mutation($input: UnassignQuestionInput!) { unassignQuestion(input: $input) { entry { assignee { handle } } errors { code message } } }`,

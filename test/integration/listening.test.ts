@@ -2,10 +2,10 @@
 // edited one, never an older or a deleted one; evaluating the same event again adds nothing.
 // Customers and plain members never see watches or matches.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listeningHandler } from '../../server/src/modules/listening/listening.service.js';
+import { ensureListeningIndex, listeningHandler } from '../../server/src/modules/listening/listening.service.js';
 import type { ActivityEvent } from '../../server/src/modules/activity/activity.js';
-import { ask, answer, payloadErrors, Q } from '../factories/qa.js';
-import { recordActivity, supportWorld, type SupportWorld } from '../factories/support.js';
+import { ask, answer, member, payloadErrors, Q } from '../factories/qa.js';
+import { recordActivity, S, supportWorld, type SupportWorld } from '../factories/support.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -103,6 +103,66 @@ describe('listening', () => {
     expect(payloadErrors(bad.data)[0]).toMatchObject({ code: 'VALIDATION' });
   });
 });
+
+describe('listening across vendors and a lost Redis', () => {
+  it('keeps each vendor’s watches and matches to itself', async () => {
+    const [eng1] = w.engineers;
+    const made = await eng1.must<{ createListeningWatch: { watch: { id: string } } }>(L.create, {
+      input: { name: 'Data loss', query: '"data loss"' },
+    });
+    const watchId = made.createListeningWatch.watch.id;
+    await ask(w.carol, { spaceSlug: 'db', title: 'Replicas lose rows after the 4.0 upgrade', body: BODY_LOSS });
+    expect((await eng1.gql<{ listeningMatches: { totalCount: number } }>(L.matches, {})).data.listeningMatches.totalCount).toBe(1);
+
+    const v2 = await w.admin.must<{ createOrganization: { organization: { id: string } } }>(S.createOrg, {
+      input: { slug: 'other-vendor', name: 'Other Vendor', kind: 'VENDOR' },
+    });
+    const otherEng = await member(h, 'oeng', { role: 'STAFF' });
+    await w.admin.must(S.addMember, { input: { organizationId: v2.createOrganization.organization.id, handle: 'oeng' } });
+    const plainStaff = await member(h, 'freelancer', { role: 'STAFF' });
+
+    // the other vendor's engineer: their own (empty) scope; this vendor's watch is not found
+    expect((await otherEng.gql<{ listeningWatches: unknown[] }>(L.watches)).data.listeningWatches).toEqual([]);
+    expect((await otherEng.gql<{ listeningMatches: { totalCount: number } }>(L.matches, {})).data.listeningMatches.totalCount).toBe(0);
+    expect((await otherEng.gql(L.matches, { watchId })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const del = await otherEng.gql(DELETE, { input: { watchId } });
+    expect(payloadErrors(del.data)[0]?.code).toBe('NOT_FOUND');
+    // STAFF of no vendor: no listening at all; a site admin has the site's own scope
+    expect((await plainStaff.gql(L.watches)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await w.admin.gql<{ listeningWatches: unknown[] }>(L.watches)).data.listeningWatches).toEqual([]);
+    // the watch is still there for its vendor
+    expect((await eng1.gql<{ listeningWatches: unknown[] }>(L.watches)).data.listeningWatches).toHaveLength(1);
+  });
+
+  it('rebuilds its Redis read models from the collections; evaluating events again adds nothing', async () => {
+    const [eng1] = w.engineers;
+    const events = recordActivity(h);
+    await eng1.must(L.create, { input: { name: 'Data loss', query: '"data loss"' } });
+    const first = await ask(w.carol, { spaceSlug: 'db', title: 'Replicas lose rows after the 4.0 upgrade', body: BODY_LOSS });
+    const before = await eng1.gql<{ listeningMatches: { nodes: Array<{ id: string }> } }>(L.matches, {});
+    expect(before.data.listeningMatches.nodes).toHaveLength(1);
+
+    // Redis loses the listening keys (a flush): the next evaluation rebuilds them first
+    const keys = await h.deps.redis.keys(`${h.deps.config.redisPrefix}listening:*`);
+    await h.deps.redis.del(...keys);
+    h.clock.advance(60_000);
+    const second = await ask(w.dave, { spaceSlug: 'db', title: 'Data loss when the disk fills up during backup', body: BODY_LOSS });
+    let after = await eng1.gql<{ listeningMatches: { totalCount: number; nodes: Array<{ id: string; question: { id: string } }> } }>(
+      L.matches,
+      {},
+    );
+    expect(after.data.listeningMatches.nodes.map((n) => n.question.id)).toEqual([second.id, first.id]);
+    expect(after.data.listeningMatches.nodes[1]!.id).toBe(before.data.listeningMatches.nodes[0]!.id);
+    expect(await ensureListeningIndex(h.deps)).toBe(false); // built
+
+    // a worker restart running the same jobs again: nothing new
+    for (const e of events) await listeningHandler.handle(h.deps, e);
+    after = await eng1.gql(L.matches, {});
+    expect(after.data.listeningMatches.totalCount).toBe(2);
+  });
+});
+
+const DELETE = `mutation($input: DeleteListeningWatchInput!) { deleteListeningWatch(input: $input) { deletedWatchId errors { code message } } }`;
 
 const raw = (globalId: string) => {
   const decoded = Buffer.from(globalId, 'base64').toString('utf8');

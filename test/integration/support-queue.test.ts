@@ -65,6 +65,7 @@ describe('the engineer queue', () => {
       phase: 'FIRST_RESPONSE',
       minutesLeft: 180,
       customer: { name: 'Acme Bank' },
+      verifiedVersions: [],
     });
 
     // 13:30: half an hour before the 4-business-hour deadline
@@ -254,6 +255,77 @@ describe('authorization', () => {
     });
     expect((await w.dave.gql(org)).data.organization).toEqual({ name: 'Acme Bank', domains: [], members: [] });
     expect((await eng1.gql(org)).data.organization).toEqual({ name: 'Acme Bank', domains: [], members: [] });
+  });
+});
+
+describe('the question’s support fields per viewer', () => {
+  it('labels for everyone; the SLA, the case and its forms only for the asker and the vendor’s engineers', async () => {
+    const [eng1] = w.engineers;
+    const q = await ask(w.carol, { spaceSlug: 'db', tags: ['db2'] });
+    // an engineer of another vendor, and a STAFF member of no vendor
+    const space2 = await w.admin.must<{ createSpace: { space: { id: string } } }>(
+      `mutation { createSpace(input: { slug: "mq", name: "Other MQ" }) { space { id } errors { code } } }`,
+    );
+    const v2 = await w.admin.must<{ createOrganization: { organization: { id: string } } }>(S.createOrg, {
+      input: { slug: 'other-vendor', name: 'Other Vendor', kind: 'VENDOR' },
+    });
+    const v2Id = v2.createOrganization.organization.id;
+    await w.admin.must(S.updateOrg, { input: { organizationId: v2Id, spaceIds: [space2.createSpace.space.id] } });
+    const otherEng = await member(h, 'oeng', { role: 'STAFF' });
+    await w.admin.must(S.addMember, { input: { organizationId: v2Id, handle: 'oeng' } });
+    const plainStaff = await member(h, 'freelancer', { role: 'STAFF' });
+
+    const F = `query($id: ID!) { question(id: $id) { viewerCanEscalate viewerWorksSupport escalatedToSupport supportCase { id status } support { slaState assignee { handle } } author { orgBadge } } }`;
+    const fields = async (agent: Agent) => (await agent.gql<{ question: Record<string, any> }>(F, { id: q.id })).data.question;
+    // viewer, may escalate, works the space (SLA shown)
+    const before: Array<[string, Agent, boolean, boolean]> = [
+      ['anonymous', h.agent(), false, false],
+      ['the asker', w.carol, true, false],
+      ['another customer', w.dave, false, false],
+      ['a member', w.mia, false, false],
+      ['staff of no vendor', plainStaff, false, false],
+      ['engineer of another vendor', otherEng, false, false],
+      ['engineer of the vendor', eng1, true, true],
+      ['site admin', w.admin, true, true],
+    ];
+    for (const [who, agent, escalates, works] of before) {
+      const f = await fields(agent);
+      expect({ who, escalates: f.viewerCanEscalate, works: f.viewerWorksSupport, sla: f.support !== null }).toEqual({
+        who,
+        escalates,
+        works,
+        sla: works,
+      });
+      expect(f.author.orgBadge, who).toBe('Customer · Acme Bank');
+      expect(f.escalatedToSupport, who).toBe(false);
+    }
+
+    const esc = await w.carol.must<{ escalateQuestion: { supportCase: { id: string } } }>(S.escalate, {
+      input: { questionId: q.id, reason: 'We lose data after the upgrade', externalRef: 'CASE-9' },
+    });
+    const caseId = esc.escalateQuestion.supportCase.id;
+    const C = `query($id: ID!) { supportCase(id: $id) { id reason externalRef } }`;
+    for (const [who, agent, , works] of before) {
+      const f = await fields(agent);
+      const sees = works || who === 'the asker';
+      expect({ who, escalated: f.escalatedToSupport, escalates: f.viewerCanEscalate, caseSeen: f.supportCase?.id ?? null }).toEqual({
+        who,
+        escalated: true,
+        escalates: false, // a case is open
+        caseSeen: sees ? caseId : null,
+      });
+      const direct = await agent.gql<{ supportCase: { id: string } | null }>(C, { id: caseId });
+      expect(direct.data.supportCase?.id ?? null, `${who}: supportCase(id)`).toBe(sees ? caseId : null);
+    }
+    // only the vendor's engineers update the case
+    for (const agent of [w.carol, w.dave, otherEng, plainStaff]) {
+      const r = await agent.gql(S.updateCase, { input: { caseId, status: 'IN_PROGRESS' } });
+      expect(payloadErrors(r.data)[0]?.code).toBe('FORBIDDEN');
+    }
+    const unchanged = await eng1.gql<{ supportCase: { status: string } }>(`query($id: ID!) { supportCase(id: $id) { status } }`, {
+      id: caseId,
+    });
+    expect(unchanged.data.supportCase.status).toBe('OPEN');
   });
 });
 

@@ -82,6 +82,15 @@ export class ListeningIndex {
     const name = 'scope' in key ? `matches:${key.scope}` : `watch-matches:${key.watchId}`;
     return this.redis.zcard(this.k(name));
   }
+
+  /** Whether the read models were built from the collections (false after a flushed Redis). */
+  async isBuilt(): Promise<boolean> {
+    return (await this.redis.exists(this.k('built'))) === 1;
+  }
+
+  async markBuilt(): Promise<void> {
+    await this.redis.set(this.k('built'), '1');
+  }
 }
 
 export class ListeningRepository {
@@ -101,5 +110,6 @@ export class ListeningRepository {
     const index = this.index(redis, prefix);
     for await (const w of this.watches.scan<WatchDoc>({})) await index.addWatch(w);
     for await (const m of this.matches.scan<MatchDoc>({})) await index.addMatch(m);
+    await index.markBuilt();
   }
 }

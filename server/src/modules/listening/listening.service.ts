@@ -79,6 +79,16 @@ export async function listeningMatches(ctx: Ctx, watchId: string | null, window:
   return { matches: docs, hasNextPage: ids.length > window.limit, total: await index.matchCount(key) };
 }
 
+/**
+ * Rebuilds the Redis read models from the collections when Redis lost them (worker only: it scans
+ * the watches and matches). Returns whether it rebuilt.
+ */
+export async function ensureListeningIndex(deps: AppDeps): Promise<boolean> {
+  if (await indexOf(deps).isBuilt()) return false;
+  await deps.repos.listening.rebuildIndex(deps.redis, deps.config.redisPrefix);
+  return true;
+}
+
 const EVALUATED = new Set(['question.created', 'question.updated', 'answer.created', 'answer.updated']);
 
 /** Evaluates every watch on a new or edited post (never older or deleted ones). */
@@ -86,6 +96,7 @@ export const listeningHandler: ActivityHandler = {
   name: 'listening',
   async handle(deps, event) {
     if (!EVALUATED.has(event.type)) return;
+    await ensureListeningIndex(deps);
     const index = indexOf(deps);
     const watchIds = await index.allWatchIds();
     if (watchIds.length === 0) return;

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { builder, sessionOnly } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
 import { noteReads, requestScoped } from '../../graphql/request-scoped.js';
@@ -11,9 +12,9 @@ import { canManageOrganization, canSeeOrganizationPrivate } from './organization
 import {
   addOrganizationMember,
   createOrganization,
-  membershipOf,
   orgBadge,
   removeOrganizationMember,
+  resolveMembership,
   updateOrganization,
 } from './organization.service.js';
 import type { Context } from '../../context.js';
@@ -36,15 +37,31 @@ export const OrganizationRef = builder.loadableNodeRef<OrganizationDoc, string, 
   },
 });
 
-/** A member's membership, once per request. */
+/**
+ * A member's membership, batched per request: the stored memberships in one read by `_id`s (a
+ * stored "no organisation" stays so here: the member's own requests and questions recheck it
+ * through `membershipOf`); only a member with none stored yet is resolved alone, once ever.
+ */
 export function viewerMembership(ctx: Context, userId: string): Promise<MembershipDoc | null> {
-  const memo = requestScoped(ctx, 'org-memberships', () => new Map<string, Promise<MembershipDoc | null>>());
-  let hit = memo.get(userId);
-  if (!hit) {
-    hit = membershipOf(ctx.deps, userId);
-    memo.set(userId, hit);
-  }
-  return hit;
+  const loader = requestScoped(
+    ctx,
+    'org-memberships',
+    () =>
+      new DataLoader(async (ids: readonly string[]) => {
+        const oids = ids.map((id) => toObjectId(id));
+        const docs = await ctx.deps.repos.organizations.memberships.findManyByIds(oids.filter((id) => id !== null));
+        const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
+        return Promise.all(
+          oids.map((id) => {
+            if (!id) return null;
+            const found = byId.get(id.toHexString());
+            if (found) return found.orgId ? found : null;
+            return resolveMembership(ctx.deps, id, null);
+          }),
+        );
+      }),
+  );
+  return loader.load(userId);
 }
 
 OrganizationRef.implement({

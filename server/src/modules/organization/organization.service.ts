@@ -172,8 +172,12 @@ const RECHECK_MS = 10 * 60_000;
 export async function membershipOf(deps: AppDeps, userId: Types.ObjectId | string): Promise<MembershipDoc | null> {
   const id = toObjectId(userId);
   if (!id) return null;
+  return resolveMembership(deps, id, await deps.repos.organizations.memberships.findById(id));
+}
+
+/** `membershipOf` for a membership document already read (null: none stored yet). */
+export async function resolveMembership(deps: AppDeps, id: Types.ObjectId, found: MembershipDoc | null): Promise<MembershipDoc | null> {
   const repo = deps.repos.organizations;
-  const found = await repo.memberships.findById(id);
   if (found?.orgId) return found;
   const now = deps.services.clock.now();
   // "no organisation" is remembered for a while (a domain claimed later is found after it)

@@ -1,6 +1,8 @@
+import DataLoader from 'dataloader';
+import type { Types } from 'mongoose';
 import { builder, needsScope } from '../../graphql/builder.js';
 import { asPayload, ErrorInterface } from '../../graphql/errors.js';
-import { noteReads } from '../../graphql/request-scoped.js';
+import { noteReads, requestScoped } from '../../graphql/request-scoped.js';
 import { rawId, toObjectId } from '../../lib/ids.js';
 import { OrganizationRef } from '../organization/organization.graphql.js';
 import { AnswerRef, QuestionRef } from '../post/post.refs.js';
@@ -8,7 +10,7 @@ import { SpaceRef } from '../space/space.refs.js';
 import { UserRef } from '../user/user.refs.js';
 import { reposOf, servicesOf } from '../services.js';
 import type { SlaTarget, SupportCaseDoc, SupportSpaceDoc, TicketDoc } from './support.model.js';
-import { canSeeCase } from './support.policy.js';
+import { canEscalate, canSeeCase } from './support.policy.js';
 import { coversLatest, phaseOf, verificationLabel } from './support.rules.js';
 import {
   addProductVersion,
@@ -111,7 +113,8 @@ const SupportQueueEntryRef = builder.objectRef<QueueEntry>('SupportQueueEntry').
     reverify: t.boolean({ resolve: (e) => e.ticket.reverify }),
     escalated: t.boolean({ resolve: (e) => e.ticket.caseOpen }),
     supportCase: t.field({ type: SupportCaseRef, nullable: true, resolve: (e) => e.ticket.caseId?.toHexString() ?? null }),
-    verifiedVersions: t.stringList({ resolve: (e) => e.ticket.verifiedVersions }),
+    // a ticket upserted with an empty list may come back without the field (FerretDB)
+    verifiedVersions: t.stringList({ resolve: (e) => e.ticket.verifiedVersions ?? [] }),
   }),
 });
 
@@ -154,15 +157,38 @@ builder.objectFields(SpaceRef, (t) => ({
   versions: t.stringList({
     description: 'The product’s versions, oldest first.',
     resolve: async (s, _a, ctx) => {
-      noteReads(ctx, [`support_spaces:${s._id.toHexString()}`]);
-      return (await supportSpace(ctx.deps, s._id)).versions;
+      return (await spaceSettings(ctx, s._id)).versions;
     },
   }),
 }));
 
-async function verificationOf(ctx: Context, answerId: string) {
-  const id = toObjectId(answerId);
-  return id ? reposOf(ctx).support.verifications.findById(id) : null;
+/** An answer's verification, batched per request (one read by `_id` per answer). */
+function verificationOf(ctx: Context, answerId: string) {
+  const loader = requestScoped(
+    ctx,
+    'support:verifications',
+    () =>
+      new DataLoader(async (ids: readonly string[]) => {
+        const oids = ids.map((id) => toObjectId(id)).filter((id) => id !== null);
+        const docs = await reposOf(ctx).support.verifications.findManyByIds(oids);
+        const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+  );
+  return loader.load(answerId);
+}
+
+/** A space's support settings, once per request and space. */
+function spaceSettings(ctx: Context, spaceId: Types.ObjectId): Promise<SupportSpaceDoc> {
+  const memo = requestScoped(ctx, 'support:spaces', () => new Map<string, Promise<SupportSpaceDoc>>());
+  const key = spaceId.toHexString();
+  let hit = memo.get(key);
+  if (!hit) {
+    noteReads(ctx, [`support_spaces:${key}`]);
+    hit = supportSpace(ctx.deps, spaceId);
+    memo.set(key, hit);
+  }
+  return hit;
 }
 
 builder.objectFields(AnswerRef, (t) => ({
@@ -176,21 +202,29 @@ builder.objectFields(AnswerRef, (t) => ({
     resolve: async (a, _x, ctx) => {
       if (!a.verifiedAt) return null;
       const versions = (await verificationOf(ctx, a._id.toHexString()))?.versions ?? [];
-      return verificationLabel((await supportSpace(ctx.deps, a.spaceId)).versions, versions);
+      return verificationLabel((await spaceSettings(ctx, a.spaceId)).versions, versions);
     },
   }),
   verificationOutdated: t.boolean({
     description: 'Verified for versions that do not include the newest one.',
     resolve: async (a, _x, ctx) => {
       const versions = a.verifiedAt ? ((await verificationOf(ctx, a._id.toHexString()))?.versions ?? []) : [];
-      return versions.length > 0 && !coversLatest((await supportSpace(ctx.deps, a.spaceId)).versions, versions);
+      return versions.length > 0 && !coversLatest((await spaceSettings(ctx, a.spaceId)).versions, versions);
     },
   }),
 }));
 
-async function ticketFor(ctx: Context, questionId: string): Promise<TicketDoc | null> {
-  const id = toObjectId(questionId);
-  return id ? reposOf(ctx).support.tickets.findById(id) : null;
+/** A question's support ticket (null: not a customer question), once per request. */
+function ticketFor(ctx: Context, questionId: string): Promise<TicketDoc | null> {
+  const memo = requestScoped(ctx, 'support:tickets', () => new Map<string, Promise<TicketDoc | null>>());
+  let hit = memo.get(questionId);
+  if (!hit) {
+    const id = toObjectId(questionId);
+    noteReads(ctx, [`support_tickets:${questionId}`]);
+    hit = id ? reposOf(ctx).support.tickets.findById(id) : Promise.resolve(null);
+    memo.set(questionId, hit);
+  }
+  return hit;
 }
 
 builder.objectFields(QuestionRef, (t) => ({
@@ -204,7 +238,7 @@ builder.objectFields(QuestionRef, (t) => ({
     resolve: async (q, _a, ctx) => {
       if (!q.verifiedAnswerId) return null;
       const v = await verificationOf(ctx, q.verifiedAnswerId.toHexString());
-      return v ? verificationLabel((await supportSpace(ctx.deps, q.spaceId)).versions, v.versions) : null;
+      return v ? verificationLabel((await spaceSettings(ctx, q.spaceId)).versions, v.versions) : null;
     },
   }),
   supportCase: t.field({
@@ -216,6 +250,18 @@ builder.objectFields(QuestionRef, (t) => ({
       if (!ticket?.caseId) return null;
       return canSeeCase(ctx.viewer, await viewerOrg(ctx), ticket) ? ticket.caseId.toHexString() : null;
     },
+  }),
+  viewerCanEscalate: t.boolean({
+    description: 'A customer question the viewer (its asker or an engineer of its space) may escalate now.',
+    resolve: async (q, _a, ctx) => {
+      const ticket = await ticketFor(ctx, q._id.toHexString());
+      if (!ticket || ticket.caseOpen || q.deletedAt) return false;
+      return canEscalate(ctx.viewer, await viewerOrg(ctx), ticket);
+    },
+  }),
+  viewerWorksSupport: t.boolean({
+    description: 'The viewer is an engineer of the question’s space (assign, verify for versions, resolve cases).',
+    resolve: (q, _a, ctx) => viewerWorksSpace(ctx, q.spaceId),
   }),
   support: t.field({
     type: SupportQueueEntryRef,

@@ -27,6 +27,11 @@ export const SupportQueueQuery = graphql(`
         customer {
           name
         }
+        supportCase {
+          id
+          status
+          externalRef
+        }
       }
     }
   }
@@ -35,6 +40,61 @@ export const SupportQueueQuery = graphql(`
 export const AssignMutation = graphql(`
   mutation SupportAssign($input: AssignQuestionInput!) {
     assignQuestion(input: $input) {
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UnassignMutation = graphql(`
+  mutation SupportUnassign($input: UnassignQuestionInput!) {
+    unassignQuestion(input: $input) {
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const VerifyVersionsMutation = graphql(`
+  mutation SupportVerifyVersions($input: VerifyAnswerInput!) {
+    verifyAnswer(input: $input) {
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const EscalateMutation = graphql(`
+  mutation SupportEscalate($input: EscalateQuestionInput!) {
+    escalateQuestion(input: $input) {
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateCaseMutation = graphql(`
+  mutation SupportUpdateCase($input: UpdateSupportCaseInput!) {
+    updateSupportCase(input: $input) {
+      errors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const AddVersionMutation = graphql(`
+  mutation SupportAddVersion($input: AddProductVersionInput!) {
+    addProductVersion(input: $input) {
       errors {
         code
         message
