@@ -48,6 +48,7 @@ describe('the pages table', () => {
     expect(specs.map((s) => [s.name, s.kind, s.side, describeTarget(s.target('http://o'))])).toEqual([
       ['home', 'page', 'webUrl', 'GET /'],
       ['/questions', 'page', 'webUrl', 'GET /questions'],
+      ['featured (bounties)', 'page', 'webUrl', 'GET /questions'],
       ['question (20 answers × 2 comments)', 'page', 'webUrl', 'GET /questions/Q1/how-to'],
       ['tag', 'page', 'webUrl', 'GET /tags/python'],
       ['space', 'page', 'webUrl', 'GET /spaces/ai'],
@@ -59,17 +60,20 @@ describe('the pages table', () => {
       ['badge holders', 'page', 'webUrl', 'GET /badges/supporter'],
       ['/developers', 'page', 'webUrl', 'GET /developers'],
       ['/developers/schema', 'page', 'webUrl', 'GET /developers/schema'],
+      ['tag experts', 'page', 'webUrl', 'GET /tags/python/experts'],
+      ['space experts', 'page', 'webUrl', 'GET /spaces/ai/experts'],
+      ['people by skill', 'page', 'webUrl', 'GET /people'],
       ['question (GraphQL)', 'graphql', 'apiUrl', `POST /graphql QuestionPage ${JSON.stringify(questionVariables)}`],
     ]);
-    expect(specs[6]!.target('http://web').url).toBe('http://web/search?q=network%20training');
-    expect(specs[7]!.target('http://web')).toEqual({
+    expect(specs[7]!.target('http://web').url).toBe('http://web/search?q=network%20training');
+    expect(specs[8]!.target('http://web')).toEqual({
       name: 'unknown member (404)',
       url: `http://web/users/${UNKNOWN_MEMBER}`,
       method: 'GET',
       headers: { accept: 'text/html' },
       expectStatus: 404,
     });
-    expect(specs[13]!.target('http://express')).toMatchObject({
+    expect(specs.at(-1)!.target('http://express')).toMatchObject({
       url: 'http://express/graphql',
       method: 'POST',
       body: graphqlBody(QUESTION_QUERY, questionVariables),
@@ -187,6 +191,7 @@ describe('the database-command capture', () => {
       'ping',
       'home',
       '/questions',
+      'featured (bounties)',
       'question (20 answers × 2 comments)',
       'recordQuestionView (sent by the page)',
       'tag',
@@ -199,6 +204,9 @@ describe('the database-command capture', () => {
       'badge holders',
       '/developers',
       '/developers/schema',
+      'tag experts',
+      'space experts',
+      'people by skill',
       'question (10 answers × 2 comments)',
       'question (30 answers × 2 comments)',
       'question (GraphQL)',
@@ -217,6 +225,7 @@ describe('the database-command capture', () => {
       { url: apiUrl, body: { query: PING_QUERY } },
       web('/'),
       web('/questions'),
+      web('/questions?sort=featured'),
       web('/questions/Q1/how-to'),
       { url: apiUrl, body: { query: RECORD_VIEW_MUTATION, variables: { questionId: 'Q1' } } },
       web('/tags/python'),
@@ -229,6 +238,9 @@ describe('the database-command capture', () => {
       web('/badges/supporter'),
       web('/developers'),
       web('/developers/schema'),
+      web('/tags/python/experts'),
+      web('/spaces/ai/experts'),
+      web('/people?skill=python'),
       web('/questions/T10/t10'),
       web('/questions/T30/t30'),
       { url: apiUrl, body: { query: QUESTION_QUERY, variables: questionVariables } },
@@ -310,7 +322,7 @@ describe('a page route', () => {
           .slice(-2),
       ).toEqual(['tags index', 'question (GraphQL)']);
       const ops = captureOperations({ apiUrl: 'http://a', webUrl: 'http://w' }, fixtures, { agents: [], pool: [], runTag: 't' });
-      expect(ops.map((o) => o.name).slice(14, 17)).toEqual(['/developers/schema', 'tags index', 'question (10 answers × 2 comments)']);
+      expect(ops.map((o) => o.name).slice(18, 21)).toEqual(['people by skill', 'tags index', 'question (10 answers × 2 comments)']);
     } finally {
       PAGE_ROUTES.pop();
     }

@@ -56,6 +56,7 @@ function threadPath(f: Fixtures, answers: number): string | null {
 export const PAGE_ROUTES: PageRoute[] = [
   { name: 'home', path: () => '/' },
   { name: '/questions', path: () => '/questions' },
+  { name: 'featured (bounties)', path: () => '/questions?sort=featured' },
   {
     name: questionRowName(PAGE_ANSWERS),
     path: (f) => f.pagePath,
@@ -73,6 +74,9 @@ export const PAGE_ROUTES: PageRoute[] = [
   { name: 'badge holders', path: () => '/badges/supporter' },
   { name: '/developers', path: () => '/developers' },
   { name: '/developers/schema', path: () => '/developers/schema' },
+  { name: 'tag experts', path: (f) => `${f.tagPath}/experts` },
+  { name: 'space experts', path: (f) => (f.spacePath.startsWith('/spaces/') ? `${f.spacePath}/experts` : null) },
+  { name: 'people by skill', path: (f) => `/people?skill=${f.tagPath.split('/')[2] ?? 'performance'}` },
 ];
 
 /**

@@ -55,11 +55,16 @@ export function mongoUrlWithOptions(url: string, writeConcern: string | undefine
   return `${base}${base.endsWith('?') || base.endsWith('&') ? '' : '&'}${add.join('&')}`;
 }
 
-/** The Redis address every client uses: REDIS_URL, or `redis+sentinel://s1:26379,s2:26379/<name>` (infra/redis.ts). */
-export function redisTarget(url: string, sentinels: string | undefined, name: string): string {
-  if (!sentinels) return url;
+/**
+ * The Redis address every client uses: REDIS_URL, `redis+sentinel://s1:26379,s2:26379/<name>`, or
+ * `redis+cluster://n1:6379,n2:6379` with REDIS_CLUSTER_NODES (infra/redis.ts).
+ */
+export function redisTarget(url: string, sentinels: string | undefined, name: string, clusterNodes?: string): string {
+  if (!sentinels && !clusterNodes) return url;
   const u = new URL(url);
   const auth = u.password ? `${encodeURIComponent(u.username)}:${u.password}@` : '';
+  if (clusterNodes) return `redis+cluster${u.protocol === 'rediss:' ? 's' : ''}://${auth}${clusterNodes.replace(/\s+/g, '')}`;
+  if (!sentinels) return url;
   const db = u.pathname.replace(/^\//, '');
   return `redis+sentinel://${auth}${sentinels.replace(/\s+/g, '')}/${name}${db ? `?db=${db}` : ''}`;
 }
@@ -125,6 +130,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]+$/, { error: 'must be a Sentinel master name' })
     .default('mymaster'),
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
   RESPONSE_CACHE_TTL_SECONDS: z.coerce
     .number({ error: 'must be a whole number of seconds from 0 (off) to 86400' })
     .int({ error: 'must be a whole number of seconds from 0 (off) to 86400' })
@@ -175,6 +181,7 @@ export const envSchema = z.object({
   MAIL_FROM: z.string().min(3).default('Colloquy <notifications@localhost>'),
   MAIL_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   MAIL_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1000).default(12),
+  TEST_CLOCK: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -231,6 +238,8 @@ export interface Config {
   webhooks: WebhookConfig;
   /** e-mail (modules/mail, docs/notifications.md) */
   mail: MailConfig;
+  /** e2e only: the services' clock adds the offset kept in Redis (infra/test-clock.ts); refused in production */
+  testClock: boolean;
 }
 
 export interface MailConfig {
@@ -293,6 +302,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (e.TYPESENSE_URL && !e.TYPESENSE_API_KEY) {
     throw new ConfigError('TYPESENSE_API_KEY', 'is required when TYPESENSE_URL is set');
   }
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'cannot be combined with REDIS_SENTINELS (a Redis Cluster fails over by itself)');
+  }
+  if (e.REDIS_CLUSTER_NODES && !/\{[^{}]+\}/.test(e.REDIS_PREFIX)) {
+    throw new ConfigError(
+      'REDIS_PREFIX',
+      `must contain a hash tag such as {colloquy}: when REDIS_CLUSTER_NODES is set (queues and multi-key commands need their keys in one slot) (got "${e.REDIS_PREFIX}")`,
+    );
+  }
+  if (e.TEST_CLOCK && e.NODE_ENV === 'production') {
+    throw new ConfigError('TEST_CLOCK', 'must not be set when NODE_ENV=production (it lets Redis move the clock)');
+  }
   return Object.freeze({
     env: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
@@ -302,7 +323,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mongodbUrl: mongoUrlWithOptions(e.MONGODB_URL, e.MONGODB_WRITE_CONCERN, e.MONGODB_READ_PREFERENCE),
     mongodbIdLookup: e.MONGODB_ID_LOOKUP,
     listings: e.LISTINGS,
-    redisUrl: redisTarget(e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_SENTINEL_NAME),
+    redisUrl: redisTarget(e.REDIS_URL, e.REDIS_SENTINELS, e.REDIS_SENTINEL_NAME, e.REDIS_CLUSTER_NODES),
     redisPrefix: e.REDIS_PREFIX,
     responseCacheTtlSeconds: e.RESPONSE_CACHE_TTL_SECONDS,
     typesense: e.TYPESENSE_URL ? { url: e.TYPESENSE_URL, apiKey: e.TYPESENSE_API_KEY! } : undefined,
@@ -341,5 +362,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     }),
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, secret: e.MAIL_SECRET, maxPerHour: e.MAIL_MAX_PER_HOUR }),
+    testClock: e.TEST_CLOCK,
   });
 }

@@ -16,6 +16,7 @@ import { createRedis } from './infra/redis.js';
 import { createLiveUpdates } from './graphql/pubsub.js';
 import { createMailQueue } from './modules/mail/mail.queue.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { startTestClock } from './infra/test-clock.js';
 import { loadReputationRules } from './modules/reputation/reputation.rules.js';
 import { createInlineActivity, createQueuedActivity, type ActivityBus } from './modules/activity/activity.js';
 import { activityHandlers } from './modules/activity/activity.handlers.js';
@@ -34,6 +35,8 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   const reputationRules = loadReputationRules(config.reputationRules);
   const { ferretdb } = await connectMongo(config.mongodbUrl, log);
   const redis = createRedis(config.redisUrl, log);
+  // e2e only (TEST_CLOCK, refused in production): the clock follows an offset kept in Redis
+  const testClock = !options.clock && config.testClock ? await startTestClock(redis, config.redisPrefix, log) : null;
   // the storage strategy, once: on FerretDB writes under per-document Redis locks and reads by id
   // one at a time (infra/storage.ts); every repository runs with it
   const versions = new Versions(redis, config.redisPrefix, log);
@@ -85,11 +88,12 @@ export async function createDeps(config: Readonly<Config>, name: string, options
     redis,
     metrics: createMetrics(),
     repos,
-    services: { clock: options.clock ?? systemClock, reputationRules, events, activity, search, listings, live, mail },
+    services: { clock: options.clock ?? testClock?.clock ?? systemClock, reputationRules, events, activity, search, listings, live, mail },
   };
   return {
     ...deps,
     async close() {
+      testClock?.stop();
       await events.close?.().catch(() => undefined);
       await activity.close?.().catch(() => undefined);
       await live.close();

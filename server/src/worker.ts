@@ -16,8 +16,10 @@ import { purgeExpiredSessions } from './modules/session/session.service.js';
 import { ACTIVITY_QUEUE, runActivityHandlers, type ActivityEvent } from './modules/activity/activity.js';
 import { activityHandlers } from './modules/activity/activity.handlers.js';
 import { supportTick } from './modules/support/support.tick.js';
+import { ensureListeningIndex } from './modules/listening/listening.service.js';
 import { runAnalyticsRollups } from './modules/analytics/analytics.rollup.js';
 import { runBadgeJob } from './modules/badge/badge.awards.js';
+import { runBountyExpiry } from './modules/bounty/bounty.jobs.js';
 import { startWebhookWorker } from './modules/webhook/webhook.worker.js';
 import { closeWebhookQueue } from './modules/webhook/webhook.queue.js';
 import { startMailWorker } from './modules/mail/mail.worker.js';
@@ -70,7 +72,12 @@ async function main() {
       const stop = jobMetrics.jobDuration.startTimer({ queue });
       const requestId = (job.data as { requestId?: unknown }).requestId;
       try {
-        const result = await requestScope.run({ requestId: typeof requestId === 'string' ? requestId : `job:${job.id}` }, () => run(job));
+        const result = await requestScope.run({ requestId: typeof requestId === 'string' ? requestId : `job:${job.id}` }, async () => {
+          const done = await run(job);
+          // carries the request id (reqId) of the request that queued the job
+          log.debug({ queue, jobId: job.id, job: job.name }, 'job completed');
+          return done;
+        });
         jobMetrics.jobs.inc({ queue, outcome: 'completed' });
         return result;
       } catch (error) {
@@ -113,6 +120,7 @@ async function main() {
     if (listings.enabled && !(await listings.answersReady()))
       log.info({ answers: await listings.rebuildAnswers() }, 'answer listings rebuilt');
     if (await rollupsMissing(deps)) log.info(await rebuildRollups(deps), 'rollups built');
+    if (await ensureListeningIndex(deps)) log.info('listening watches and matches rebuilt in Redis');
   };
   // time-based badges (views, Yearling, Tumbleweed): an idempotent pass, hourly
   const BADGE_JOB_EVERY_MS = 3_600_000;
@@ -128,6 +136,12 @@ async function main() {
         const awarded = await runBadgeJob(deps);
         if (awarded) log.info({ awarded }, 'time-based badges awarded');
       }
+      // bounties past their grace period: half to the best new answer, else nobody (modules/bounty)
+      const bounties = await runBountyExpiry(deps).catch((error: unknown) => {
+        log.warn({ err: error }, 'bounty expiry failed (retried next round)');
+        return { awarded: 0, expired: 0 };
+      });
+      if (bounties.awarded || bounties.expired) log.info(bounties, 'bounties settled');
       const purged = await purgeExpiredSessions(deps.repos.sessions, new Date());
       if (purged) log.info({ purged }, 'expired sessions removed');
     } catch (error) {

@@ -40,7 +40,10 @@ export default async function setup(project: TestProject) {
   rmSync(searchDir, { recursive: true, force: true });
   const ports = profilePorts('test');
   const env = {
-    NODE_ENV: 'production',
+    // not "production": TEST_CLOCK is refused there (the built code is the same)
+    NODE_ENV: 'test',
+    // the services' clock follows an offset the tests set in Redis (test/e2e/support/clock.ts)
+    TEST_CLOCK: 'true',
     LOG_LEVEL: 'warn',
     MONGODB_URL: mongodbUrl.toString(),
     REDIS_URL: services.redisUrl,
@@ -51,6 +54,8 @@ export default async function setup(project: TestProject) {
     ORIGIN: `http://localhost:${ports.web}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     RATE_LIMIT_WRITES_PER_MINUTE: '100000',
+    // the e2e flows reload pages while they wait for the worker (test/e2e/support.test.ts)
+    RATE_LIMIT_POINTS_PER_HOUR: '10000000',
     // new members in the e2e flows upvote (Stack Overflow asks 15 reputation): the other moderation rules stay
     MODERATION_RULES: JSON.stringify({ privileges: { voteUp: 1 } }),
   };

@@ -15,6 +15,7 @@ import '../modules/comment/comment.graphql.js';
 import '../modules/vote/vote.graphql.js';
 import '../modules/reputation/reputation.graphql.js';
 import '../modules/badge/badge.graphql.js';
+import '../modules/bounty/bounty.graphql.js';
 import '../modules/links/links.graphql.js';
 import '../modules/search/search.graphql.js';
 import '../modules/webhook/webhook.graphql.js';

@@ -2,6 +2,7 @@
 // the app's dependencies: services reach them through `reposOf(ctx)`.
 import type { Storage } from '../infra/storage.js';
 import { BadgeRepository } from './badge/badge.repository.js';
+import { BountyRepository } from './bounty/bounty.repository.js';
 import { CommentRepository } from './comment/comment.repository.js';
 import { ImportStateRepository } from './import/import-state.repository.js';
 import { OrganizationRepository } from './organization/organization.repository.js';
@@ -13,6 +14,7 @@ import { FlagRepository } from './moderation/flag.repository.js';
 import { StandingRepository } from './moderation/standing.repository.js';
 import { NotificationRepository } from './notification/notification.repository.js';
 import { FollowRepository } from './follow/follow.repository.js';
+import { LinksRepository } from './links/links.repository.js';
 import { MailRepository } from './mail/mail.repository.js';
 import { PostRepository } from './post/post.repository.js';
 import { TagStatsRepository } from './post/tag-stats.repository.js';
@@ -46,6 +48,8 @@ export interface Repositories {
   spaces: SpaceRepository;
   tags: TagRepository;
   badges: BadgeRepository;
+  /** bounties, each question's bounty state and the featured set (modules/bounty) */
+  bounties: BountyRepository;
   importState: ImportStateRepository;
   seedState: SeedStateRepository;
   /** webhooks, their registry and delivery log (modules/webhook) */
@@ -54,6 +58,8 @@ export interface Repositories {
   notifications: NotificationRepository;
   /** who follows which question, tag, space or member (modules/follow) */
   follows: FollowRepository;
+  /** a question's inbound links and search-derived related questions (modules/links) */
+  links: LinksRepository;
   /** e-mail preferences and settings (modules/mail) */
   mail: MailRepository;
   /** organisations, their memberships and email domains (organization/) */
@@ -93,11 +99,13 @@ export function createRepositories(storage: Storage): Repositories {
     spaces: new SpaceRepository(storage),
     tags: new TagRepository(storage),
     badges: new BadgeRepository(storage),
+    bounties: new BountyRepository(storage),
     importState: new ImportStateRepository(storage),
     seedState: new SeedStateRepository(storage),
     webhooks: new WebhookRepository(storage),
     notifications: new NotificationRepository(storage),
     follows: new FollowRepository(storage),
+    links: new LinksRepository(storage),
     mail: new MailRepository(storage),
     organizations: new OrganizationRepository(storage),
     support: new SupportRepository(storage),

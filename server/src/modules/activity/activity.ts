@@ -33,6 +33,9 @@ export const ACTIVITY_TYPES = [
   'vote.changed',
   'flag.created',
   'support.escalated',
+  'bounty.offered',
+  'bounty.awarded',
+  'bounty.expired',
 ] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number] | (string & {});
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { renderInlineMarkdown } from '../../lib/markdown.js';
+import { withMentionLinks } from '../notification/mention.links.js';
 import { toObjectId } from '../../lib/ids.js';
 import { parseInput } from '../../lib/validate.js';
 import { canComment } from '../post/post.policy.js';
@@ -38,7 +39,7 @@ export async function addComment(ctx: Context, raw: z.input<typeof addInput>): P
     questionId: post.questionId ?? post._id,
     authorId: new Types.ObjectId(viewer.id),
     body: input.body,
-    bodyHTML: renderInlineMarkdown(input.body),
+    bodyHTML: await withMentionLinks(ctx.deps, input.body, renderInlineMarkdown(input.body)),
     createdAt: now,
     updatedAt: now,
   });
@@ -81,7 +82,13 @@ export async function updateComment(ctx: Context, raw: z.input<typeof updateInpu
   const updated = await reposOf(ctx).comments.updateIfReturning(
     comment._id,
     { deletedAt: null },
-    { $set: { body: input.body, bodyHTML: renderInlineMarkdown(input.body), editedAt: servicesOf(ctx).clock.now() } },
+    {
+      $set: {
+        body: input.body,
+        bodyHTML: await withMentionLinks(ctx.deps, input.body, renderInlineMarkdown(input.body)),
+        editedAt: servicesOf(ctx).clock.now(),
+      },
+    },
   );
   if (!updated) throw new NotFoundError('The comment');
   await postsChanged(ctx, comment.questionId, comment.postId);

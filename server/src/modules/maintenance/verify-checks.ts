@@ -10,6 +10,8 @@ import type { ReputationReason } from '../reputation/reputation.service.js';
 export const CHECKS = [
   ['vote reputation', 'ledger events of each vote (current version, post deletion) exist; authorRep/voterRep match them'],
   ['accept reputation', 'the standing acceptance has its ledger events; withdrawn ones are reversed'],
+  ['bounty ledger', 'each bounty has its offer debit and, once awarded, its credit; a credited bounty is not left active'],
+  ['bounty state', "a question's active bounty slot and the featured set (Redis) name exactly the active bounties"],
   ['post score', 'score = scoreBase + Σ votes; upVotes/downVotes = vote counts'],
   ['question answerCount', 'non-deleted answers'],
   ['question isAnswered', 'accepted answer, or a non-deleted answer with a positive score'],

@@ -18,6 +18,7 @@ const state = vi.hoisted(() => ({
 // the feature modules' own checks (badges, close votes and review queues, flags) read their
 // repositories and Redis: their integration tests run them (badges, close-votes, moderation-flows)
 vi.mock('../badge/badge.verify.js', () => ({ checkBadges: async () => undefined }));
+vi.mock('../bounty/bounty.verify.js', () => ({ checkBounties: async () => undefined }));
 vi.mock('./verify-review.js', () => ({ checkCloseVotes: async () => undefined, checkReviewQueues: async () => undefined }));
 vi.mock('./verify-moderation.js', () => ({ checkFlags: async () => undefined }));
 
@@ -239,6 +240,9 @@ describe('verifyConsistency', () => {
     expect(r.checks.map((c) => [c.check, c.checked])).toEqual([
       ['vote reputation', 1],
       ['accept reputation', 0],
+      // mocked too (test/integration/bounties.test.ts runs it)
+      ['bounty ledger', 0],
+      ['bounty state', 0],
       ['post score', 2],
       ['question answerCount', 1],
       ['question isAnswered', 1],

@@ -6,6 +6,8 @@
 //                            deletion) all exist, and the vote's authorRep/voterRep equal them
 //   accept reputation        the current acceptance (generation acceptGen) has its answerer and
 //                            acceptor events; every earlier or withdrawn one has its undo events
+//   bounty ledger, state     each bounty's offer debit and award credit exist; a question's active
+//                            slot and the featured set name its active bounty (bounty/bounty.verify.ts)
 //   post score               score = scoreBase + Σ vote values; upVotes/downVotes = vote counts
 //   question answerCount     non-deleted answers
 //   question isAnswered      an accepted answer, or a non-deleted answer with a positive score
@@ -40,6 +42,7 @@ import { checkPostScores, checkVotes } from './verify-votes.js';
 
 import { verifyStore } from './verify-store.js';
 import { checkBadges } from '../badge/badge.verify.js';
+import { checkBounties } from '../bounty/bounty.verify.js';
 import { checkCloseVotes, checkReviewQueues } from './verify-review.js';
 import { checkFlags } from './verify-moderation.js';
 
@@ -57,6 +60,7 @@ export async function verifyConsistency(deps: VerifyDeps, options: VerifyOptions
   // ledger steps first: they move users' reputation, which is checked last
   await checkVotes(store, deps, tally, repair, size);
   await checkAccepts(store, deps, tally, repair, size);
+  await checkBounties(deps, tally, repair);
   await checkPostScores(store, tally, repair, size, changedPosts);
   await checkPostCounters(store, tally, repair, size, changedPosts);
   await checkThreads(store, tally, repair, size);

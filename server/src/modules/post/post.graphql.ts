@@ -15,7 +15,20 @@ import { TagRef } from '../tag/tag.refs.js';
 import { AttributionRef } from '../user/user.graphql.js';
 import { UserRef } from '../user/user.refs.js';
 import type { PostDoc } from './post.model.js';
-import { canAccept, canAnswer, canClose, canComment, canDeletePost, canEditPost, canSeePost, canVerify, canVote } from './post.policy.js';
+import {
+  canAccept,
+  canAnswer,
+  canClose,
+  canComment,
+  canDeletePost,
+  canEditPost,
+  canSeePost,
+  canVerify,
+  canVote,
+  isLocked,
+} from './post.policy.js';
+import { viewerHasPrivilege } from '../moderation/member.js';
+import { canWrite } from '../user/user.policy.js';
 import { listQuestions, revisionsOfPosts, type QuestionFilterArgs } from './post.reads.js';
 import { CLOSE_REASONS } from './post.rules.js';
 import { AnswerRef, QuestionRef } from './post.refs.js';
@@ -104,7 +117,15 @@ export const PostInterface = builder.interfaceRef<PostDoc>('Post').implement({
       },
     }),
     viewerCanVote: t.boolean({ resolve: (p, _a, ctx) => canVote(ctx.viewer, p, ctx.deps.services.clock.now()) }),
-    viewerCanEdit: t.boolean({ resolve: (p, _a, ctx) => canEditPost(ctx.viewer, p, ctx.deps.services.clock.now()) }),
+    viewerCanEdit: t.boolean({
+      description: 'Its author, moderators, and members with the editWithoutReview privilege (others suggest edits)',
+      resolve: async (p, _a, ctx) => {
+        const now = ctx.deps.services.clock.now();
+        if (canEditPost(ctx.viewer, p, now)) return true;
+        if (!canWrite(ctx.viewer) || p.deletedAt || isLocked(p, now)) return false;
+        return viewerHasPrivilege(ctx, 'editWithoutReview');
+      },
+    }),
     viewerCanDelete: t.boolean({ resolve: (p, _a, ctx) => canDeletePost(ctx.viewer, p) }),
     viewerCanComment: t.boolean({ resolve: (p, _a, ctx) => canComment(ctx.viewer, p, ctx.deps.services.clock.now()) }),
     comments: t.connection({
@@ -241,6 +262,10 @@ export const QuestionFilterInput = builder.inputType('QuestionFilter', {
     tag: t.string({ required: false }),
     authorHandle: t.string({ required: false }),
     unanswered: t.boolean({ required: false, description: 'Only questions without an accepted or upvoted answer' }),
+    featured: t.boolean({
+      required: false,
+      description: 'Only questions with an active bounty, newest bounty first (other filters and orderBy do not apply)',
+    }),
   }),
 });
 

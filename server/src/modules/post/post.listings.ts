@@ -110,9 +110,9 @@ export class QuestionListings {
     return `${this.base}ready`;
   }
 
-  /** The members a question belongs to (none when deleted). */
+  /** The members a question belongs to (none when deleted or hidden pending review by flags). */
   entriesOf(q: PostDoc): Array<[string, string]> {
-    if (q.type !== 'question' || q.deletedAt) return [];
+    if (q.type !== 'question' || q.deletedAt || q.hiddenAt) return [];
     const id = q._id.toHexString();
     const member = (variant: Variant) => `${sortKeyText(FIELD_OF[variant], q[FIELD_OF[variant]] as Date | number)}:${id}`;
     const scopes = ['all', `s:${q.spaceId.toHexString()}`, ...q.tags.map((t) => `t:${t}`)];

@@ -13,6 +13,7 @@ import { userIdByHandle } from '../user/user.handles.js';
 import type { PostDoc } from './post.model.js';
 import { matchesQuestionFilter, orderField, type QuestionFilter, type QuestionOrder } from './post.repository.js';
 import { userStatsOf } from './post.rollups.js';
+import { featuredQuestions } from '../bounty/bounty.reads.js';
 import type { TagScore } from './post.stats.js';
 
 export interface QuestionFilterArgs {
@@ -20,6 +21,8 @@ export interface QuestionFilterArgs {
   tag?: string | null;
   authorHandle?: string | null;
   unanswered?: boolean | null;
+  /** questions with an active bounty (modules/bounty) */
+  featured?: boolean | null;
 }
 
 /** The filter of a listing, or null when it names a space or member that does not exist (an empty list). */
@@ -52,6 +55,7 @@ export async function listQuestions(
   window: PageWindow,
   known: QuestionFilter = {},
 ) {
+  if (input?.featured) return featuredQuestions(ctx, window);
   noteReads(ctx, ['list:posts', 'list:spaces', 'list:users']);
   const resolved = await resolveQuestionFilter(ctx, input);
   const filter = resolved ? { ...resolved, ...known } : null;
@@ -64,10 +68,11 @@ export async function listQuestions(
   if (listed) {
     const docs = await posts.findPostsByIds(listed.ids);
     // an entry the listings have not caught up with yet (deleted, retagged…) is left out
-    const rows = docs.filter((q): q is PostDoc => q !== null && matchesQuestionFilter(q, filter, order));
+    const rows = docs.filter((q): q is PostDoc => q !== null && !q.hiddenAt && matchesQuestionFilter(q, filter, order));
     return { ...toConnection(rows, window, cursorOf), totalCount: listed.total };
   }
-  const rows = await posts.listQuestions(filter, order, window);
+  // questions hidden pending review (flags) are left out of every listing until a moderator decides
+  const rows = (await posts.listQuestions(filter, order, window)).filter((q) => !q.hiddenAt);
   return { ...toConnection(rows, window, cursorOf), totalCount: () => posts.countQuestions(filter, order) };
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Context } from '../../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
+import { withMentionLinks } from '../notification/mention.links.js';
 import { parseInput } from '../../lib/validate.js';
 import { toObjectId } from '../../lib/ids.js';
 import { appliedDelta, applyReputation } from '../reputation/reputation.service.js';
@@ -116,7 +117,7 @@ export async function askQuestion(
     title: input.title,
     tags: tagNames,
     body: input.body,
-    bodyHTML: renderMarkdown(input.body),
+    bodyHTML: await withMentionLinks(ctx.deps, input.body, renderMarkdown(input.body)),
     answerIds: [],
     commentIds: [],
     lastActivityAt: now,
@@ -170,8 +171,8 @@ async function editRefusal(ctx: Context, post: PostDoc, what: string): Promise<s
   if (canEditPost(ctx.viewer, post, now)) return null;
   if (post.deletedAt) return `You cannot edit this ${what}.`;
   if (isLocked(post, now) && !isModerator(ctx.viewer)) return `This ${what} is locked: ${post.lockReason ?? 'no reason given'}.`;
-  // (direct edits by editWithoutReview holders are not enabled yet: the viewerCanEdit hints stay author/moderator)
-  if (await viewerHasPrivilege(ctx, 'editWithoutReview')) return `You cannot edit this ${what}; suggest an edit instead (suggestEdit).`;
+  // members with editWithoutReview (2,000) edit others' posts directly; the others suggest edits
+  if (ctx.viewer && (await viewerHasPrivilege(ctx, 'editWithoutReview'))) return null;
   return `${privilegeMessage('editWithoutReview', moderationRulesOf(ctx).privileges)} Suggest an edit instead (suggestEdit).`;
 }
 
@@ -226,7 +227,7 @@ async function applyEdit(
   if (changed.includes('title')) set.title = state.title;
   if (changed.includes('body')) {
     set.body = state.body;
-    set.bodyHTML = renderMarkdown(state.body);
+    set.bodyHTML = await withMentionLinks(ctx.deps, state.body, renderMarkdown(state.body));
   }
   if (changed.includes('tags')) set.tags = state.tags;
   const updated = await posts.updateIfReturning(post._id, { revisionCount: post.revisionCount }, { $set: set, $inc: { version: 1 } });
@@ -338,7 +339,7 @@ export async function postAnswer(ctx: Context, raw: z.input<typeof answerInput>)
     questionId: question._id,
     authorId,
     body: input.body,
-    bodyHTML: renderMarkdown(input.body),
+    bodyHTML: await withMentionLinks(ctx.deps, input.body, renderMarkdown(input.body)),
     commentIds: [],
     lastActivityAt: now,
     createdAt: now,

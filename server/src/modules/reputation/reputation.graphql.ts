@@ -22,6 +22,8 @@ const ReputationReasonEnum = builder.enumType('ReputationReason', {
     'EDIT_APPROVED',
     'POST_FLAGGED',
     'IMPORTED_BALANCE',
+    'BOUNTY_OFFERED',
+    'BOUNTY_AWARDED',
   ] as const,
 });
 

@@ -25,7 +25,9 @@ export type ReputationReason =
   | 'POST_UNDELETED'
   | 'EDIT_APPROVED'
   | 'POST_FLAGGED'
-  | 'IMPORTED_BALANCE';
+  | 'IMPORTED_BALANCE'
+  | 'BOUNTY_OFFERED'
+  | 'BOUNTY_AWARDED';
 
 export interface ReputationChange {
   /** unique cause key, e.g. "vote:<voteId>:3:author" */

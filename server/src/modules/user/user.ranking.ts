@@ -12,6 +12,9 @@
 //                    newer one
 //   rank:v1:handles  hash, handle key → member id: the complete directory of handles, so a handle
 //                    that does not exist is known without a query
+//   rank:v1:handles:lex  sorted set of the same handle keys (all scored 0): handles by prefix
+//                    (ZRANGEBYLEX) for mention autocomplete; refilled from the directory when
+//                    it lists fewer handles than the directory (handles never change)
 //   rank:v1:ready    set by a full rebuild; until then (and after a failed sync) the database answers
 //
 // Kept up to date by the users repository on every write of a member's reputation (the ledger's
@@ -58,6 +61,7 @@ export class UserRanking {
   private readonly z: string;
   private readonly state: string;
   private readonly handlesKey: string;
+  private readonly lexKey: string;
   private readonly readyKey: string;
   /** a sync failed in this process: not trusted until Redis is back (then a rebuild, by the worker) */
   private broken = false;
@@ -71,6 +75,7 @@ export class UserRanking {
     this.z = `${prefix}${BASE}rep`;
     this.state = `${prefix}${BASE}state`;
     this.handlesKey = `${prefix}${BASE}handles`;
+    this.lexKey = `${prefix}${BASE}handles:lex`;
     this.readyKey = `${prefix}${BASE}ready`;
     if (enabled) {
       this.redis.defineCommand('colloquySyncRanking', { numberOfKeys: 2, lua: SYNC_SCRIPT });
@@ -109,7 +114,7 @@ export class UserRanking {
       (
         pipeline as unknown as { colloquySyncRanking(z: string, s: string, id: string, seq: number, member: string): void }
       ).colloquySyncRanking(this.z, this.state, m._id.toHexString(), m.repSeq, this.memberOf(m));
-      if (m.handleKey) pipeline.hset(this.handlesKey, m.handleKey, m._id.toHexString());
+      if (m.handleKey) pipeline.hset(this.handlesKey, m.handleKey, m._id.toHexString()).zadd(this.lexKey, 0, m.handleKey);
     }
     for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
   }
@@ -147,6 +152,33 @@ export class UserRanking {
         if (ids[i]) out.set(k, ids[i]!);
       });
       return out;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Member ids of the first `limit` handle keys starting with `prefix` (lowercase), in handle
+   * order, or null when the database must answer. Refills the prefix index from the directory
+   * first when it lists fewer handles (built before the index existed, or a lost write).
+   */
+  async idsByHandlePrefix(prefix: string, limit: number): Promise<Array<[string, string]> | null> {
+    if (!(await this.isReady())) return null;
+    try {
+      const [lex, all] = await Promise.all([this.redis.zcard(this.lexKey), this.redis.hlen(this.handlesKey)]);
+      if (lex < all) {
+        let cursor = '0';
+        do {
+          const [next, flat] = await this.redis.hscan(this.handlesKey, cursor, 'COUNT', 1000);
+          cursor = next;
+          const keys = flat.filter((_, i) => i % 2 === 0);
+          if (keys.length) await this.redis.zadd(this.lexKey, ...keys.flatMap((k) => [0, k]));
+        } while (cursor !== '0');
+      }
+      const keys = await this.redis.zrangebylex(this.lexKey, `[${prefix}`, `[${prefix}\xff`, 'LIMIT', 0, limit);
+      if (keys.length === 0) return [];
+      const ids = await this.redis.hmget(this.handlesKey, ...keys);
+      return keys.flatMap((k, i) => (ids[i] ? [[k, ids[i]!] as [string, string]] : []));
     } catch {
       return null;
     }

@@ -89,6 +89,18 @@ export class UserRepository extends Repository<UserDoc> {
       .lean()) as Array<{ _id: Types.ObjectId; handleKey: string }>;
   }
 
+  /** `_id` and `handleKey` of the first `limit` members whose handle starts with `prefix` (lowercase), by handle. */
+  async idsByHandlePrefix(prefix: string, limit: number): Promise<Array<{ _id: Types.ObjectId; handleKey: string }>> {
+    const known = await this.ranking?.idsByHandlePrefix(prefix, limit);
+    if (known) return known.map(([handleKey, id]) => ({ _id: new Types.ObjectId(id), handleKey }));
+    // MongoDB: a range on the unique handleKey index
+    return (await UserModel.find({ handleKey: op.range(prefix, `${prefix}\uffff`) })
+      .sort({ handleKey: 1 })
+      .limit(limit)
+      .select('_id handleKey')
+      .lean()) as Array<{ _id: Types.ObjectId; handleKey: string }>;
+  }
+
   /** Members by reputation, highest first (keyset page, limit + 1 rows). */
   async listByReputation(window: PageWindow): Promise<UserDoc[]> {
     const ids = await this.ranking?.page(window);

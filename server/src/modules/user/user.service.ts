@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, Val
 import { renderMarkdown } from '../../lib/markdown.js';
 import { TOKEN_SCOPES } from '../../lib/scopes.js';
 import { parseInput } from '../../lib/validate.js';
+import { profileChanged } from '../analytics/analytics.people.js';
 import { openLedger } from '../reputation/reputation.service.js';
 import { apiTokenIdOf, endSession, newSecret, sha256, startSession } from '../session/session.service.js';
 import { TAG_NAME } from '../tag/tag.rules.js';
@@ -145,6 +146,8 @@ export async function updateProfile(ctx: Context, raw: unknown): Promise<UserDoc
   if (input.expertiseTags !== undefined) set.expertiseTags = [...new Set(input.expertiseTags.map((t) => t.toLowerCase()))];
   const user = await reposOf(ctx).users.updateReturning(new Types.ObjectId(viewer.id), { $set: set });
   if (!user) throw new NotFoundError('Your account');
+  // the people finder's index of skills and about text (analytics/analytics.people.ts)
+  if (input.expertiseTags !== undefined || input.bio !== undefined) await profileChanged(ctx.deps, user);
   return user;
 }
 

@@ -35,6 +35,9 @@ export const QuestionSummaryFragment = graphql(
       acceptedAnswer {
         id
       }
+      activeBounty {
+        amount
+      }
       tags {
         name
       }

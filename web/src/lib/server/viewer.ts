@@ -10,6 +10,7 @@ export const ViewerQuery = graphql(`
       displayName
       role
       reputation
+      ignoredTags
     }
   }
 `);

@@ -50,6 +50,8 @@ const SORTS = {
   active: { label: 'Active', orderBy: 'ACTIVE' },
   votes: { label: 'Top voted', orderBy: 'VOTES' },
   unanswered: { label: 'Unanswered', orderBy: 'UNANSWERED' },
+  // questions with an active bounty, newest bounty first (modules/bounty)
+  featured: { label: 'Featured', orderBy: 'NEWEST' },
 } as const;
 type Sort = keyof typeof SORTS;
 
@@ -70,6 +72,7 @@ export const load: PageServerLoad = async (event) => {
         ...(tag ? { tag } : {}),
         ...(space ? { spaceSlug: space } : {}),
         ...(sort === 'unanswered' ? { unanswered: true } : {}),
+        ...(sort === 'featured' ? { featured: true } : {}),
       },
       tag: tag ?? '',
       withTag: tag !== null,

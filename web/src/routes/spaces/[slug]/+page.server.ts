@@ -15,6 +15,7 @@ const SpacePageQuery = graphql(
         description
         questionCount
         url
+        viewerIsFollowing
         questions(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
           nodes {
             ...QuestionSummary

@@ -18,6 +18,8 @@ const TagPageQuery = graphql(
         questionCount
         synonyms
         viewerCanEdit
+        viewerIsFollowing
+        viewerIsIgnoring
         synonymOf {
           name
           url

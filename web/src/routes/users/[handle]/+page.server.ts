@@ -27,6 +27,7 @@ const UserPageQuery = graphql(
         expertiseTags
         questionCount
         answerCount
+        viewerIsFollowing
         createdAt
         lastSeenAt
         isViewer

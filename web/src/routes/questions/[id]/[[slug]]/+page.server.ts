@@ -1,6 +1,7 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { excerpt } from '$lib/format';
 import { preview } from '$lib/server/markdown';
+import { loadQuestionSupport } from '$lib/server/support';
 import { ApiError, apiFailure, gql } from '$lib/server/api';
 import { countAnonymousView } from '$lib/server/page-cache-handle';
 import { invalidForm, text, toFormErrors, trimmed, type PayloadError } from '$lib/server/forms';
@@ -26,6 +27,9 @@ import {
   VerifyAnswerMutation,
   VoteMutation,
 } from './documents';
+import { FLAG_REASONS, FlagMutation, type FlagFormReason } from '$lib/components/moderation/flag';
+import { RetractCloseVoteMutation } from '$lib/components/moderation/close-votes';
+import { AwardBountyMutation, OfferBountyMutation } from '$lib/components/bounty/bounty.documents';
 import type { Actions, PageServerLoad } from './$types';
 
 const ANSWERS_PER_PAGE = 30;
@@ -42,6 +46,13 @@ export const load: PageServerLoad = async (event) => {
 
   // Only first pages of real page views count (not answer pages, not reloads after actions).
   const view = answersAfter ? Promise.resolve() : recordView(event, params.id);
+  // vendor support labels (issue 15), asked for alongside the page's query
+  const support = loadQuestionSupport(
+    event,
+    params.id,
+    ANSWERS_PER_PAGE,
+    answersAfter && CURSOR.test(answersAfter) ? answersAfter : null,
+  ).catch(() => null);
   let data;
   try {
     data = await gql(event, QuestionPageQuery, {
@@ -69,6 +80,8 @@ export const load: PageServerLoad = async (event) => {
     canonical: new URL(question.url, url.origin).href,
     description: excerpt(body, 160),
     closeReasons: CLOSE_REASONS,
+    privileges: data.privilegeThresholds,
+    support: await support,
   };
 };
 
@@ -163,6 +176,30 @@ export const actions: Actions = {
       },
       '',
       ['body'],
+    );
+  },
+
+  // moderation (issue 13): a member with the flag privilege flags a question or an answer
+  flag: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const subjectId = text(form, 'subjectId');
+    const reason = text(form, 'reason');
+    const details = trimmed(form, 'details');
+    const anchor = text(form, 'anchor');
+    if (!(FLAG_REASONS as readonly string[]).includes(reason))
+      return invalidForm(400, { action: 'flag', subjectId, details }, 'Choose why you flag this post.');
+    return run(
+      event,
+      'flag',
+      subjectId,
+      { reason, details },
+      async () => ({
+        errors: (await gql(event, FlagMutation, { input: { subjectId, reason: reason as FlagFormReason, details: details || null } })).flag
+          .errors,
+      }),
+      anchor.startsWith('#') ? anchor : '',
+      ['details'],
     );
   },
 
@@ -329,6 +366,18 @@ export const actions: Actions = {
     );
   },
 
+  retractCloseVote: async (event) => {
+    requireSignIn(event);
+    const questionId = text(await event.request.formData(), 'questionId');
+    return run(
+      event,
+      'retractCloseVote',
+      questionId,
+      {},
+      async () => (await gql(event, RetractCloseVoteMutation, { input: { questionId } })).retractCloseVote,
+    );
+  },
+
   lock: async (event) => {
     requireSignIn(event);
     const form = await event.request.formData();
@@ -363,6 +412,38 @@ export const actions: Actions = {
       on
         ? (await gql(event, ProtectQuestionMutation, { input: { questionId } })).protectQuestion
         : (await gql(event, UnprotectQuestionMutation, { input: { questionId } })).unprotectQuestion,
+    );
+  },
+
+  // bounties (web/src/lib/components/bounty): offer with an amount from the select; award an answer
+  offerBounty: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const questionId = text(form, 'questionId');
+    const amount = Number(text(form, 'amount'));
+    if (!Number.isInteger(amount)) return invalidForm(400, { action: 'offerBounty', subjectId: questionId }, 'Choose an amount.');
+    return run(
+      event,
+      'offerBounty',
+      questionId,
+      {},
+      async () => (await gql(event, OfferBountyMutation, { input: { questionId, amount } })).offerBounty,
+    );
+  },
+
+  awardBounty: async (event) => {
+    requireSignIn(event);
+    const form = await event.request.formData();
+    const bountyId = text(form, 'bountyId');
+    const answerId = text(form, 'answerId');
+    const anchor = text(form, 'anchor');
+    return run(
+      event,
+      'awardBounty',
+      answerId,
+      {},
+      async () => (await gql(event, AwardBountyMutation, { input: { bountyId, answerId } })).awardBounty,
+      /^#[A-Za-z0-9_-]+$/.test(anchor) ? anchor : '',
     );
   },
 

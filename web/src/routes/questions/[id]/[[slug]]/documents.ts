@@ -2,6 +2,7 @@
 // their fragment types).
 import { graphql } from '$lib/graphql/graphql';
 import { AttributionFragment, PayloadErrorFragment, UserChipFragment } from '$lib/graphql/fragments';
+import { QuestionLinksFragment } from '$lib/components/links/links';
 
 export const CommentFragment = graphql(
   `
@@ -32,6 +33,7 @@ export const AnswerFragment = graphql(
       isAccepted
       isVerified
       isDeleted
+      isHidden
       verifiedAt
       verifiedBy {
         ...UserChip
@@ -40,6 +42,7 @@ export const AnswerFragment = graphql(
       viewerCanVote
       viewerCanAccept
       viewerCanVerify
+      viewerCanAwardBounty
       viewerCanEdit
       viewerCanDelete
       viewerCanComment
@@ -66,6 +69,11 @@ export const AnswerFragment = graphql(
 export const QuestionPageQuery = graphql(
   `
     query QuestionPage($id: ID!, $answersFirst: Int!, $answersAfter: String) {
+      privilegeThresholds {
+        name
+        granted
+        message
+      }
       question(id: $id) {
         id
         title
@@ -83,6 +91,7 @@ export const QuestionPageQuery = graphql(
         closedAt
         closeReason
         isDeleted
+        isHidden
         duplicateOf {
           title
           url
@@ -94,16 +103,13 @@ export const QuestionPageQuery = graphql(
         viewerCanAnswer
         viewerCanComment
         viewerCanClose
+        viewerIsFollowing
         closeVoteCount
         reopenVoteCount
         closeVotesNeeded
         viewerCanCastCloseVote
         viewerHasVotedToClose
-        linkedDuplicates {
-          id
-          title
-          url
-        }
+        ...QuestionLinks
         isLocked
         lockReason
         lockedUntil
@@ -111,6 +117,30 @@ export const QuestionPageQuery = graphql(
         viewerCanLock
         viewerCanProtect
         viewerCanUndelete
+        viewerBountyAmounts
+        viewerBountyRefusal
+        bounty {
+          id
+          amount
+          status
+          endsAt
+          graceEndsAt
+          awardedAmount
+          awardedAutomatically
+          awardedAt
+          offeredBy {
+            handle
+            displayName
+          }
+          awardedAnswer {
+            id
+            url
+            author {
+              handle
+              displayName
+            }
+          }
+        }
         tags {
           name
         }
@@ -147,7 +177,7 @@ export const QuestionPageQuery = graphql(
       }
     }
   `,
-  [UserChipFragment, AttributionFragment, CommentFragment, AnswerFragment],
+  [UserChipFragment, AttributionFragment, CommentFragment, AnswerFragment, QuestionLinksFragment],
 );
 
 export const RecordViewMutation = graphql(`
