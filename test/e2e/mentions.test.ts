@@ -6,24 +6,19 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newContext } from '../helpers/browser.js';
 import { resetAuthLimits } from './support/limits.js';
-import { newMember, signUp, type Member } from './support/members.js';
+import { signedUpMember, type Member } from './support/members.js';
 import { graphql, waitForHydration } from './support/pages.js';
 
 let browser: Browser;
 let asker: Member;
-let answerer: Member;
 let askerContext: BrowserContext;
 let answererContext: BrowserContext;
 
 beforeAll(async () => {
   await resetAuthLimits();
   browser = await launchBrowser();
-  asker = newMember('asker');
-  answerer = newMember('helper');
-  askerContext = await newContext(browser);
-  await signUp(await askerContext.newPage(), asker);
-  answererContext = await newContext(browser);
-  await signUp(await answererContext.newPage(), answerer);
+  ({ member: asker, context: askerContext } = await signedUpMember(browser, 'asker'));
+  ({ context: answererContext } = await signedUpMember(browser, 'helper'));
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,25 +7,20 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newContext } from '../helpers/browser.js';
 import { resetAuthLimits } from './support/limits.js';
-import { newMember, signUp, type Member } from './support/members.js';
+import { signedUpMember, type Member } from './support/members.js';
 import { graphql, waitForHydration } from './support/pages.js';
 
 const mailpit = inject('mailpitUrl');
 let browser: Browser;
 let asker: Member;
-let answerer: Member;
 let askerContext: BrowserContext;
 let answererContext: BrowserContext;
 
 beforeAll(async () => {
   await resetAuthLimits();
   browser = await launchBrowser();
-  asker = newMember('asker');
-  answerer = newMember('answerer');
-  askerContext = await newContext(browser);
-  await signUp(await askerContext.newPage(), asker);
-  answererContext = await newContext(browser);
-  await signUp(await answererContext.newPage(), answerer);
+  ({ member: asker, context: askerContext } = await signedUpMember(browser, 'asker'));
+  ({ context: answererContext } = await signedUpMember(browser, 'answerer'));
 });
 afterAll(async () => {
   await browser?.close();

@@ -61,6 +61,16 @@ export async function signUp(page: Page, member: Member): Promise<void> {
   ]);
 }
 
+/** A new member signed up in a browser context of their own (JavaScript on). */
+export async function signedUpMember(browser: Browser, role: string): Promise<{ member: Member; context: BrowserContext }> {
+  const member = newMember(role);
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signUp(page, member);
+  await page.close();
+  return { member, context };
+}
+
 /** Signs in through /signin (redirected back to `/`). */
 export async function signIn(page: Page, member: Pick<Member, 'handle' | 'password'>): Promise<void> {
   const response = await page.goto('/signin');
