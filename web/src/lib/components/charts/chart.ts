@@ -84,3 +84,12 @@ export function duration(minutes: number | null | undefined): string {
 export function cell(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : String(Math.round(v * 100) / 100);
 }
+
+/** The colour of each tone (theme variables), for the bars and the legend's swatches. */
+export const TONE_COLOR: Record<Tone, string> = {
+  accent: 'var(--accent)',
+  success: 'var(--success)',
+  danger: 'var(--danger)',
+  warning: 'var(--warning)',
+  muted: 'var(--fg-subtle)',
+};
