@@ -42,11 +42,29 @@ export async function createDeps(config: Readonly<Config>, name: string, options
   const versions = new Versions(redis, config.redisPrefix, log);
   const storage = createStorage(ferretdb, { redis, prefix: config.redisPrefix }, config.mongodbIdLookup, versions);
   const repos = createRepositories(storage);
-  // caches kept exact by the same version bumps: members, tags, spaces and posts by id
-  // (infra/entity-cache.ts), and anonymous GraphQL responses (infra/response-cache.ts), whose
+  // caches kept exact by the same version bumps: the documents pages read by id (members, tags,
+  // spaces, posts, threads and the small per-question and per-member ones: every repository
+  // whose `cache` option asks, infra/entity-cache.ts), and anonymous GraphQL responses (infra/response-cache.ts), whose
   // entries every process's writes retire (the api serves them: app.ts)
   const entityCache = new EntityCache(redis, config.redisPrefix, versions, log);
-  for (const repo of [repos.users, repos.tags, repos.spaces, repos.posts, repos.threads]) repo.useEntityCache(entityCache);
+  for (const repo of [
+    repos.users,
+    repos.tags,
+    repos.spaces,
+    repos.posts,
+    repos.threads,
+    repos.bounties.questions,
+    repos.links,
+    repos.organizations.memberships,
+    repos.support.spaces,
+    repos.support.tickets,
+    repos.support.cases,
+    repos.support.verifications,
+    repos.tagStats,
+    repos.userStats,
+    repos.badges,
+  ])
+    repo.useEntityCache(entityCache);
   let responseCache: ResponseCacheStore | null = null;
   if (config.responseCacheTtlSeconds > 0) {
     const cacheRedis = createRedis(config.redisUrl, log, { keyPrefix: `${config.redisPrefix}rc:` });

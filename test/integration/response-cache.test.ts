@@ -266,4 +266,68 @@ describe('the entity cache', () => {
     expect((await fresh(PAGE, page)).question.author.displayName).toBe('Written directly');
     expect((await read(w.dave, PAGE, page)).data.question.author.displayName).toBe('Written directly');
   });
+
+  it('remembers the per-question and per-member documents a page lacks, and shows each at once when written', async () => {
+    const w = await world();
+    const other = (await ask(w.bob, { title: 'A question that will link to the first one' })).id;
+    const SIDE = `query($id: ID!) {
+      question(id: $id) {
+        id escalatedToSupport bounty { amount } linkedQuestions { id }
+        author { orgBadge } answers(first: 20) { nodes { id author { orgBadge } } }
+      }
+    }`;
+    const page = { id: w.q };
+    const before = (await read(w.dave, SIDE, page)).data.question;
+    expect(before).toMatchObject({ bounty: null, linkedQuestions: [], author: { orgBadge: null } });
+    // (the first view stores "no organisation" for each author: the second caches those)
+    await read(w.dave, SIDE, page);
+    // warm: no bounty, no links, no organisation and no support settings are read again
+    const commands = await commandsDuring(() => read(w.dave, SIDE, page));
+    const sideReads = commands.filter((c) => /^find:(question_bounties|question_links|org_memberships|support_spaces)$/.test(c));
+    expect(sideReads).toEqual([]);
+
+    // written through the repositories (as the services do): the next read shows each
+    await h.deps.repos.links.addInbound(new mongoose.Types.ObjectId(rawOf(w.q)), [new mongoose.Types.ObjectId(rawOf(other))]);
+    const org = await h.deps.repos.organizations.create({
+      slug: 'acme-bank',
+      name: 'Acme Bank',
+      kind: 'CUSTOMER',
+      domains: [],
+      supportTier: null,
+      memberIds: [],
+      adminIds: [],
+      spaceIds: [],
+    });
+    await h.deps.repos.organizations.memberships.set(new mongoose.Types.ObjectId(rawOf(w.alice.id)), {
+      orgId: org._id,
+      orgName: org.name,
+      orgKind: 'CUSTOMER',
+      via: 'ADMIN',
+      joinedAt: new Date(),
+    });
+    const after = (await read(w.dave, SIDE, page)).data.question;
+    expect(after.linkedQuestions).toEqual([{ id: other }]);
+    expect(after.author.orgBadge).toBe('Customer · Acme Bank');
+    expect(after.answers.nodes[0].author.orgBadge).toBeNull();
+  });
+
+  it('keeps a parsed document in the process only while Redis says it is current, its contents frozen for sharing', async () => {
+    const w = await world();
+    const id = new mongoose.Types.ObjectId(rawOf(w.q));
+    const [first] = await h.deps.repos.posts.findManyByIds([id]);
+    const [again] = await h.deps.repos.posts.findManyByIds([id]);
+    // what the document holds is the same parsed value (no second deserialisation), shared by
+    // every request, so none may change it; each read has its own copy of the document itself
+    expect(again!.tags).toBe(first!.tags);
+    expect(Object.isFrozen(first!.tags)).toBe(true);
+    expect(() => first!.tags.push('mutated')).toThrow(TypeError);
+    (first as { title: string }).title = 'changed by one reader';
+    expect((await h.deps.repos.posts.findManyByIds([id]))[0]!.title).not.toBe('changed by one reader');
+
+    // a write (by any process: the version lives in Redis) retires it at the next read
+    await h.deps.repos.posts.update(id, { $set: { title: 'A title changed by another process' } });
+    const [after] = await h.deps.repos.posts.findManyByIds([id]);
+    expect(after!.tags).not.toBe(first!.tags);
+    expect(after!.title).toBe('A title changed by another process');
+  });
 });

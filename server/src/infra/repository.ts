@@ -2,6 +2,7 @@
 // with the storage strategy chosen at boot (storage.ts). A module's repository extends it with
 // its own named queries and is the only code that touches its collection.
 import type mongoose from 'mongoose';
+import type { EntityCache } from './entity-cache.js';
 import type { Guard, GuardedResult, Storage } from './storage.js';
 import { InsertBatch, type InsertBatchOptions } from './insert-batch.js';
 
@@ -13,9 +14,19 @@ export interface RepositoryOptions {
    * `<collection>:<id>` and the lists it appears in. None for collections no page shows.
    */
   versionKeys?: (id: unknown) => string[];
+  /**
+   * Whole-document by-id reads served through the entity cache (infra/entity-cache.ts) under this
+   * name; its entries follow the document's first version key, so `versionKeys` is required.
+   * `omit`: fields never cached nor served (secrets). `absent`: an id without a document is
+   * remembered too (a question without a bounty is the common case) — only for collections whose
+   * every write goes through this repository's methods, which bump the version.
+   */
+  cache?: { name: string; omit?: readonly string[]; absent?: boolean };
 }
 
 export abstract class Repository<T extends { _id: unknown }> {
+  private entityCache: EntityCache | null = null;
+
   constructor(
     protected readonly storage: Storage,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mongoose model of T
@@ -37,9 +48,37 @@ export abstract class Repository<T extends { _id: unknown }> {
     return (await query.lean()) as T | null;
   }
 
-  /** Documents by `_id`, in no particular order, missing ones left out. */
+  /** Serves whole-document by-id reads through the entity cache when `options.cache` asks for it (deps.ts). */
+  useEntityCache(cache: EntityCache | null): void {
+    if (this.options.cache) this.entityCache = cache;
+  }
+
+  /**
+   * Documents by `_id`, in no particular order, missing ones left out. Whole documents come
+   * through the entity cache where the repository has one (one MGET instead of one read per id
+   * on FerretDB); a projection (`select`: tools that need what is stored right now) is read from
+   * the database.
+   */
   findManyByIds<R extends { _id: unknown } = T>(ids: readonly unknown[], select?: string): Promise<R[]> {
+    const cached = this.options.cache;
+    const keysOf = this.options.versionKeys;
+    if (!this.entityCache || !cached || !keysOf || select !== undefined) return this.findStoredByIds<R>(ids, select);
+    return this.entityCache.read<R>(cached.name, ids, (missing) => this.findStoredByIds<R>(missing), {
+      version: (id) => keysOf(id)[0]!,
+      omit: cached.omit,
+      absent: cached.absent,
+    });
+  }
+
+  /** `findManyByIds` past the entity cache: what the database holds right now (verify, rebuilds). */
+  findStoredByIds<R extends { _id: unknown } = T>(ids: readonly unknown[], select?: string): Promise<R[]> {
     return this.storage.findByIds<R>(this.model, ids, select);
+  }
+
+  /** One whole document by `_id` through the entity cache where the repository has one (page reads). */
+  async findCachedById(id: unknown): Promise<T | null> {
+    if (id === null || id === undefined) return null;
+    return (await this.findManyByIds([id]))[0] ?? null;
   }
 
   /** Documents by `_id` in input order, null where missing (DataLoader batch functions). */

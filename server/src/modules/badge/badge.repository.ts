@@ -28,7 +28,8 @@ export function awardId(slug: string, userId: string, subjectId: string | null):
 
 export class BadgeRepository extends Repository<BadgeDoc> {
   constructor(storage: Storage) {
-    super(storage, BadgeModel);
+    // awards are read by id on profiles and badge pages (an award is inserted once, never changed)
+    super(storage, BadgeModel, { versionKeys: (id) => [`badge_awards:${String(id)}`], cache: { name: 'badges' } });
   }
 
   /** Inserts the award; false when it exists already (awarded before). */

@@ -37,7 +37,11 @@ export class BountyDocs extends Repository<BountyDoc> {
 
 export class QuestionBountyDocs extends Repository<QuestionBountiesDoc> {
   constructor(storage: Storage) {
-    super(storage, QuestionBountiesModel, { versionKeys: (id) => [`bounties:${String(id)}`, 'list:bounties'] });
+    // read on every question page, and most questions never had a bounty: absent ones are cached too
+    super(storage, QuestionBountiesModel, {
+      versionKeys: (id) => [`bounties:${String(id)}`, 'list:bounties'],
+      cache: { name: 'question_bounties', absent: true },
+    });
   }
 
   /** Creates the question's (empty) state unless it exists. */

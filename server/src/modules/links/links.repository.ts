@@ -7,7 +7,11 @@ import { QuestionLinksModel, type QuestionLinksDoc } from './links.model.js';
 
 export class LinksRepository extends Repository<QuestionLinksDoc> {
   constructor(storage: Storage) {
-    super(storage, QuestionLinksModel, { versionKeys: (id) => [`question_links:${String(id)}`] });
+    // read on every question page, and most questions have no links: absent ones are cached too
+    super(storage, QuestionLinksModel, {
+      versionKeys: (id) => [`question_links:${String(id)}`],
+      cache: { name: 'question_links', absent: true },
+    });
   }
 
   /** Adds questions linking to `questionId` (idempotent). */

@@ -50,7 +50,8 @@ export class OrganizationRepository extends Repository<OrganizationDoc> {
 
 export class MembershipRepository extends Repository<MembershipDoc> {
   constructor(storage: Storage) {
-    super(storage, MembershipModel, { versionKeys: (id) => [`users:${String(id)}`] });
+    // the org badge of every author line: absent ones are cached too
+    super(storage, MembershipModel, { versionKeys: (id) => [`users:${String(id)}`], cache: { name: 'org_memberships', absent: true } });
   }
 
   async set(userId: Types.ObjectId, doc: Omit<MembershipDoc, '_id'>): Promise<void> {

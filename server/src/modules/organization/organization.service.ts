@@ -172,7 +172,7 @@ const RECHECK_MS = 10 * 60_000;
 export async function membershipOf(deps: AppDeps, userId: Types.ObjectId | string): Promise<MembershipDoc | null> {
   const id = toObjectId(userId);
   if (!id) return null;
-  return resolveMembership(deps, id, await deps.repos.organizations.memberships.findById(id));
+  return resolveMembership(deps, id, await deps.repos.organizations.memberships.findCachedById(id));
 }
 
 /** `membershipOf` for a membership document already read (null: none stored yet). */

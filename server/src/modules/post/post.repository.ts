@@ -5,7 +5,6 @@ import { keyset, type PageWindow } from '../../lib/connection.js';
 import { toObjectId } from '../../lib/ids.js';
 import { op } from '../../lib/mongo-ops.js';
 import { Repository } from '../../infra/repository.js';
-import type { EntityCache } from '../../infra/entity-cache.js';
 import type { Storage } from '../../infra/storage.js';
 import { PostModel, type PostDoc } from './post.model.js';
 
@@ -64,25 +63,9 @@ function questionWhere(filter: QuestionFilter, order: QuestionOrder): Record<str
 }
 
 export class PostRepository extends Repository<PostDoc> {
-  private cache: EntityCache | null = null;
-
-  /** Serves by-id batches (listings, question pages) through the entity cache (deps.ts). */
-  useEntityCache(cache: EntityCache | null): void {
-    this.cache = cache;
-  }
-
-  /**
-   * Posts by `_id`. Whole documents (what listings and the GraphQL loaders ask for) come through
-   * the entity cache (infra/entity-cache.ts: one MGET instead of one read per id on FerretDB); a
-   * projection (tools that need what is stored right now) is read from the database.
-   */
-  override findManyByIds<R extends { _id: unknown } = PostDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
-    return this.cache.read<R>('posts', ids, (missing) => super.findManyByIds<R>(missing));
-  }
-
+  /** whole posts by id (listings, question pages) come through the entity cache (infra/repository.ts) */
   constructor(storage: Storage) {
-    super(storage, PostModel, { versionKeys: (id) => [`posts:${String(id)}`, 'list:posts'] });
+    super(storage, PostModel, { versionKeys: (id) => [`posts:${String(id)}`, 'list:posts'], cache: { name: 'posts' } });
   }
 
   /** Posts by (hex) id, in input order (null where missing or not an id): the DataLoader batch function. */
@@ -112,7 +95,7 @@ export class PostRepository extends Repository<PostDoc> {
     const unlisted = questions.filter((q) => !Array.isArray(q.answerIds)).map((q) => q._id);
     const ids = listed.flatMap((q) => q.answerIds!);
     const docs = [
-      ...(fresh ? await super.findManyByIds<PostDoc>(ids) : await this.findManyByIds(ids)),
+      ...(fresh ? await this.findStoredByIds<PostDoc>(ids) : await this.findManyByIds(ids)),
       ...(unlisted.length ? ((await PostModel.find({ type: 'answer', questionId: op.in(unlisted) }).lean()) as PostDoc[]) : []),
     ];
     const groups = new Map<string, PostDoc[]>();

@@ -47,7 +47,8 @@ export abstract class RollupRepository<D extends RollupDoc> extends Repository<D
 export class TagStatsRepository extends RollupRepository<TagStatsDoc> {
   constructor(storage: Storage) {
     // the tag page and `experts(tag)` note this key (post.rollups.ts)
-    super(storage, TagStatsModel, { versionKeys: (id) => [tagStatsKey(String(id))] });
+    // read by the tag page: not computed yet is remembered too (a rollup's store bumps the key)
+    super(storage, TagStatsModel, { versionKeys: (id) => [tagStatsKey(String(id))], cache: { name: 'tag_stats', absent: true } });
   }
 
   protected contentOf(doc: TagStatsDoc): unknown {
@@ -58,7 +59,7 @@ export class TagStatsRepository extends RollupRepository<TagStatsDoc> {
 
   /** A tag's statistics (by `_id`), or null when not computed yet. */
   ofTag(name: string): Promise<TagStatsDoc | null> {
-    return this.findById(name);
+    return this.findCachedById(name);
   }
 }
 

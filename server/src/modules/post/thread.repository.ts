@@ -2,7 +2,6 @@
 // so the question page reads one document instead of one per answer and comment. The only code
 // that touches it.
 import type { Types } from 'mongoose';
-import type { EntityCache } from '../../infra/entity-cache.js';
 import { Repository } from '../../infra/repository.js';
 import type { Storage } from '../../infra/storage.js';
 import type { CommentDoc } from '../comment/comment.model.js';
@@ -33,19 +32,11 @@ export class ThreadRepository extends Repository<ThreadDoc> {
     private readonly posts: PostRepository,
     private readonly comments: CommentRepository,
   ) {
-    // a rebuilt thread changes what the question's page shows
-    super(storage, ThreadModel, { versionKeys: (id) => [`posts:${String(id)}`] });
-  }
-
-  private cache: EntityCache | null = null;
-
-  /**
-   * Serves page reads through the entity cache (deps.ts): a thread is large (tens of KB), and
-   * FerretDB takes ~20 ms to hand one over where Redis takes a fraction of a millisecond. Entries
-   * follow the question's version (`posts:<id>`), which every rebuild bumps after writing.
-   */
-  useEntityCache(cache: EntityCache | null): void {
-    this.cache = cache;
+    // a rebuilt thread changes what the question's page shows. Page reads come through the
+    // entity cache: a thread is large (tens of KB), and FerretDB takes ~20 ms to hand one over
+    // where Redis takes a fraction of a millisecond. Entries follow the question's version
+    // (`posts:<id>`), which every rebuild bumps after writing.
+    super(storage, ThreadModel, { versionKeys: (id) => [`posts:${String(id)}`], cache: { name: 'threads' } });
   }
 
   /**
@@ -53,10 +44,7 @@ export class ThreadRepository extends Repository<ThreadDoc> {
    * what the database holds, past the cache (verify compares that with the facts).
    */
   async threadsOf(questionIds: readonly Types.ObjectId[], stored = false): Promise<Array<Thread | null>> {
-    const docs =
-      this.cache && !stored
-        ? await this.cache.read<ThreadDoc>('threads', questionIds, (missing) => this.findManyByIds(missing))
-        : await this.findManyByIds(questionIds);
+    const docs = stored ? await this.findStoredByIds(questionIds) : await this.findManyByIds(questionIds);
     const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
     return questionIds.map((id) => {
       const doc = byId.get(id.toHexString());

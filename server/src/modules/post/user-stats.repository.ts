@@ -7,7 +7,8 @@ import { UserStatsModel, type UserStatsDoc } from './user-stats.model.js';
 export class UserStatsRepository extends RollupRepository<UserStatsDoc> {
   constructor(storage: Storage) {
     // the profile's top tags note this key (post.rollups.ts)
-    super(storage, UserStatsModel, { versionKeys: (id) => [userStatsKey(String(id))] });
+    // read by profiles and member lists: not computed yet is remembered too (a store bumps the key)
+    super(storage, UserStatsModel, { versionKeys: (id) => [userStatsKey(String(id))], cache: { name: 'user_stats', absent: true } });
   }
 
   protected contentOf(doc: UserStatsDoc): unknown {
@@ -16,7 +17,7 @@ export class UserStatsRepository extends RollupRepository<UserStatsDoc> {
 
   /** A member's statistics (by `_id`), or null when not computed yet. */
   ofUser(userId: Types.ObjectId): Promise<UserStatsDoc | null> {
-    return this.findById(userId);
+    return this.findCachedById(userId);
   }
 }
 

@@ -1,30 +1,13 @@
 // The spaces collection: the only code that touches it.
 import type { Types } from 'mongoose';
 import { keyset, type PageWindow } from '../../lib/connection.js';
-import type { EntityCache } from '../../infra/entity-cache.js';
 import { Repository } from '../../infra/repository.js';
 import type { Storage } from '../../infra/storage.js';
 import { SpaceModel, type SpaceDoc } from './space.model.js';
 
 export class SpaceRepository extends Repository<SpaceDoc> {
-  private cache: EntityCache | null = null;
-
   constructor(storage: Storage) {
-    super(storage, SpaceModel, { versionKeys: (id) => [`spaces:${String(id)}`, 'list:spaces'] });
-  }
-
-  /** Serves by-id batches through the entity cache (deps.ts). */
-  useEntityCache(cache: EntityCache | null): void {
-    this.cache = cache;
-  }
-
-  /**
-   * Spaces by `_id`. Whole documents (what the GraphQL loaders ask for) come through the entity cache
-   * (infra/entity-cache.ts); a projection (`select`) is read from the database.
-   */
-  override findManyByIds<R extends { _id: unknown } = SpaceDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
-    return this.cache.read<R>('spaces', ids, (missing) => super.findManyByIds<R>(missing));
+    super(storage, SpaceModel, { versionKeys: (id) => [`spaces:${String(id)}`, 'list:spaces'], cache: { name: 'spaces' } });
   }
 
   async create(doc: Record<string, unknown>): Promise<SpaceDoc> {

@@ -221,7 +221,7 @@ function ticketFor(ctx: Context, questionId: string): Promise<TicketDoc | null> 
   if (!hit) {
     const id = toObjectId(questionId);
     noteReads(ctx, [`support_tickets:${questionId}`]);
-    hit = id ? reposOf(ctx).support.tickets.findById(id) : Promise.resolve(null);
+    hit = reposOf(ctx).support.tickets.findCachedById(id);
     memo.set(questionId, hit);
   }
   return hit;

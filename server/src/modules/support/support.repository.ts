@@ -19,13 +19,21 @@ import {
 
 export class SupportSpaceRepository extends Repository<SupportSpaceDoc> {
   constructor(storage: Storage) {
-    super(storage, SupportSpaceModel, { versionKeys: (id) => [`support_spaces:${String(id)}`, `spaces:${String(id)}`] });
+    // read on every question page (is its space a support space?): absent ones are cached too
+    super(storage, SupportSpaceModel, {
+      versionKeys: (id) => [`support_spaces:${String(id)}`, `spaces:${String(id)}`],
+      cache: { name: 'support_spaces', absent: true },
+    });
   }
 }
 
 export class TicketRepository extends Repository<TicketDoc> {
   constructor(storage: Storage) {
-    super(storage, TicketModel, { versionKeys: (id) => [`support_tickets:${String(id)}`, `posts:${String(id)}`] });
+    // read on every question page (is it a customer question?): absent ones are cached too
+    super(storage, TicketModel, {
+      versionKeys: (id) => [`support_tickets:${String(id)}`, `posts:${String(id)}`],
+      cache: { name: 'support_tickets', absent: true },
+    });
   }
 
   /** Creates the ticket unless it exists (handlers run again after a crash). True when created. */
@@ -44,7 +52,7 @@ export class TicketRepository extends Repository<TicketDoc> {
 
 export class SupportCaseRepository extends Repository<SupportCaseDoc> {
   constructor(storage: Storage) {
-    super(storage, SupportCaseModel, { versionKeys: (id) => [`support_cases:${String(id)}`] });
+    super(storage, SupportCaseModel, { versionKeys: (id) => [`support_cases:${String(id)}`], cache: { name: 'support_cases' } });
   }
 
   async create(doc: Omit<SupportCaseDoc, '_id' | 'createdAt' | 'updatedAt'>): Promise<SupportCaseDoc> {
@@ -56,7 +64,11 @@ export class SupportCaseRepository extends Repository<SupportCaseDoc> {
 
 export class VerificationRepository extends Repository<VerificationDoc> {
   constructor(storage: Storage) {
-    super(storage, VerificationModel, { versionKeys: (id) => [`posts:${String(id)}`] });
+    // an answer's verification (by the answer's id) on support question pages: absent ones cached too
+    super(storage, VerificationModel, {
+      versionKeys: (id) => [`posts:${String(id)}`],
+      cache: { name: 'support_verifications', absent: true },
+    });
   }
 }
 

@@ -48,7 +48,7 @@ async function requireEngineer(ctx: Ctx, spaceId: Types.ObjectId | string): Prom
 /** A space's support settings (defaults when none were saved). */
 export async function supportSpace(deps: AppDeps, spaceId: Types.ObjectId): Promise<SupportSpaceDoc> {
   return (
-    (await deps.repos.support.spaces.findById(spaceId)) ?? {
+    (await deps.repos.support.spaces.findCachedById(spaceId)) ?? {
       _id: spaceId,
       versions: [],
       timeZone: 'UTC',
@@ -231,8 +231,7 @@ export async function syncQueue(deps: AppDeps, ticket: TicketDoc): Promise<void>
 
 /** The ticket of a question the viewer may see (null: not a customer question). */
 export async function ticketOfQuestion(ctx: Ctx, questionId: string): Promise<TicketDoc | null> {
-  const id = toObjectId(questionId);
-  return id ? reposOf(ctx).support.tickets.findById(id) : null;
+  return reposOf(ctx).support.tickets.findCachedById(toObjectId(questionId));
 }
 
 async function loadTicket(ctx: Ctx, questionId: string): Promise<TicketDoc> {

@@ -2,7 +2,6 @@
 import { Types } from 'mongoose';
 import { keyset, type PageWindow } from '../../lib/connection.js';
 import { op } from '../../lib/mongo-ops.js';
-import type { EntityCache } from '../../infra/entity-cache.js';
 import { Repository } from '../../infra/repository.js';
 import type { Guard, GuardedResult } from '../../infra/storage.js';
 import type { Storage } from '../../infra/storage.js';
@@ -21,10 +20,12 @@ export interface ReputationState {
 const SECRET_FIELDS = ['passwordHash'] as const;
 
 export class UserRepository extends Repository<UserDoc> {
-  private cache: EntityCache | null = null;
-
+  /** whole members by id (author lines, chips, profiles) come through the entity cache, without the password hash */
   constructor(storage: Storage) {
-    super(storage, UserModel, { versionKeys: (id) => [`users:${String(id)}`, 'list:users'] });
+    super(storage, UserModel, {
+      versionKeys: (id) => [`users:${String(id)}`, 'list:users'],
+      cache: { name: 'users', omit: SECRET_FIELDS },
+    });
   }
 
   private ranking: UserRanking | null = null;
@@ -42,21 +43,6 @@ export class UserRepository extends Repository<UserDoc> {
   /** Rebuilds the ranking and the handle directory from every member (seeding, imports, the worker); the members seen. */
   async rebuildRanking(): Promise<number> {
     return this.rankings ? this.rankings.rebuild(this.scan({}, 'reputation repSeq handleKey')) : 0;
-  }
-
-  /** Serves by-id batches (author lines, chips, profiles) through the entity cache (deps.ts). */
-  useEntityCache(cache: EntityCache | null): void {
-    this.cache = cache;
-  }
-
-  /**
-   * Members by `_id`. Whole documents (what the GraphQL loaders ask for) come through the entity
-   * cache, without the password hash (infra/entity-cache.ts); a projection (`select`: tools that
-   * need what is stored right now, e.g. verify) is read from the database.
-   */
-  override findManyByIds<R extends { _id: unknown } = UserDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
-    return this.cache.read<R>('users', ids, (missing) => super.findManyByIds<R>(missing), SECRET_FIELDS);
   }
 
   /** Creates a member (the unique handle and email keys refuse duplicates with E11000). */
