@@ -20,6 +20,7 @@ export const CHECKS = [
   ['question thread', "a built thread (the question page's read model) holds the question's answers and comments as they are"],
   ['space questionCount', 'non-deleted questions in the space'],
   ['tag questionCount', 'non-deleted questions with the tag'],
+  ['tag synonyms', 'the tags whose synonymOf names the tag'],
   ['user questionCount', 'non-deleted questions by the member'],
   ['user answerCount', 'non-deleted answers by the member'],
   ['user opening event', 'every member has a join:<id> ledger event'],

@@ -59,7 +59,7 @@ export interface PostRow {
 }
 
 export type SpaceRow = { _id: Id; slug: string; questionCount: number };
-export type TagRow = { _id: string; questionCount: number };
+export type TagRow = { _id: string; questionCount: number; synonymOf?: string | null; synonyms?: string[] };
 
 export interface UserRow {
   _id: Id;
@@ -102,7 +102,7 @@ export function verifyStore(repos: VerifyRepos, queue: Pick<RollupDeps, 'redis' 
     postCounterPage: (last: unknown, limit: number) =>
       posts.page<PostRow>(after(last), 'type answerCount commentCount isAnswered acceptedAnswerId answerIds commentIds', limit),
     spacePage: (last: unknown, limit: number) => spaces.page<SpaceRow>(after(last), 'slug questionCount', limit),
-    tagPage: (last: unknown, limit: number) => tags.page<TagRow>(after(last), 'questionCount', limit),
+    tagPage: (last: unknown, limit: number) => tags.page<TagRow>(after(last), 'questionCount synonymOf synonyms', limit),
     userPage: (last: unknown, limit: number) =>
       users.page<UserRow>(after(last), 'handle createdAt reputation repSeq questionCount answerCount', limit),
 
@@ -170,6 +170,12 @@ export function verifyStore(repos: VerifyRepos, queue: Pick<RollupDeps, 'redis' 
       spaces.updateIf(spaceId, { questionCount: from }, { $set: { questionCount: to } }),
     setTagQuestionCountIf: (name: string, from: number, to: number): Promise<GuardedResult> =>
       tags.updateIf(name, { questionCount: from }, { $set: { questionCount: to } }),
+    /** The synonyms of these tags, from the synonyms' pointers (batch path). */
+    synonymsPointingAt: (names: string[]) => tags.findWhere<{ _id: string; synonymOf: string }>({ synonymOf: op.in(names) }, 'synonymOf'),
+    /** A master tag's kept list of synonyms. */
+    setTagSynonyms: async (name: string, synonyms: string[]): Promise<void> => {
+      await tags.update(name, { $set: { synonyms } });
+    },
     /** A member's questionCount or answerCount, from the value read. */
     setUserCounterIf: (userId: Id, field: 'questionCount' | 'answerCount', from: number, to: number): Promise<GuardedResult> =>
       users.updateIf(userId, { [field]: from }, { $set: { [field]: to } }),
@@ -202,11 +208,11 @@ export function verifyStore(repos: VerifyRepos, queue: Pick<RollupDeps, 'redis' 
     /** Which of these tags or members (hex ids) are marked for the job. */
     pendingRollups: async (kind: 'tags' | 'users', names: string[]): Promise<Set<string>> =>
       queue ? pendingRollups(queue, kind, names).catch(() => new Set<string>()) : new Set<string>(),
-    storedTagStats: (names: string[]) => tagStats.findManyByIds<TagStatsDoc>(names),
+    storedTagStats: (names: string[]) => tagStats.findStoredByIds<TagStatsDoc>(names),
     expectedTagStats: (names: string[], mark: number) => computeTagStats(posts, names, mark),
     sameTagStats: (stored: TagStatsDoc, expected: TagStatsDoc) => tagStats.sameContent(stored, expected),
     storeTagStats: (doc: TagStatsDoc, force: boolean) => tagStats.storeComputed(doc, force),
-    storedUserStats: (ids: Id[]) => userStats.findManyByIds<UserStatsDoc>(ids),
+    storedUserStats: (ids: Id[]) => userStats.findStoredByIds<UserStatsDoc>(ids),
     expectedUserStats: (ids: Id[], mark: number) => computeUserStats(posts, ids, mark),
     sameUserStats: (stored: UserStatsDoc, expected: UserStatsDoc) => userStats.sameContent(stored, expected),
     storeUserStats: (doc: UserStatsDoc, force: boolean) => userStats.storeComputed(doc, force),

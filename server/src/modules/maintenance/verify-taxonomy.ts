@@ -1,6 +1,7 @@
-// Verify: spaces' and tags' question counts against their questions.
+// Verify: spaces' and tags' question counts against their questions, and each master tag's kept
+// list of synonyms against the synonyms' pointers.
 import { batches, hex, type Tally } from './verify-checks.js';
-import type { VerifyStore } from './verify-store.js';
+import type { TagRow, VerifyStore } from './verify-store.js';
 
 /** Each space's questionCount = its non-deleted questions. */
 export async function checkSpaces(store: VerifyStore, tally: Tally, repair: boolean, size: number) {
@@ -37,5 +38,24 @@ export async function checkTags(store: VerifyStore, tally: Tally, repair: boolea
       const res = await store.setTagQuestionCountIf(t._id, t.questionCount, expected);
       if (res.modifiedCount === 1) tally.repaired('tag questionCount');
     }
+    await checkSynonymLists(store, tally, repair, tags);
+  }
+}
+
+/** A master tag's `synonyms` (where kept) = the tags whose `synonymOf` names it. */
+async function checkSynonymLists(store: VerifyStore, tally: Tally, repair: boolean, tags: TagRow[]) {
+  const kept = tags.filter((t) => Array.isArray(t.synonyms));
+  tally.seen('tag synonyms', kept.length);
+  if (kept.length === 0) return;
+  const expected = new Map<string, string[]>(kept.map((t) => [t._id, []]));
+  for (const s of await store.synonymsPointingAt(kept.map((t) => t._id))) expected.get(s.synonymOf)?.push(s._id);
+  for (const t of kept) {
+    const want = expected.get(t._id)!.sort();
+    const have = [...t.synonyms!].sort();
+    if (want.join('\n') === have.join('\n')) continue;
+    tally.drift('tag synonyms', `tag ${t._id}: [${have.join(', ')}] → [${want.join(', ')}]`);
+    if (!repair) continue;
+    await store.setTagSynonyms(t._id, want);
+    tally.repaired('tag synonyms');
   }
 }

@@ -104,6 +104,10 @@ vi.mock('./verify-store.js', () => {
       guarded(() => db.spaces, id, { questionCount: from }, { questionCount: to }),
     setTagQuestionCountIf: async (id: string, from: number, to: number) =>
       guarded(() => db.tags, id, { questionCount: from }, { questionCount: to }),
+    synonymsPointingAt: async (names: string[]) => db.tags.filter((t) => names.includes(t.synonymOf)),
+    setTagSynonyms: async (name: string, synonyms: string[]) => {
+      one(db.tags, name)!.synonyms = synonyms;
+    },
     setUserCounterIf: async (id: Id, field: string, from: number, to: number) =>
       guarded(() => db.users, id, { [field]: from }, { [field]: to }),
     setUserReputationIf: async (id: Id, read: Row, ledger: { sum: number; last: Row }) =>
@@ -192,7 +196,7 @@ function community(): typeof state.db {
     tagStats: [{ _id: 't', askers: [{ userId: u1!.toHexString(), questionCount: 1 }], answerers: [], mark: 1 }],
     userStats: [{ _id: u1, topTags: ['t'], mark: 1 }],
     spaces: [{ _id: s1, slug: 's', questionCount: 1 }],
-    tags: [{ _id: 't', questionCount: 1 }],
+    tags: [{ _id: 't', questionCount: 1, synonyms: [] }],
     posts: [
       {
         _id: q1,
@@ -251,6 +255,7 @@ describe('verifyConsistency', () => {
       ['question thread', 0],
       ['space questionCount', 1],
       ['tag questionCount', 1],
+      ['tag synonyms', 1],
       ['user questionCount', 3],
       ['user answerCount', 3],
       ['user opening event', 3],
@@ -276,6 +281,7 @@ describe('verifyConsistency', () => {
     Object.assign(db.posts[0]!, { answerCount: 0, answerIds: [] });
     db.posts[1]!.score = 3;
     db.users[2]!.answerCount = 2;
+    db.tags[0]!.synonyms = ['ghost'];
     db.events = db.events.filter((e) => e._id !== `vote:${voteId}:1:author` && e._id !== `join:${u1!.toHexString()}`);
     const found = await verifyConsistency(deps, { batchSize: 2 });
     expect(driftOf(found)).toEqual({
@@ -285,6 +291,7 @@ describe('verifyConsistency', () => {
       'post child lists': 1,
       'space questionCount': 1,
       'tag questionCount': 1,
+      'tag synonyms': 1,
       'user answerCount': 1,
       'user opening event': 1,
       'user reputation': 1,
@@ -292,12 +299,13 @@ describe('verifyConsistency', () => {
     const report = formatVerifyReport(found);
     expect(report).toContain(`vote ${voteId} v1: missing vote:${voteId}:1:author; authorRep/voterRep 10/0, ledger says 0/0`);
     expect(report).toContain('tag t: 5 → 1');
+    expect(report).toContain('tag t: [ghost] → []');
     expect(report).toContain('space s: 0 → 1');
     expect(report).toContain(`answer ${a1!.toHexString()}: score 3 → 1`);
     expect(report).toContain(`question ${q1!.toHexString()}: answerIds misses 1`);
     expect(report).toContain('@cy: 2 → 0');
     expect(report).toContain(`@ada: no join:${u1!.toHexString()}`);
-    expect(report).toMatch(/Drift in 9 item\(s\)\. Run with --repair to fix it\.$/);
+    expect(report).toMatch(/Drift in 10 item\(s\)\. Run with --repair to fix it\.$/);
 
     const repaired = await verifyConsistency(deps, { repair: true, batchSize: 2 });
     expect(repaired.repaired).toBe(repaired.drift);

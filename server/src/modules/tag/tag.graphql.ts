@@ -22,8 +22,9 @@ TagRef.implement({
     synonymOf: t.field({ type: TagRef, nullable: true, resolve: (tag) => tag.synonymOf ?? null }),
     synonyms: t.stringList({
       resolve: (tag, _a, ctx) => {
-        noteReads(ctx, ['list:tags']);
-        return reposOf(ctx).tags.synonymsOf(tag._id);
+        // kept on the tag's own document (whose version the tag's reads note already)
+        noteReads(ctx, [`tags:${tag._id}`]);
+        return reposOf(ctx).tags.synonymsOf(tag);
       },
     }),
     viewerCanEdit: t.boolean({ resolve: (_tag, _a, ctx) => isModerator(ctx.viewer) }),

@@ -1,6 +1,10 @@
 import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 
-/** A tag; `_id` is its name. A synonym points at its master tag through `synonymOf`. */
+/**
+ * A tag; `_id` is its name. A synonym points at its master tag through `synonymOf`; a master
+ * lists its synonyms in `synonyms` (read with the tag by id; absent on a tag stored before the
+ * list was kept: it is computed from `synonymOf` once, then kept).
+ */
 const tagSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -8,6 +12,7 @@ const tagSchema = new Schema(
     descriptionHTML: { type: String, default: '' },
     excerpt: { type: String, default: '' },
     synonymOf: { type: String, default: null },
+    synonyms: { type: [String], default: undefined },
     questionCount: { type: Number, default: 0 },
   },
   { timestamps: true, collection: 'tags' },

@@ -20,6 +20,7 @@ export const TagRef = builder.loadableNodeRef<TagDoc, string, string>('Tag', {
           descriptionHTML: '',
           excerpt: '',
           synonymOf: null,
+          synonyms: [],
           questionCount: 0,
           createdAt: new Date(0),
           updatedAt: new Date(0),

@@ -1,41 +1,56 @@
 // The tags collection (the tag name is the `_id`): the only code that touches it.
 import { keyset, type PageWindow } from '../../lib/connection.js';
 import { op } from '../../lib/mongo-ops.js';
-import type { EntityCache } from '../../infra/entity-cache.js';
 import { Repository } from '../../infra/repository.js';
 import type { Storage } from '../../infra/storage.js';
 import { TagModel, type TagDoc } from './tag.model.js';
 
 export class TagRepository extends Repository<TagDoc> {
-  private cache: EntityCache | null = null;
-
   constructor(storage: Storage) {
-    super(storage, TagModel, { versionKeys: (id) => [`tags:${String(id)}`, 'list:tags'] });
-  }
-
-  /** Serves by-name batches through the entity cache (deps.ts). */
-  useEntityCache(cache: EntityCache | null): void {
-    this.cache = cache;
-  }
-
-  /**
-   * Tags by name. Whole documents (what the GraphQL loaders ask for) come through the entity cache
-   * (infra/entity-cache.ts); a projection (`select`) is read from the database.
-   */
-  override findManyByIds<R extends { _id: unknown } = TagDoc>(ids: readonly unknown[], select?: string): Promise<R[]> {
-    if (!this.cache || select !== undefined) return super.findManyByIds<R>(ids, select);
-    return this.cache.read<R>('tags', ids, (missing) => super.findManyByIds<R>(missing));
+    super(storage, TagModel, { versionKeys: (id) => [`tags:${String(id)}`, 'list:tags'], cache: { name: 'tags' } });
   }
 
   /** +1 question (creating the tag on first use) or −1. */
   async adjustQuestionCount(name: string, delta: 1 | -1): Promise<void> {
     if (delta > 0)
-      await this.update(name, { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null } }, { upsert: true });
+      await this.update(
+        name,
+        { $inc: { questionCount: 1 }, $setOnInsert: { description: '', synonymOf: null, synonyms: [] } },
+        { upsert: true },
+      );
     else await this.update(name, { $inc: { questionCount: -1 } });
   }
 
-  async synonymsOf(name: string): Promise<string[]> {
-    return ((await TagModel.find({ synonymOf: name }).select('_id').lean()) as Array<{ _id: string }>).map((s) => s._id);
+  /** A master tag's synonyms, from its document (computed and stored once for a tag without the list). */
+  async synonymsOf(tag: { _id: string; synonyms?: string[] | null | undefined }): Promise<string[]> {
+    if (Array.isArray(tag.synonyms)) return tag.synonyms;
+    return this.storage.withLock(synonymsLock(tag._id), () => this.storedSynonyms(tag._id));
+  }
+
+  /** Makes `name` a synonym of `masterName`: its pointer, then the master's list (and a previous master's). */
+  async setSynonym(name: string, masterName: string): Promise<void> {
+    const previous = (await this.findById(name, 'synonymOf'))?.synonymOf ?? null;
+    await this.update(name, { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } }, { upsert: true });
+    await this.storage.withLock(synonymsLock(masterName), async () => {
+      // the list is computed first where missing: it then holds `name` already
+      const list = await this.storedSynonyms(masterName);
+      if (!list.includes(name)) await this.update(masterName, { $addToSet: { synonyms: name } });
+    });
+    if (previous && previous !== masterName) {
+      await this.storage.withLock(synonymsLock(previous), async () => {
+        await this.storedSynonyms(previous);
+        await this.update(previous, { $pull: { synonyms: name } });
+      });
+    }
+  }
+
+  /** The stored list, computed from the synonyms' pointers (one query) when the tag has none yet (under its lock). */
+  private async storedSynonyms(name: string): Promise<string[]> {
+    const stored = (await this.findById(name, 'synonyms'))?.synonyms;
+    if (Array.isArray(stored)) return stored;
+    const names = ((await TagModel.find({ synonymOf: name }).select('_id').lean()) as Array<{ _id: string }>).map((s) => s._id);
+    await this.update(name, { $set: { synonyms: names } });
+    return names;
   }
 
   /** Master tags by popularity or name, optionally by prefix (keyset page, limit + 1 rows). */
@@ -62,3 +77,6 @@ export class TagRepository extends Repository<TagDoc> {
     await this.touched(name);
   }
 }
+
+/** one writer of a master tag's synonym list at a time */
+const synonymsLock = (name: string) => `tag-synonyms:${name}`;

@@ -75,6 +75,6 @@ export async function addTagSynonym(ctx: Context, raw: z.input<typeof synonymInp
   const master = await tags.findById(masterName);
   if (!master) throw new ValidationError('no such tag', 'masterName');
   if (master.synonymOf) throw new ValidationError(`"${masterName}" is itself a synonym of "${master.synonymOf}"`, 'masterName');
-  await tags.update(name, { $set: { synonymOf: masterName }, $setOnInsert: { description: '', questionCount: 0 } }, { upsert: true });
+  await tags.setSynonym(name, masterName);
   return (await tags.findById(masterName))!;
 }
