@@ -1,65 +1,68 @@
 // Vendor support on the question page (issue 15): org badges, "escalated to support" with the
 // case status, verified versions, and for the space's engineers the SLA timer, assignment,
 // suggested assignees and the forms (which post to the /support page's actions and come back).
-// Every field read here is by id on the api side (tickets, cases, verifications, memberships).
+// Every field read here is by id on the api side (tickets, cases, verifications, memberships),
+// and asked for in the page's own query (the fragment below): one request to the api per page.
 import type { RequestEvent } from '@sveltejs/kit';
 import { graphql, type ResultOf } from '$lib/graphql/graphql';
 import { ApiError, gql } from '$lib/server/api';
 
-export const QuestionSupportQuery = graphql(`
-  query QuestionSupport($id: ID!, $answersFirst: Int, $answersAfter: String) {
-    question(id: $id) {
+/**
+ * Spread into the question page's query; its `answers` selection uses the page's own arguments
+ * (`$answersFirst`, `$answersAfter`), so both merge into one connection.
+ */
+export const QuestionSupportFragment = graphql(`
+  fragment QuestionSupportFields on Question @_unmask {
+    id
+    escalatedToSupport
+    verifiedVersionsLabel
+    viewerCanEscalate
+    viewerWorksSupport
+    author {
       id
-      escalatedToSupport
-      verifiedVersionsLabel
-      viewerCanEscalate
-      viewerWorksSupport
-      author {
+      orgBadge
+    }
+    space {
+      id
+      versions
+    }
+    supportCase {
+      id
+      status
+      reason
+      externalRef
+      createdAt
+      resolutionUrl
+      resolutionAnswer {
         id
-        orgBadge
       }
-      space {
+    }
+    support {
+      slaState
+      phase
+      minutesLeft
+      dueAt
+      tier
+      reverify
+      customer {
+        name
+      }
+      assignee {
         id
-        versions
+        handle
+        displayName
       }
-      supportCase {
+    }
+    answers(first: $answersFirst, after: $answersAfter) {
+      nodes {
         id
-        status
-        reason
-        externalRef
-        createdAt
-        resolutionUrl
-        resolutionAnswer {
+        isVerified
+        verifiedVersions
+        verificationLabel
+        verificationOutdated
+        author {
           id
-        }
-      }
-      support {
-        slaState
-        phase
-        minutesLeft
-        dueAt
-        tier
-        reverify
-        customer {
-          name
-        }
-        assignee {
-          id
-          handle
-          displayName
-        }
-      }
-      answers(first: $answersFirst, after: $answersAfter) {
-        nodes {
-          id
-          isVerified
-          verifiedVersions
-          verificationLabel
-          verificationOutdated
-          author {
-            id
-            orgBadge
-          }
+          orgBadge
         }
       }
     }
@@ -84,7 +87,7 @@ export const SuggestedAssigneesQuery = graphql(`
   }
 `);
 
-type SupportQuestion = NonNullable<ResultOf<typeof QuestionSupportQuery>['question']>;
+type SupportQuestion = ResultOf<typeof QuestionSupportFragment>;
 export type SuggestedAssignee = ResultOf<typeof SuggestedAssigneesQuery>['suggestedAssignees'][number];
 
 export interface AnswerSupport {
@@ -112,23 +115,10 @@ export interface QuestionSupport {
 }
 
 /**
- * The question page's support labels (null when the api has none: the page renders without them).
+ * The question page's support labels, from the fields its query read (QuestionSupportFields).
  * Suggested assignees are asked for only when the viewer works the space.
  */
-export async function loadQuestionSupport(
-  event: RequestEvent,
-  id: string,
-  answersFirst: number,
-  answersAfter: string | null,
-): Promise<QuestionSupport | null> {
-  let question: SupportQuestion | null;
-  try {
-    question = (await gql(event, QuestionSupportQuery, { id, answersFirst, answersAfter })).question;
-  } catch (err) {
-    if (err instanceof ApiError) return null;
-    throw err;
-  }
-  if (!question) return null;
+export async function loadQuestionSupport(event: RequestEvent, question: SupportQuestion): Promise<QuestionSupport> {
   let suggested: SuggestedAssignee[] = [];
   if (question.viewerWorksSupport && question.support) {
     try {

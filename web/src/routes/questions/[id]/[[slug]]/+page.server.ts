@@ -46,13 +46,6 @@ export const load: PageServerLoad = async (event) => {
 
   // Only first pages of real page views count (not answer pages, not reloads after actions).
   const view = answersAfter ? Promise.resolve() : recordView(event, params.id);
-  // vendor support labels (issue 15), asked for alongside the page's query
-  const support = loadQuestionSupport(
-    event,
-    params.id,
-    ANSWERS_PER_PAGE,
-    answersAfter && CURSOR.test(answersAfter) ? answersAfter : null,
-  ).catch(() => null);
   let data;
   try {
     data = await gql(event, QuestionPageQuery, {
@@ -81,7 +74,8 @@ export const load: PageServerLoad = async (event) => {
     description: excerpt(body, 160),
     closeReasons: CLOSE_REASONS,
     privileges: data.privilegeThresholds,
-    support: await support,
+    // vendor support labels (issue 15), read by the page's query (QuestionSupportFields)
+    support: await loadQuestionSupport(event, question),
   };
 };
 

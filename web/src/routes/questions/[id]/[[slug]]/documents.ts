@@ -3,6 +3,7 @@
 import { graphql } from '$lib/graphql/graphql';
 import { AttributionFragment, PayloadErrorFragment, UserChipFragment } from '$lib/graphql/fragments';
 import { QuestionLinksFragment } from '$lib/components/links/links';
+import { QuestionSupportFragment } from '$lib/server/support';
 
 export const CommentFragment = graphql(
   `
@@ -110,6 +111,7 @@ export const QuestionPageQuery = graphql(
         viewerCanCastCloseVote
         viewerHasVotedToClose
         ...QuestionLinks
+        ...QuestionSupportFields
         isLocked
         lockReason
         lockedUntil
@@ -177,7 +179,7 @@ export const QuestionPageQuery = graphql(
       }
     }
   `,
-  [UserChipFragment, AttributionFragment, CommentFragment, AnswerFragment, QuestionLinksFragment],
+  [UserChipFragment, AttributionFragment, CommentFragment, AnswerFragment, QuestionLinksFragment, QuestionSupportFragment],
 );
 
 export const RecordViewMutation = graphql(`
