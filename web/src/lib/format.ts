@@ -24,10 +24,20 @@ export function timeAgo(iso: string, now: number = Date.now()): string {
   return relative.format(Math.trunc(seconds / 60), 'minute');
 }
 
+/** the last titles formatted (Intl formatting costs ~10 µs, and a page repeats the same times on every view) */
+const titles = new Map<string, string>();
+const TITLES_KEPT = 2_000;
+
 /** "Nov 28, 2026, 8:38 PM UTC" — for `title` attributes. */
 export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '' : `${absolute.format(date)} UTC`;
+  let title = titles.get(iso);
+  if (title === undefined) {
+    const date = new Date(iso);
+    title = Number.isNaN(date.getTime()) ? '' : `${absolute.format(date)} UTC`;
+    if (titles.size >= TITLES_KEPT) titles.delete(titles.keys().next().value!);
+    titles.set(iso, title);
+  }
+  return title;
 }
 
 export function formatDate(iso: string): string {
