@@ -5,10 +5,11 @@
 // database read each (FerretDB reads ids one at a time). Repositories opt in with their `cache`
 // option (infra/repository.ts: `findManyByIds`); nothing else knows it exists.
 //
-// Never stale: an entry (`<prefix>ec:<collection>:<id>`, BSON, TTL) records the read-model
-// version of its document (the repository's first version key, bumped by every repository write
-// after the database write: infra/versions.ts), or that no document had the id (`absent`), the versions' epoch, and this cache's own generation, all
-// read in the same MGET as the entries; it is served only while all three are unchanged. The
+// Never stale: an entry (`<prefix>ec:<collection>:<id>`, BSON, TTL) holds the document, or that
+// no document had the id (`absent`), with the read-model version of the document (the
+// repository's first version key, bumped by every repository write after the database write:
+// infra/versions.ts), the versions' epoch, and this cache's own generation, all read in the same
+// MGET as the entries; it is served only while all three are unchanged. The
 // version is read before the database is, so a document read while a write was under way is
 // stored with the version that write replaces: the next read finds it outdated. The epoch moves
 // when bumps were lost to an outage; the generation moves on every reconnection to Redis (a
