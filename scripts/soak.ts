@@ -2,7 +2,8 @@
 // a soak benchmark (not a test) against the cluster profile. When nothing answers at the cluster's
 // address it starts the profile itself (as `npm run start:cluster` does) and stops it at the end.
 // It makes its members (moderators, created through the server's own user service so that the
-// new-member limits do not throttle the load), measures the cluster's capacity (closed loop, 20 s)
+// new-member limits do not throttle the load), waits for the workers' start-up work (read models,
+// first sweep, badge pass) to finish, measures the cluster's capacity (closed loop, 20 s)
 // unless --rate is given, then sends a mix of reads (question pages, listings, search; 85%) and
 // writes (questions, answers, comments, votes; 15%) at ~70% of it, paced (open loop: latency
 // counts from when a request was due), for the duration, printing per interval (a minute by
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import { createUser } from '../server/src/modules/user/user.service.js';
+import { waitIdle } from './bench/proc.js';
 import { clusterPidsFile, startClusterProfile, type ClusterProfile } from './lib/cluster-profile.js';
 import { databaseName, profileDir, profilePorts } from './lib/services.js';
 
@@ -87,6 +89,39 @@ const LIST = `{ questions(first: 20) { nodes { id title score answerCount isClos
 const PAGE = `query($id: ID!) { question(id: $id) { id title bodyHTML score author { handle reputation } answers(first: 10) { nodes { id bodyHTML score } } } }`;
 const SEARCH = `query($q: String!) { search(query: $q, first: 10) { totalCount nodes { __typename } } }`;
 const SPACES = `{ spaces(first: 5) { nodes { slug } } }`;
+
+/** the cluster profile's FerretDB, from its pid file (none: another database) */
+function ferretdbPid(): number[] {
+  try {
+    const pid = Number(readFileSync(join(profileDir('cluster'), 'run', 'ferretdb.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** the start-up work is waited out for at most this long */
+const SETTLE_MS = 10 * 60_000;
+
+/**
+ * Waits for the cluster's start-up work — the workers' read models, first search sweep and badge
+ * pass, on the one FerretDB — to finish (idle for 5 s in a row): a soak measures the site in
+ * service, not its cold start (a run that did not wait got timeouts in its first two minutes).
+ */
+async function settle(pids: number[]): Promise<void> {
+  if (!pids.length) return;
+  console.log("waiting for the workers' start-up work (read models, first sweep, badge pass) …");
+  const started = Date.now();
+  let quietSince = 0;
+  while (Date.now() - started < SETTLE_MS) {
+    const { cores } = await waitIdle(pids, { timeoutMs: 1_000 });
+    if (cores >= 0.15) quietSince = 0;
+    else if (!quietSince) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 5_000) break;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`  took ${seconds.toFixed(0)} s${seconds * 1000 >= SETTLE_MS ? ' (still busy: figures include its work)' : ''}`);
+}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -218,6 +253,7 @@ async function main() {
           mongodbUrl: process.env.MONGODB_URL ?? `mongodb://127.0.0.1:${profilePorts('cluster').ferretdb}/${databaseName('cluster')}`,
           redisUrl: process.env.REDIS_URL ?? `redis://127.0.0.1:${profilePorts('cluster').redis}`,
         };
+    await settle([...pids.filter((p) => p.name.startsWith('worker')).map((p) => p.pid), ...ferretdbPid()]);
     await soak({ url, durationMs, intervalMs, intervals, load, rate: values.rate, members: values.members, pids, db });
   } finally {
     await stopCluster();
