@@ -1,5 +1,7 @@
 // Per-request values (DataLoaders and other request-scoped caches): created on first use within a
 // request, kept in the request context's `cache`; never global.
+import DataLoader from 'dataloader';
+
 export function requestScoped<T>(ctx: { cache: Map<string, unknown> }, key: string, create: () => T): T {
   let value = ctx.cache.get(key) as T | undefined;
   if (value === undefined) {
@@ -22,4 +24,25 @@ export function noteReads(ctx: { cache: Map<string, unknown> }, keys: Iterable<s
 /** The keys noted so far (empty when nothing was read). */
 export function readsOf(ctx: { cache: Map<string, unknown> }): string[] {
   return [...((ctx.cache.get('reads') as Set<string> | undefined) ?? [])];
+}
+
+/**
+ * A per-request DataLoader of documents by (hex) id, null where missing, that notes the
+ * read-model version key of every id it loads (`readKey`) for the caches in front of the api.
+ */
+export function readModelLoader<T>(
+  ctx: { cache: Map<string, unknown> },
+  name: string,
+  readKey: (id: string) => string,
+  load: (ids: readonly string[]) => Promise<ReadonlyArray<T | null>>,
+): DataLoader<string, T | null> {
+  return requestScoped(
+    ctx,
+    name,
+    () =>
+      new DataLoader(async (ids: readonly string[]) => {
+        noteReads(ctx, ids.map(readKey));
+        return load(ids);
+      }),
+  );
 }

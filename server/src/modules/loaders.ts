@@ -5,7 +5,7 @@
 import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Context } from '../context.js';
-import { noteReads, requestScoped } from '../graphql/request-scoped.js';
+import { noteReads, readModelLoader, requestScoped } from '../graphql/request-scoped.js';
 import type { CommentDoc } from './comment/comment.model.js';
 import type { PostDoc } from './post/post.model.js';
 import { visiblePosts } from './post/post.visibility.js';
@@ -97,16 +97,10 @@ export function viewerVoteLoader(ctx: Context): DataLoader<string, number> | nul
 
 /** Posts by id as the viewer may see them (null where hidden, e.g. an answer of a deleted question). */
 export function visiblePostLoader(ctx: Context): DataLoader<string, PostDoc | null> {
-  return requestScoped(
+  return readModelLoader(
     ctx,
     'visiblePost',
-    () =>
-      new DataLoader(async (ids: readonly string[]) => {
-        noteReads(
-          ctx,
-          ids.map((id) => `posts:${id}`),
-        );
-        return visiblePosts(ctx.deps.repos.posts, ctx.viewer, await ctx.deps.repos.posts.findPostsByIds(ids));
-      }),
+    (id) => `posts:${id}`,
+    async (ids) => visiblePosts(ctx.deps.repos.posts, ctx.viewer, await ctx.deps.repos.posts.findPostsByIds(ids)),
   );
 }

@@ -4,7 +4,7 @@
 import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { AppDeps, Context } from '../../context.js';
-import { noteReads, requestScoped } from '../../graphql/request-scoped.js';
+import { noteReads, readModelLoader, requestScoped } from '../../graphql/request-scoped.js';
 import { encodeCursor, toConnection, type PageWindow } from '../../lib/connection.js';
 import type { PostDoc } from '../post/post.model.js';
 import type { BountyDoc, QuestionBountiesDoc } from './bounty.model.js';
@@ -57,38 +57,20 @@ export async function featuredQuestions(ctx: Pick<Context, 'deps' | 'cache'>, wi
 
 /** Each question's bounty state by question id (hex), per request. */
 function stateLoader(ctx: Context): DataLoader<string, QuestionBountiesDoc | null> {
-  return requestScoped(
+  return readModelLoader(
     ctx,
     'bounty:questionState',
-    () =>
-      new DataLoader(async (ids: readonly string[]) => {
-        noteReads(
-          ctx,
-          ids.map((id) => `bounties:${id}`),
-        );
-        return ctx.deps.repos.bounties.questions.findByIdsOrdered(
-          ids.map((id) => new Types.ObjectId(id)),
-          (id) => String(id),
-        );
-      }),
+    (id) => `bounties:${id}`,
+    (ids) => ctx.deps.repos.bounties.questions.findByIdsOrdered(ids.map((id) => new Types.ObjectId(id))),
   );
 }
 
 function bountyLoader(ctx: Context): DataLoader<string, BountyDoc | null> {
-  return requestScoped(
+  return readModelLoader(
     ctx,
     'bounty:byId',
-    () =>
-      new DataLoader(async (ids: readonly string[]) => {
-        noteReads(
-          ctx,
-          ids.map((id) => `bounty:${id}`),
-        );
-        return ctx.deps.repos.bounties.bounties.findByIdsOrdered(
-          ids.map((id) => new Types.ObjectId(id)),
-          (id) => String(id),
-        );
-      }),
+    (id) => `bounty:${id}`,
+    (ids) => ctx.deps.repos.bounties.bounties.findByIdsOrdered(ids.map((id) => new Types.ObjectId(id))),
   );
 }
 

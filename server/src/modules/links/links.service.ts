@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { Types } from 'mongoose';
 import type { Context } from '../../context.js';
-import { noteReads, requestScoped } from '../../graphql/request-scoped.js';
+import { readModelLoader } from '../../graphql/request-scoped.js';
 import { visiblePostLoader } from '../loaders.js';
 import type { PostDoc } from '../post/post.model.js';
 import { reposOf, servicesOf } from '../services.js';
@@ -26,17 +26,11 @@ export const SIMILAR_TTL_MS = 7 * 86_400_000;
 type Ctx = Context;
 
 function linksLoader(ctx: Ctx): DataLoader<string, QuestionLinksDoc | null> {
-  return requestScoped(
+  return readModelLoader(
     ctx,
     'questionLinks',
-    () =>
-      new DataLoader(async (ids: readonly string[]) => {
-        noteReads(
-          ctx,
-          ids.map((id) => `question_links:${id}`),
-        );
-        return reposOf(ctx).links.findByIdsOrdered(ids.map((id) => new Types.ObjectId(id)));
-      }),
+    (id) => `question_links:${id}`,
+    (ids) => reposOf(ctx).links.findByIdsOrdered(ids.map((id) => new Types.ObjectId(id))),
   );
 }
 
