@@ -142,6 +142,8 @@ export function createRedis(url: string, log: Logger, options: RedisOptions = {}
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, forQueues ? 2_000 : MAX_RECONNECT_DELAY_MS),
     lazyConnect: false,
+    // the commands a request issues in the same tick (its DataLoaders' batches) go out in one write
+    ...(forQueues ? {} : { enableAutoPipelining: true }),
     ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
   };
   // Sentinel: ioredis asks the sentinels for the current master and follows a failover; Cluster:
