@@ -19,9 +19,23 @@ export function timeAgo(iso: string, now: number = Date.now()): string {
   if (!Number.isFinite(seconds)) return '';
   if (Math.abs(seconds) < 60) return 'just now';
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return relativeTo(Math.trunc(seconds / size), unit);
   }
-  return relative.format(Math.trunc(seconds / 60), 'minute');
+  return relativeTo(Math.trunc(seconds / 60), 'minute');
+}
+
+/** the phrases made so far: a page shows a few dozen times, from a small set ("3 hours ago") */
+const phrases = new Map<string, string>();
+
+function relativeTo(value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  const key = `${value} ${unit}`;
+  let phrase = phrases.get(key);
+  if (phrase === undefined) {
+    phrase = relative.format(value, unit);
+    if (phrases.size >= TITLES_KEPT) phrases.delete(phrases.keys().next().value!);
+    phrases.set(key, phrase);
+  }
+  return phrase;
 }
 
 /** the last titles formatted (Intl formatting costs ~10 µs, and a page repeats the same times on every view) */
@@ -55,7 +69,8 @@ export function compactNumber(n: number): string {
 
 /** 1234 → "1,234" */
 export function formatNumber(n: number): string {
-  return grouped.format(n);
+  // a whole number under 1,000 reads the same without Intl (a page formats dozens of counts)
+  return Number.isInteger(n) && Math.abs(n) < 1000 ? String(n) : grouped.format(n);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
