@@ -155,6 +155,45 @@ describe('the page cache', () => {
     expect(ttl).toBeLessThanOrEqual(120_000);
   });
 
+  it("serves the front's hits from the copy it keeps while the entry exists and its versions are current", async () => {
+    const cache = new PageCache(redis, { prefix: PREFIX, ttlSeconds: 60 });
+    const versions = new Versions(redis, PREFIX);
+    const text = async (hash: string) => (await cache.fresh(hash))?.body.toString('utf8') ?? null;
+    await cache.serve(
+      'q8',
+      counted(() => '<p>kept</p>'),
+    );
+    expect(await text('q8')).toBe('<p>kept</p>');
+    // the kept copy answers without the entry's bytes: another body under the same key (as no
+    // rebuild would store without a version change) does not show while the versions are current
+    const stored = await redis.getBuffer(`${PREFIX}page:q8`);
+    await redis.set(`${PREFIX}page:q8`, stored!.toString('latin1').replace('<p>kept<', '<p>KEPT<'), 'KEEPTTL');
+    expect(await text('q8')).toBe('<p>kept</p>');
+    // a write of what the page read: neither copy is fresh
+    await versions.bump(['posts:1']);
+    expect(await text('q8')).toBeNull();
+
+    // an entry gone from Redis (expired, flushed, lost with a restart) is not served from the copy
+    await cache.serve(
+      'q9',
+      counted(() => '<p>gone</p>'),
+    );
+    expect(await text('q9')).toBe('<p>gone</p>');
+    await redis.del(`${PREFIX}page:q9`);
+    expect(await text('q9')).toBeNull();
+
+    // none kept (keepBytes 0): every hit reads the entry
+    const unkept = new PageCache(redis, { prefix: PREFIX, ttlSeconds: 60, keepBytes: 0 });
+    await unkept.serve(
+      'q10',
+      counted(() => '<p>read each time</p>'),
+    );
+    expect((await unkept.fresh('q10'))?.body.toString('utf8')).toBe('<p>read each time</p>');
+    const again = await redis.getBuffer(`${PREFIX}page:q10`);
+    await redis.set(`${PREFIX}page:q10`, again!.toString('latin1').replace('read each', 'read EACH'), 'KEEPTTL');
+    expect((await unkept.fresh('q10'))?.body.toString('utf8')).toBe('<p>read EACH time</p>');
+  });
+
   it('renders every page while Redis is unreachable, and reports it once', async () => {
     const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
     down.on('error', () => undefined);

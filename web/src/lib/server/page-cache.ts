@@ -2,8 +2,10 @@
 // and the versions of the read models it used (`<prefix>v:<key>`, bumped by the api on every
 // write: server/src/infra/versions.ts). An entry is served while one MGET finds those versions
 // unchanged; otherwise one request rebuilds it under a short lock (`<prefix>page-lock:<hash>`)
-// while the others serve the stale copy, or wait for the new one. Redis failing never fails a
-// page: the page is rendered as if there were no cache. Framework-free: page-cache-handle.ts
+// while the others serve the stale copy, or wait for the new one. The front's hits also keep the
+// pages they served in the process (`keepBytes`): a kept page is served while its entry still
+// exists in Redis and its versions are current — one small round trip instead of the page's
+// bytes. Redis failing never fails a page: the page is rendered as if there were no cache. Framework-free: page-cache-handle.ts
 // plugs it into SvelteKit, test/integration/page-cache.test.ts drives it directly.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,7 +49,11 @@ export interface PageCacheOptions {
   pollMs?: number;
   /** told about Redis failures: once until Redis answers again, not per request */
   onError?: (error: unknown) => void;
+  /** the bytes of pages kept in this process for the front's hits (0: none kept; default 32 MB) */
+  keepBytes?: number;
 }
+
+type FreshEntry = { meta: Omit<CachedPage, 'body'>; body: Buffer };
 
 export interface ServeOptions {
   /** false: look up, but never store nor lock (HEAD requests: their render has no body) */
@@ -62,6 +68,10 @@ export class PageCache {
   private readonly waitMs: number;
   private readonly pollMs: number;
   private failing = false;
+  /** pages the front served lately, least recently used first, and their total bytes */
+  private readonly kept = new Map<string, FreshEntry>();
+  private keptBytes = 0;
+  private readonly keepBytes: number;
 
   constructor(
     private readonly redis: Redis,
@@ -70,6 +80,7 @@ export class PageCache {
     this.lockMs = options.lockMs ?? 10_000;
     this.waitMs = options.waitMs ?? 2_000;
     this.pollMs = options.pollMs ?? 25;
+    this.keepBytes = options.keepBytes ?? 32 * 1024 * 1024;
   }
 
   private entryKey(hash: string): string {
@@ -91,14 +102,62 @@ export class PageCache {
    * The entry for `hash` when it is fresh, its body as stored (the front's hits: front.ts); null
    * when there is none, it is outdated, or Redis fails (the request then goes the long way).
    */
-  async fresh(hash: string): Promise<{ meta: Omit<CachedPage, 'body'>; body: Buffer } | null> {
+  async fresh(hash: string): Promise<FreshEntry | null> {
     try {
+      const local = this.kept.get(hash);
+      if (local) {
+        this.forget(hash);
+        // the entry still in Redis (not expired, flushed or lost with a restart) and its versions current
+        if (Date.now() - local.meta.storedAt < this.options.ttlSeconds * 1000 && (await this.stillFresh(hash, local))) {
+          this.keep(hash, local);
+          return local;
+        }
+      }
       const entry = parseEntryBytes(await this.redis.getBuffer(this.entryKey(hash)));
       if (!entry) return null;
-      return isFresh(entry.meta.reads, await this.versions(Object.keys(entry.meta.reads))) ? entry : null;
+      if (!isFresh(entry.meta.reads, await this.versions(Object.keys(entry.meta.reads)))) return null;
+      this.keep(hash, entry);
+      return entry;
     } catch {
       return null;
     }
+  }
+
+  /** One round trip: does the entry still exist, and are the versions it recorded current? */
+  private async stillFresh(hash: string, entry: FreshEntry): Promise<boolean> {
+    const keys = Object.keys(entry.meta.reads);
+    const replies = await this.redis
+      .pipeline()
+      .exists(this.entryKey(hash))
+      .mget(...keys.map((key) => `${this.options.prefix}v:${key}`))
+      .exec();
+    if (!replies || replies.some(([error]) => error)) return false;
+    const [[, exists], [, values]] = replies as [[null, number], [null, Array<string | null>]];
+    return (
+      exists === 1 &&
+      isFresh(
+        entry.meta.reads,
+        values.map((value) => Number(value ?? 0)),
+      )
+    );
+  }
+
+  private keep(hash: string, entry: FreshEntry): void {
+    if (entry.body.length > this.keepBytes / 8) return;
+    this.kept.set(hash, entry);
+    this.keptBytes += entry.body.length;
+    for (const [oldest, page] of this.kept) {
+      if (this.keptBytes <= this.keepBytes) break;
+      this.kept.delete(oldest);
+      this.keptBytes -= page.body.length;
+    }
+  }
+
+  private forget(hash: string): void {
+    const page = this.kept.get(hash);
+    if (!page) return;
+    this.kept.delete(hash);
+    this.keptBytes -= page.body.length;
   }
 
   /**
