@@ -6,12 +6,13 @@
 // first sweep, badge pass) to finish, measures the cluster's capacity (closed loop, 20 s)
 // unless --rate is given, then sends a mix of reads (question pages, listings, search; 85%) and
 // writes (questions, answers, comments, votes; 15%) at ~70% of it, paced (open loop: latency
-// counts from when a request was due), for the duration, printing per interval (a minute by
-// default) the requests, errors, p50/p99 and the mean RSS of every process of the cluster. At the
-// end: the errors in total (with the first messages), each process's memory growth after the
-// first (warm-up) interval, and a verdict line: PASS when there was no error and no process's own
-// memory (RssAnon: without the file pages it maps) grew by more than 10% after warm-up (exit code
-// 0), else FAIL (exit code 1).
+// counts from when a request was due): first for the warm-up (3 minutes by default: caches fill
+// and V8 sizes each process's heap to the load), then for the duration, printing per interval (a
+// minute by default) the requests, errors, p50/p99 and the mean RSS of every process of the
+// cluster. At the end: the errors in total, warm-up included (with the first messages), each
+// process's memory growth from the first interval after the warm-up to the last, and a verdict
+// line: PASS when there was no error and no process's own memory (RssAnon: without the file pages
+// it maps) grew by more than 10% after warm-up (exit code 0), else FAIL (exit code 1).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,11 +21,12 @@ import { loadConfig } from '../server/src/config.js';
 import { createDeps } from '../server/src/deps.js';
 import { createUser } from '../server/src/modules/user/user.service.js';
 import { waitIdle } from './bench/proc.js';
+import { clusterPorts } from './lib/cluster.js';
 import { clusterPidsFile, startClusterProfile, type ClusterProfile } from './lib/cluster-profile.js';
 import { databaseName, profileDir, profilePorts } from './lib/services.js';
 
 const USAGE =
-  'usage: npm run soak [-- --duration <10m|90s|…>] [--interval <60s>] [--rate <req/s>] [--load <0-1, default 0.7>] [--url <proxy url>] [--members <n>]';
+  'usage: npm run soak [-- --duration <10m|90s|…>] [--warmup <3m>] [--interval <60s>] [--rate <req/s>] [--load <0-1, default 0.7>] [--url <proxy url>] [--members <n>]';
 /** the verdict's bound on each process's memory growth after warm-up */
 const MAX_GROWTH = 0.1;
 const PASSWORD = 'soak test password 12345';
@@ -145,6 +147,34 @@ function memoryMb(pid: number): { rss: number; own: number } | undefined {
   }
 }
 
+/**
+ * The V8 heap in use (MB) of a cluster process, from its /metrics: the lowest figure an interval
+ * sees is about its live set (right after a collection), which is what a leak would grow; the
+ * process's memory also follows the size V8 gives its heap, which it sets from the load.
+ */
+async function heapUsedMb(port: number): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(1_500) });
+    const value = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await res.text())?.[1];
+    return value === undefined ? undefined : Number(value) / 1_048_576;
+  } catch {
+    return undefined;
+  }
+}
+
+/** each Node process's /metrics port in the cluster profile, by the name the pids file gives it */
+function metricsPorts(): Map<string, number> {
+  const ports = clusterPorts(profilePorts('cluster').api);
+  const byName = new Map<string, number>();
+  for (const [kind, list] of [
+    ['api', ports.api],
+    ['web', ports.web],
+    ['worker', ports.workerMetrics],
+  ] as const)
+    list.forEach((port, i) => byName.set(`${kind}-${i + 1}`, port));
+  return byName;
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 async function answers(url: string): Promise<boolean> {
@@ -193,6 +223,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '10m' },
+      warmup: { type: 'string', default: '3m' },
       interval: { type: 'string', default: '60s' },
       rate: { type: 'string' },
       load: { type: 'string', default: '0.7' },
@@ -211,6 +242,7 @@ async function main() {
   const load = Number(values.load);
   if (!(durationMs >= 1_000) || !(intervalMs >= 1_000) || !(load > 0 && load <= 1)) throw new Error(USAGE);
   const intervals = Math.max(1, Math.round(durationMs / intervalMs));
+  const warmupIntervals = values.warmup.trim() === '0' ? 0 : Math.max(0, Math.round(parseDuration(values.warmup) / intervalMs));
 
   const clusterUrl = `http://127.0.0.1:${profilePorts('cluster').api}`;
   const url = values.url ?? clusterUrl;
@@ -254,7 +286,7 @@ async function main() {
           redisUrl: process.env.REDIS_URL ?? `redis://127.0.0.1:${profilePorts('cluster').redis}`,
         };
     await settle([...pids.filter((p) => p.name.startsWith('worker')).map((p) => p.pid), ...ferretdbPid()]);
-    await soak({ url, durationMs, intervalMs, intervals, load, rate: values.rate, members: values.members, pids, db });
+    await soak({ url, durationMs, intervalMs, intervals, warmupIntervals, load, rate: values.rate, members: values.members, pids, db });
   } finally {
     await stopCluster();
   }
@@ -265,6 +297,8 @@ interface SoakOptions {
   durationMs: number;
   intervalMs: number;
   intervals: number;
+  /** intervals at the soak's rate before the measured ones (not in the memory verdict) */
+  warmupIntervals: number;
   load: number;
   rate?: string;
   members?: string;
@@ -386,26 +420,39 @@ async function soak(o: SoakOptions) {
     members = [...members, ...(await makeMembers(url, wanted - members.length, o.db, `${run}b`))].map((m, index) => ({ ...m, index }));
 
   const intervalLabel = o.intervalMs % 60_000 === 0 ? `${o.intervalMs / 60_000} min` : `${o.intervalMs / 1000} s`;
+  const warmupLabel = o.warmupIntervals
+    ? `after ${((o.warmupIntervals * o.intervalMs) / 60_000).toFixed(1)} min of warm-up (rows w…), `
+    : '';
   console.log(
-    `soak: ${(o.durationMs / 60_000).toFixed(1)} min at ${rate} req/s against ${url}, ${members.length} members, ${pids.length} processes tracked, a row per ${intervalLabel}`,
+    `soak: ${(o.durationMs / 60_000).toFixed(1)} min at ${rate} req/s ${warmupLabel}against ${url}, ${members.length} members, ${pids.length} processes tracked, a row per ${intervalLabel}`,
   );
   console.log(['t', 'requests', 'errors', 'p50 ms', 'p99 ms', ...pids.map((p) => `${p.name} MB`)].join('\t'));
   const rssByInterval: Array<Array<number | undefined>> = [];
   const ownByInterval: Array<Array<number | undefined>> = [];
+  /** the lowest V8 heap in use per measured interval (cluster profile only: --url leaves it out) */
+  const liveByInterval: Array<Array<number | undefined>> = [];
+  const heapPorts = o.url === `http://127.0.0.1:${profilePorts('cluster').api}` ? metricsPorts() : new Map<string, number>();
   let totalErrors = 0;
   let totalRequests = 0;
   const pending = new Set<Promise<void>>();
   const start = performance.now();
-  for (let k = 0; k < o.intervals; k++) {
+  for (let k = 0; k < o.warmupIntervals + o.intervals; k++) {
+    const warmingUp = k < o.warmupIntervals;
     const samples: Sample[] = [];
     const rss: number[][] = pids.map(() => []);
     const own: number[][] = pids.map(() => []);
+    const live: Array<number | undefined> = pids.map(() => undefined);
     const sampleRss = () =>
       pids.forEach((p, i) => {
         const mb = memoryMb(p.pid);
         if (mb === undefined) return;
         rss[i]!.push(mb.rss);
         own[i]!.push(mb.own);
+        const port = heapPorts.get(p.name);
+        if (port)
+          void heapUsedMb(port).then((used) => {
+            if (used !== undefined) live[i] = Math.min(live[i] ?? Infinity, used);
+          });
       });
     const sampler = setInterval(sampleRss, 2_000);
     const intervalStart = start + k * o.intervalMs;
@@ -430,12 +477,15 @@ async function soak(o: SoakOptions) {
     totalErrors += errorCount;
     totalRequests += samples.length;
     const rssMean = rss.map(mean);
-    rssByInterval.push(rssMean);
-    ownByInterval.push(own.map(mean));
-    const t = Math.round(((k + 1) * o.intervalMs) / 1000);
+    if (!warmingUp) {
+      rssByInterval.push(rssMean);
+      ownByInterval.push(own.map(mean));
+      liveByInterval.push([...live]);
+    }
+    const t = Math.round(((warmingUp ? k + 1 : k + 1 - o.warmupIntervals) * o.intervalMs) / 1000);
     console.log(
       [
-        t % 60 === 0 ? `${t / 60}m` : `${t}s`,
+        `${warmingUp ? 'w' : ''}${t % 60 === 0 ? `${t / 60}m` : `${t}s`}`,
         samples.length,
         errorCount,
         percentile(sorted, 50).toFixed(1),
@@ -451,7 +501,7 @@ async function soak(o: SoakOptions) {
   if (rssByInterval.length >= 2) {
     const pct = (a: number, b: number) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
     console.log(
-      `memory growth after warm-up (mean of the first ${intervalLabel} → of the last): the process's own memory (RssAnon), which the verdict bounds, and all of it (VmRSS, with the file pages it maps):`,
+      `memory growth after warm-up (mean of the first measured ${intervalLabel} → of the last): the process's own memory (RssAnon), which the verdict bounds, and all of it (VmRSS, with the file pages it maps):`,
     );
     pids.forEach((p, i) => {
       const [a, b] = [ownByInterval[0]![i], ownByInterval.at(-1)![i]];
@@ -461,8 +511,13 @@ async function soak(o: SoakOptions) {
         return console.log(`  ${p.name}: exited`);
       }
       if ((b - a) / a > MAX_GROWTH) grown.push(`${p.name} +${(((b - a) / a) * 100).toFixed(1)}%`);
+      const [la, lb] = [liveByInterval[0]![i], liveByInterval.at(-1)![i]];
+      const heap =
+        la !== undefined && lb !== undefined
+          ? `; lowest V8 heap in use (about the live set) ${la.toFixed(0)} → ${lb.toFixed(0)} MB (${pct(la, lb)})`
+          : '';
       console.log(
-        `  ${p.name}: own ${a.toFixed(0)} → ${b.toFixed(0)} MB (${pct(a, b)}); RSS ${ra.toFixed(0)} → ${rb.toFixed(0)} MB (${pct(ra, rb)})`,
+        `  ${p.name}: own ${a.toFixed(0)} → ${b.toFixed(0)} MB (${pct(a, b)}); RSS ${ra.toFixed(0)} → ${rb.toFixed(0)} MB (${pct(ra, rb)})${heap}`,
       );
     });
   } else {
