@@ -10,7 +10,7 @@
 // and V8 sizes each process's heap to the load), then for the duration, printing per interval (a
 // minute by default) the requests, errors, p50/p99 and the mean RSS of every process of the
 // cluster. At the end: the errors in total, warm-up included (with the first messages), each
-// process's memory growth from the first interval after the warm-up to the last, and a verdict
+// process's memory growth from the first half of the measured intervals to the last, and a verdict
 // line: PASS when there was no error and no process's own memory (RssAnon: without the file pages
 // it maps) grew by more than 10% after warm-up (exit code 0), else FAIL (exit code 1).
 import { existsSync, readFileSync } from 'node:fs';
@@ -173,6 +173,25 @@ function metricsPorts(): Map<string, number> {
   ] as const)
     list.forEach((port, i) => byName.set(`${kind}-${i + 1}`, port));
   return byName;
+}
+
+/**
+ * A process's figure over the first `half` intervals and over the last `half` (undefined when an
+ * interval of that half has none: the process exited). Halves, not the first and last interval:
+ * a worker's heap rises and falls with its batches over a minute or two, which a single minute
+ * at either end would take for growth or shrinkage.
+ */
+function halves(
+  byInterval: Array<Array<number | undefined>>,
+  i: number,
+  half: number,
+  of: (xs: number[]) => number | undefined,
+): [number | undefined, number | undefined] {
+  const part = (rows: Array<Array<number | undefined>>) => {
+    const xs = rows.map((row) => row[i]);
+    return xs.every((x): x is number => x !== undefined) ? of(xs) : undefined;
+  };
+  return [part(byInterval.slice(0, half)), part(byInterval.slice(byInterval.length - half))];
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
@@ -500,18 +519,20 @@ async function soak(o: SoakOptions) {
   const grown: string[] = [];
   if (rssByInterval.length >= 2) {
     const pct = (a: number, b: number) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%`;
+    const n = rssByInterval.length;
+    const half = Math.floor(n / 2);
     console.log(
-      `memory growth after warm-up (mean of the first measured ${intervalLabel} → of the last): the process's own memory (RssAnon), which the verdict bounds, and all of it (VmRSS, with the file pages it maps):`,
+      `memory growth after warm-up (mean over the first ${half} measured interval(s) → over the last ${half}): the process's own memory (RssAnon), which the verdict bounds, and all of it (VmRSS, with the file pages it maps):`,
     );
     pids.forEach((p, i) => {
-      const [a, b] = [ownByInterval[0]![i], ownByInterval.at(-1)![i]];
-      const [ra, rb] = [rssByInterval[0]![i], rssByInterval.at(-1)![i]];
+      const [a, b] = halves(ownByInterval, i, half, mean);
+      const [ra, rb] = halves(rssByInterval, i, half, mean);
       if (a === undefined || b === undefined || ra === undefined || rb === undefined) {
         grown.push(`${p.name} exited`);
         return console.log(`  ${p.name}: exited`);
       }
       if ((b - a) / a > MAX_GROWTH) grown.push(`${p.name} +${(((b - a) / a) * 100).toFixed(1)}%`);
-      const [la, lb] = [liveByInterval[0]![i], liveByInterval.at(-1)![i]];
+      const [la, lb] = halves(liveByInterval, i, half, (xs) => (xs.length ? Math.min(...xs) : undefined));
       const heap =
         la !== undefined && lb !== undefined
           ? `; lowest V8 heap in use (about the live set) ${la.toFixed(0)} → ${lb.toFixed(0)} MB (${pct(la, lb)})`

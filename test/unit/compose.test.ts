@@ -25,6 +25,7 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string }>;
   ports?: (string | number | { target?: number | string; published?: number | string })[];
   expose?: (string | number)[];
+  deploy?: { replicas?: number; resources?: { limits?: { memory?: string } } };
 }
 interface ComposeFile {
   services?: Record<string, Service>;
@@ -269,6 +270,21 @@ describe('docker-compose.yml', () => {
     const apiStarts = words(service('api').command).join(' ') || readFileSync(join(root, 'server', 'Dockerfile'), 'utf8');
     expect(apiStarts).toContain('server/dist/main.js');
     expect(words(service('worker').command).join(' ')).toContain('server/dist/worker.js');
+  });
+
+  it('gives every Node service a V8 heap budget inside its memory limit', () => {
+    const mb = (size: string | undefined) => {
+      const m = /^(\d+(?:\.\d+)?)([MG])$/i.exec(size ?? '');
+      return m ? Number(m[1]) * (m[2]!.toUpperCase() === 'G' ? 1024 : 1) : NaN;
+    };
+    for (const name of ['api', 'worker', 'web']) {
+      const s = service(name);
+      const heap = Number(flagValue([...words(s.command), ...words(environment(s).NODE_OPTIONS)], '--max-old-space-size'));
+      const limit = mb(s.deploy?.resources?.limits?.memory);
+      expect(heap, `${name}: --max-old-space-size`).toBeGreaterThanOrEqual(128);
+      // the rest of the process (new space, code, buffers, native allocations) needs room too
+      expect(limit - heap, `${name}: memory limit ${limit} MB for a heap of ${heap} MB`).toBeGreaterThanOrEqual(192);
+    }
   });
 
   it('gives api and worker only variables that envSchema knows, identical for both', () => {
