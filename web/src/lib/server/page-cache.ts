@@ -5,8 +5,9 @@
 // while the others serve the stale copy, or wait for the new one. The front's hits also keep the
 // pages they served in the process (`keepBytes`): a kept page is served while its entry still
 // exists in Redis and its versions are current — one small round trip instead of the page's
-// bytes. Redis failing never fails a page: the page is rendered as if there were no cache. Framework-free: page-cache-handle.ts
-// plugs it into SvelteKit, test/integration/page-cache.test.ts drives it directly.
+// bytes. Redis failing never fails a page: the page is rendered as if there were no cache.
+// Framework-free: page-cache-handle.ts plugs it into SvelteKit, test/integration/page-cache.test.ts
+// drives it directly.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -106,12 +107,16 @@ export class PageCache {
     try {
       const local = this.kept.get(hash);
       if (local) {
-        this.forget(hash);
         // the entry still in Redis (not expired, flushed or lost with a restart) and its versions current
         if (Date.now() - local.meta.storedAt < this.options.ttlSeconds * 1000 && (await this.stillFresh(hash, local))) {
-          this.keep(hash, local);
+          // most recently used last (unless another request replaced or dropped it meanwhile)
+          if (this.kept.get(hash) === local) {
+            this.kept.delete(hash);
+            this.kept.set(hash, local);
+          }
           return local;
         }
+        if (this.kept.get(hash) === local) this.forget(hash);
       }
       const entry = parseEntryBytes(await this.redis.getBuffer(this.entryKey(hash)));
       if (!entry) return null;
@@ -143,6 +148,7 @@ export class PageCache {
   }
 
   private keep(hash: string, entry: FreshEntry): void {
+    this.forget(hash);
     if (entry.body.length > this.keepBytes / 8) return;
     this.kept.set(hash, entry);
     this.keptBytes += entry.body.length;
