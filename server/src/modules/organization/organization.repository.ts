@@ -48,14 +48,32 @@ export class OrganizationRepository extends Repository<OrganizationDoc> {
   }
 }
 
+const membershipKey = (id: unknown) => `org_memberships:${String(id)}`;
+
 export class MembershipRepository extends Repository<MembershipDoc> {
   constructor(storage: Storage) {
-    // the org badge of every author line: absent ones are cached too
-    super(storage, MembershipModel, { versionKeys: (id) => [`users:${String(id)}`], cache: { name: 'org_memberships', absent: true } });
+    // the org badge of every author line: absent ones are cached too. Entries follow the
+    // membership's own version; a membership written also bumps its member's (the chips and pages
+    // that show the badge)
+    super(storage, MembershipModel, {
+      versionKeys: (id) => [membershipKey(id), `users:${String(id)}`],
+      cache: { name: 'org_memberships', absent: true },
+    });
   }
 
   async set(userId: Types.ObjectId, doc: Omit<MembershipDoc, '_id'>): Promise<void> {
     await this.update(userId, { $set: doc }, { upsert: true });
+  }
+
+  /**
+   * Remembers that a member has none (until `joinedAt` + the recheck delay). Only written where
+   * none was stored or it said none already: no badge changes, so only the membership's own
+   * version moves — the member's chips and the pages that show them stay cached.
+   */
+  async rememberNone(userId: Types.ObjectId, joinedAt: Date): Promise<void> {
+    const doc = { orgId: null, orgName: null, orgKind: null, via: 'NONE' as const, joinedAt };
+    await this.storage.updateById(this.model, userId, { $set: doc }, { upsert: true });
+    await this.storage.changed([membershipKey(userId)]);
   }
 }
 

@@ -188,7 +188,7 @@ export async function resolveMembership(deps: AppDeps, id: Types.ObjectId, found
   const claim = domain ? await repo.domains.findById(domain) : null;
   const org = claim ? await repo.findById(claim.orgId) : null;
   if (!org || org.kind !== 'CUSTOMER') {
-    await repo.memberships.set(id, { orgId: null, orgName: null, orgKind: null, via: 'NONE', joinedAt: now });
+    await repo.memberships.rememberNone(id, now);
     return null;
   }
   await repo.update(org._id, { $addToSet: { memberIds: id } });
