@@ -128,23 +128,10 @@ export class PageCache {
     }
   }
 
-  /** One round trip: does the entry still exist, and are the versions it recorded current? */
+  /** One round trip (both sent at once): does the entry still exist, are its versions current? */
   private async stillFresh(hash: string, entry: FreshEntry): Promise<boolean> {
-    const keys = Object.keys(entry.meta.reads);
-    const replies = await this.redis
-      .pipeline()
-      .exists(this.entryKey(hash))
-      .mget(...keys.map((key) => `${this.options.prefix}v:${key}`))
-      .exec();
-    if (!replies || replies.some(([error]) => error)) return false;
-    const [[, exists], [, values]] = replies as [[null, number], [null, Array<string | null>]];
-    return (
-      exists === 1 &&
-      isFresh(
-        entry.meta.reads,
-        values.map((value) => Number(value ?? 0)),
-      )
-    );
+    const [exists, current] = await Promise.all([this.redis.exists(this.entryKey(hash)), this.versions(Object.keys(entry.meta.reads))]);
+    return exists === 1 && isFresh(entry.meta.reads, current);
   }
 
   private keep(hash: string, entry: FreshEntry): void {
